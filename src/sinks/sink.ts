@@ -61,8 +61,21 @@ export interface IngestSinks {
   duplicates: Sink<Duplicate>;
 }
 
+/** A car_sensor record that arrived after its window closed (window end + allowed lateness passed the watermark). */
+export interface LateRecord {
+  event_id: string;
+  car_id: number;
+  /** Event time, epoch ms. */
+  ts: number;
+  window_start: number;
+  /** The watermark (highest event time seen minus nothing: lateness is applied when closing) at arrival, epoch ms. */
+  watermark: number;
+}
+
 /** The sinks aggregate writes to. */
 export interface AggregateSinks {
   /** Window rows to the lake table `window_aggregates` (and search). */
   windows: Sink<WindowAggregateRow>;
+  /** Late records: counted and listed; the events themselves still reach the lake through ingest. */
+  late: Sink<LateRecord>;
 }

@@ -1,0 +1,73 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { createFirehoseSink } from '../../src/adapters/aws/firehose-sink.js';
+import { createS3JsonlSink } from '../../src/adapters/aws/s3-jsonl-sink.js';
+import { createSnsAlertSink } from '../../src/adapters/aws/sns-alert-sink.js';
+import { createJsonlFileSink } from '../../src/adapters/file/jsonl-file-sink.js';
+import type { AggregateSinks, IngestSinks, Sink } from '../../src/sinks/sink.js';
+import type { FleetstreamConfig } from './config.js';
+
+/** SDK clients, created lazily and once per container, only for the destinations that are configured. */
+class Clients {
+  private firehoseClient?: FirehoseClient;
+  private s3Client?: S3Client;
+  private snsClient?: SNSClient;
+  get firehose(): FirehoseClient {
+    this.firehoseClient ??= new FirehoseClient({});
+    return this.firehoseClient;
+  }
+  get s3(): S3Client {
+    this.s3Client ??= new S3Client({});
+    return this.s3Client;
+  }
+  get sns(): SNSClient {
+    this.snsClient ??= new SNSClient({});
+    return this.snsClient;
+  }
+}
+
+const clients = new Clients();
+
+function fileFallback<T>(name: string, config: FleetstreamConfig, logger: Logger): Sink<T> {
+  const path = resolve(join(config.localOut, `${name}.jsonl`));
+  logger.info(`sink ${name}: no AWS destination configured, writing to ${path}`, { sink: name, path });
+  return createJsonlFileSink<T>(name, path);
+}
+
+function s3OrFile<T>(name: string, config: FleetstreamConfig, logger: Logger): Sink<T> {
+  if (!config.rejectsBucket) return fileFallback<T>(name, config, logger);
+  return createS3JsonlSink<T>({ client: clients.s3, bucket: config.rejectsBucket, prefix: name, name, now: Date.now });
+}
+
+/**
+ * The ingest sinks for this environment: Firehose / SNS / S3 where FLEETSTREAM_* names a
+ * destination, else JSONL files under FLEETSTREAM_LOCAL_OUT (and the log says where).
+ */
+export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger): IngestSinks {
+  return {
+    lake: config.lakeDeliveryStream
+      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.lakeDeliveryStream, name: 'lake' })
+      : fileFallback('lake', config, logger),
+    search: config.searchDeliveryStream
+      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.searchDeliveryStream, name: 'search' })
+      : fileFallback('search', config, logger),
+    alerts: config.alertsTopicArn
+      ? createSnsAlertSink({ client: clients.sns, topicArn: config.alertsTopicArn, name: 'alerts' })
+      : fileFallback('alerts', config, logger),
+    rejects: s3OrFile('rejects', config, logger),
+    duplicates: s3OrFile('duplicates', config, logger),
+  };
+}
+
+/** The aggregate sinks for this environment (see ingestSinksFromConfig). */
+export function aggregateSinksFromConfig(config: FleetstreamConfig, logger: Logger): AggregateSinks {
+  return {
+    windows: config.windowsDeliveryStream
+      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.windowsDeliveryStream, name: 'windows' })
+      : fileFallback('window_aggregates', config, logger),
+    late: s3OrFile('late', config, logger),
+  };
+}

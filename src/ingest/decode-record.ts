@@ -1,0 +1,104 @@
+import { Buffer } from 'node:buffer';
+import { parseTimestamp } from '../telemetry/parse-timestamp.js';
+import type { EventValidator } from '../schema/validate-event.js';
+import type { EventType } from '../schema/registry.js';
+import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
+
+/**
+ * The Kinesis fields ingest reads from one record. Structurally a subset of the `kinesis` member
+ * of an aws-lambda `KinesisStreamRecord`, so handlers pass `record.kinesis` as is.
+ */
+export interface StreamRecordData {
+  data: string;
+  partitionKey: string;
+  sequenceNumber: string;
+}
+
+/** Kinesis caps a record's data blob at 1 MiB; a larger payload can only come from a misbehaving producer or replay. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** The outcome of decoding, parsing, validating and normalising one record. */
+export type DecodedRecord = { ok: true; event: TelemetryEvent } | { ok: false; reject: Reject };
+
+/** `<stream>/<partition key>/<sequence number>`: the derived event id, and the id of a reject. */
+export function positionId(stream: string, record: StreamRecordData): string {
+  return `${stream}/${record.partitionKey}/${record.sequenceNumber}`;
+}
+
+function makeReject(
+  stream: string,
+  shardId: string,
+  record: StreamRecordData,
+  reason: string,
+  message: string,
+  text: string,
+  payload?: unknown,
+): Reject {
+  const source: RecordSource = {
+    stream,
+    shard_id: shardId,
+    partition_key: record.partitionKey,
+    sequence_number: record.sequenceNumber,
+  };
+  const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  return {
+    reject_id: positionId(stream, record),
+    reason,
+    message,
+    source,
+    event_id: typeof fields.event_id === 'string' ? fields.event_id : null,
+    type: typeof fields.type === 'string' ? fields.type.slice(0, 64) : null,
+    payload_preview: text.slice(0, 1024),
+  };
+}
+
+/**
+ * Decode → parse → validate → normalise one record. Never throws: bad input becomes a reject whose
+ * `reason` names the rule (`size:max_bytes`, `json:parse`, `type:unknown`, `schema:/speed:minimum`,
+ * `schema:/ts:format`). Normalising sets `event_id` (derived from the record position when the
+ * producer omitted it) and converts `ts` to epoch milliseconds, mutating the parsed object to spare
+ * an allocation per record.
+ */
+export function decodeRecord(
+  record: StreamRecordData,
+  stream: string,
+  shardId: string,
+  validate: EventValidator,
+): DecodedRecord {
+  const bytes = Buffer.from(record.data, 'base64');
+  if (bytes.length > MAX_RECORD_BYTES) {
+    const preview = bytes.subarray(0, 1024).toString('utf8');
+    return {
+      ok: false,
+      reject: makeReject(stream, shardId, record, 'size:max_bytes', `${bytes.length} bytes > ${MAX_RECORD_BYTES}`, preview),
+    };
+  }
+  const text = bytes.toString('utf8');
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'invalid JSON';
+    return { ok: false, reject: makeReject(stream, shardId, record, 'json:parse', message, text) };
+  }
+  const result = validate(payload);
+  if (!result.ok) return { ok: false, reject: makeReject(stream, shardId, record, result.reason, result.message, text, payload) };
+  const event = payload as TelemetryEvent & { ts: number | string };
+  const ts = parseTimestamp(event.ts);
+  if (Number.isNaN(ts)) {
+    return {
+      ok: false,
+      reject: makeReject(stream, shardId, record, 'schema:/ts:format', `/ts ${String(event.ts)} is no real instant in range`, text, payload),
+    };
+  }
+  event.ts = ts;
+  if (event.event_id === undefined) event.event_id = positionId(stream, record);
+  (event as { type: EventType }).type = result.type;
+  return { ok: true, event: event as TelemetryEvent };
+}
+
+/** The stream name from an event source ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`). */
+export function streamNameFromArn(arn: string): string {
+  const slash = arn.lastIndexOf('/');
+  return slash >= 0 ? arn.slice(slash + 1) : arn;
+}

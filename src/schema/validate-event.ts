@@ -1,0 +1,51 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { EVENT_TYPES, type EventType, definitionsSchema, eventSchemas, isEventType } from './registry.js';
+
+/** The result of validating one parsed payload. */
+export type ValidationResult = { ok: true; type: EventType } | { ok: false; reason: string; message: string };
+
+/** Validates parsed payloads against `schemas/<type>.schema.json`, dispatching on `type`. */
+export type EventValidator = (payload: unknown) => ValidationResult;
+
+/** Our annotation keywords: ajv must know them in strict mode, they carry no validation. */
+const ANNOTATIONS = ['x-derived', 'x-column', 'x-output'];
+
+function describeError(error: ErrorObject): { reason: string; message: string } {
+  const missing = error.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
+  const path = `${error.instancePath}${missing}` || '/';
+  // `ts` is "ISO-8601 string or epoch ms": report a failed anyOf as a format problem, not as anyOf.
+  const keyword = error.keyword === 'anyOf' ? 'format' : error.keyword;
+  return { reason: `schema:${path}:${keyword}`, message: `${path} ${error.message ?? keyword}` };
+}
+
+/**
+ * Compiles one validator per event type, once (at cold start), and returns a dispatcher.
+ * Compiling per request would cost milliseconds per batch; the compiled functions validate a
+ * car_sensor payload in well under a microsecond.
+ *
+ * @example
+ *   const validate = createEventValidator();
+ *   validate({ type: 'car_sensor', ... }) // { ok: true, type: 'car_sensor' } | { ok: false, reason: 'schema:/speed:minimum', ... }
+ */
+export function createEventValidator(): EventValidator {
+  const ajv = new Ajv({ allErrors: false, strict: true, keywords: ANNOTATIONS });
+  ajv.addSchema(definitionsSchema);
+  const compiled = new Map<string, ValidateFunction>();
+  for (const type of EVENT_TYPES) compiled.set(type, ajv.compile(eventSchemas[type]));
+
+  return (payload: unknown): ValidationResult => {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      return { ok: false, reason: 'schema:/:type', message: 'payload is not a JSON object' };
+    }
+    const type = (payload as { type?: unknown }).type;
+    if (type === undefined) return { ok: false, reason: 'schema:/type:required', message: 'missing "type"' };
+    if (!isEventType(type)) {
+      return { ok: false, reason: 'type:unknown', message: `unknown type ${JSON.stringify(type).slice(0, 64)}` };
+    }
+    const validate = compiled.get(type)!;
+    if (validate(payload)) return { ok: true, type };
+    const errors = validate.errors ?? [];
+    const last = errors[errors.length - 1];
+    return last ? { ok: false, ...describeError(last) } : { ok: false, reason: 'schema:/:unknown', message: 'invalid' };
+  };
+}
