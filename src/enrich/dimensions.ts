@@ -93,9 +93,16 @@ function parseTable<T>(table: keyof DimensionCsvs, text: string, errors: Dimensi
       }
       const value = Number(raw);
       const valid =
-        raw !== '' && Number.isInteger(value) && value > 0 && (kind !== 'car_id' || (value >= 1e6 && value <= 9_999_999));
+        raw !== '' &&
+        Number.isInteger(value) &&
+        value > 0 &&
+        (kind !== 'car_id' || (value >= 1e6 && value <= 9_999_999));
       if (!valid) {
-        errors.push({ table, line: i + 1, reason: `${name}:${kind === 'car_id' ? 'not_7_digit_integer' : 'not_positive_integer'} "${raw}"` });
+        errors.push({
+          table,
+          line: i + 1,
+          reason: `${name}:${kind === 'car_id' ? 'not_7_digit_integer' : 'not_positive_integer'} "${raw}"`,
+        });
         ok = false;
       }
       row[name] = value;
@@ -108,7 +115,8 @@ function parseTable<T>(table: keyof DimensionCsvs, text: string, errors: Dimensi
 function checkUnique<T>(table: keyof DimensionCsvs, rows: T[], key: keyof T, errors: DimensionRowError[]): void {
   const seen = new Set<unknown>();
   rows.forEach((row, index) => {
-    if (seen.has(row[key])) errors.push({ table, line: index + 2, reason: `${String(key)}:duplicate ${String(row[key])}` });
+    if (seen.has(row[key]))
+      errors.push({ table, line: index + 2, reason: `${String(key)}:duplicate ${String(row[key])}` });
     seen.add(row[key]);
   });
 }
@@ -131,8 +139,10 @@ export function parseDimensions(csv: DimensionCsvs): Dimensions {
   const modelIds = new Set(models.map((m) => m.model_id));
   const colorIds = new Set(colors.map((c) => c.color_id));
   cars.forEach((car, index) => {
-    if (!modelIds.has(car.model_id)) errors.push({ table: 'cars', line: index + 2, reason: `model_id:unknown ${car.model_id}` });
-    if (!colorIds.has(car.color_id)) errors.push({ table: 'cars', line: index + 2, reason: `color_id:unknown ${car.color_id}` });
+    if (!modelIds.has(car.model_id))
+      errors.push({ table: 'cars', line: index + 2, reason: `model_id:unknown ${car.model_id}` });
+    if (!colorIds.has(car.color_id))
+      errors.push({ table: 'cars', line: index + 2, reason: `color_id:unknown ${car.color_id}` });
   });
   if (errors.length > 0) throw new DimensionError(errors);
   return { cars, models, colors };

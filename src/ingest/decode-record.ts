@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
-import { parseTimestamp } from '../telemetry/parse-timestamp.js';
-import type { EventValidator } from '../schema/validate-event.js';
 import type { EventType } from '../schema/registry.js';
+import type { EventValidator } from '../schema/validate-event.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
+import { parseTimestamp } from '../telemetry/parse-timestamp.js';
 
 /**
  * The Kinesis fields ingest reads from one record. Structurally a subset of the `kinesis` member
@@ -70,7 +70,14 @@ export function decodeRecord(
     const preview = bytes.subarray(0, 1024).toString('utf8');
     return {
       ok: false,
-      reject: makeReject(stream, shardId, record, 'size:max_bytes', `${bytes.length} bytes > ${MAX_RECORD_BYTES}`, preview),
+      reject: makeReject(
+        stream,
+        shardId,
+        record,
+        'size:max_bytes',
+        `${bytes.length} bytes > ${MAX_RECORD_BYTES}`,
+        preview,
+      ),
     };
   }
   const text = bytes.toString('utf8');
@@ -82,13 +89,22 @@ export function decodeRecord(
     return { ok: false, reject: makeReject(stream, shardId, record, 'json:parse', message, text) };
   }
   const result = validate(payload);
-  if (!result.ok) return { ok: false, reject: makeReject(stream, shardId, record, result.reason, result.message, text, payload) };
+  if (!result.ok)
+    return { ok: false, reject: makeReject(stream, shardId, record, result.reason, result.message, text, payload) };
   const event = payload as TelemetryEvent & { ts: number | string };
   const ts = parseTimestamp(event.ts);
   if (Number.isNaN(ts)) {
     return {
       ok: false,
-      reject: makeReject(stream, shardId, record, 'schema:/ts:format', `/ts ${String(event.ts)} is no real instant in range`, text, payload),
+      reject: makeReject(
+        stream,
+        shardId,
+        record,
+        'schema:/ts:format',
+        `/ts ${String(event.ts)} is no real instant in range`,
+        text,
+        payload,
+      ),
     };
   }
   event.ts = ts;

@@ -23,10 +23,16 @@ export class DeliveryLedger {
 
   constructor(private readonly capacity = 1_000_000) {}
 
-  /** True when every effect of the record at (shard, sequence) is already delivered. */
-  isDelivered(shardKey: string, sequenceNumber: string): boolean {
+  /**
+   * How many leading records of a batch (in sequence order, as Kinesis delivers them) were
+   * already delivered: a redelivered prefix is skipped whole.
+   */
+  countDelivered(shardKey: string, sequenceNumbers: (i: number) => string, length: number): number {
     const upTo = this.committed.get(shardKey);
-    return upTo !== undefined && compareSequenceNumbers(sequenceNumber, upTo) <= 0;
+    if (upTo === undefined) return 0;
+    let count = 0;
+    while (count < length && compareSequenceNumbers(sequenceNumbers(count), upTo) <= 0) count++;
+    return count;
   }
 
   /** Bit mask of the sinks that already took the record at (shard, sequence) in an earlier, partly failed attempt. */
@@ -40,28 +46,42 @@ export class DeliveryLedger {
     this.partial.set(key, (this.partial.get(key) ?? 0) | sinkBit);
   }
 
-  /** True when `eventId` was accepted from an earlier record. */
-  wasAccepted(eventId: string): boolean {
-    return this.accepted.has(eventId);
+  /**
+   * Claims `eventId` for the record being processed: false when an earlier record (in this batch
+   * or before) already claimed it, i.e. this one is a duplicate. One hash lookup on the hot path;
+   * claims of records that end up undelivered are released by `release`.
+   */
+  claim(eventId: string): boolean {
+    const before = this.accepted.size;
+    this.accepted.add(eventId);
+    return this.accepted.size !== before;
   }
 
-  /** Marks a shard delivered up to `sequenceNumber` and remembers the accepted event ids. */
-  commit(shardKey: string, sequenceNumber: string, acceptedIds: readonly string[]): void {
+  /** Releases claims of records that were not delivered and will come back. */
+  release(eventIds: readonly string[]): void {
+    for (const id of eventIds) this.accepted.delete(id);
+  }
+
+  /** Marks a shard delivered up to `sequenceNumber` and bounds the remembered event ids. */
+  commit(shardKey: string, sequenceNumber: string): void {
     const current = this.committed.get(shardKey);
     if (current === undefined || compareSequenceNumbers(sequenceNumber, current) > 0) {
       this.committed.set(shardKey, sequenceNumber);
     }
-    for (const key of this.partial.keys()) {
-      const [shard, sequence] = key.split('|') as [string, string];
-      if (shard === shardKey && compareSequenceNumbers(sequence, sequenceNumber) <= 0) this.partial.delete(key);
-    }
-    for (const id of acceptedIds) this.accepted.add(id);
+    if (this.partial.size > 0) this.prunePartial(shardKey, sequenceNumber);
     let excess = this.accepted.size - this.capacity;
     if (excess > 0) {
       for (const id of this.accepted) {
         this.accepted.delete(id);
         if (--excess === 0) break;
       }
+    }
+  }
+
+  private prunePartial(shardKey: string, sequenceNumber: string): void {
+    for (const key of this.partial.keys()) {
+      const [shard, sequence] = key.split('|') as [string, string];
+      if (shard === shardKey && compareSequenceNumbers(sequence, sequenceNumber) <= 0) this.partial.delete(key);
     }
   }
 }

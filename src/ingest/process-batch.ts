@@ -146,15 +146,12 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
   };
   const acceptedIds: (string | undefined)[] = new Array(records.length);
   const tally = new Tally(records.length);
-  const seenInBatch = new Set<string>();
   const alerts: Alert[] = [];
+  const delivered = ctx.ledger.countDelivered(shardKey, (i) => records[i]!.sequenceNumber, records.length);
+  for (let i = 0; i < delivered; i++) tally.mark(i, REDELIVERED, '');
 
-  for (let i = 0; i < records.length; i++) {
+  for (let i = delivered; i < records.length; i++) {
     const record = records[i]!;
-    if (ctx.ledger.isDelivered(shardKey, record.sequenceNumber)) {
-      tally.mark(i, REDELIVERED, '');
-      continue;
-    }
     const done = ctx.ledger.sinksDone(shardKey, record.sequenceNumber);
     const decoded = decodeRecord(record, origin.stream, origin.shardId, ctx.validate);
     if (!decoded.ok) {
@@ -163,7 +160,7 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
       continue;
     }
     const event = decoded.event;
-    if (seenInBatch.has(event.event_id) || ctx.ledger.wasAccepted(event.event_id)) {
+    if (!ctx.ledger.claim(event.event_id)) {
       tally.mark(i, DUPLICATE, event.type);
       const duplicate: Duplicate = {
         event_id: event.event_id,
@@ -178,7 +175,6 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
       if (!(done & SINK_BIT.duplicates)) out.duplicates.push(duplicate, i);
       continue;
     }
-    seenInBatch.add(event.event_id);
     enrichEvent(event, ctx.dimensions);
     alerts.length = 0;
     evaluateRules(event, ctx.rules, alerts);
@@ -202,13 +198,19 @@ async function deliver<T>(sink: Sink<T>, outbox: Outbox<T>, errors: SinkWriteErr
     await sink.write(outbox.items);
     return -1;
   } catch (error) {
-    const failedAt = error instanceof SinkWriteError ? Math.max(0, Math.min(error.firstFailedIndex, outbox.items.length - 1)) : 0;
+    const failedAt =
+      error instanceof SinkWriteError ? Math.max(0, Math.min(error.firstFailedIndex, outbox.items.length - 1)) : 0;
     errors.push(
       error instanceof SinkWriteError
         ? error
-        : new SinkWriteError(`${sink.name} failed: ${error instanceof Error ? error.message : String(error)}`, sink.name, 0, {
-            cause: error,
-          }),
+        : new SinkWriteError(
+            `${sink.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            sink.name,
+            0,
+            {
+              cause: error,
+            },
+          ),
     );
     return failedAt;
   }
@@ -253,16 +255,19 @@ export async function processBatch(
       const stored = failedItem[s]! < 0 ? outbox.items.length : failedItem[s]!;
       for (let k = 0; k < stored; k++) {
         const index = outbox.recordIndex[k]!;
-        if (index >= firstFailedIndex) ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, SINK_BIT[name]);
+        if (index >= firstFailedIndex)
+          ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, SINK_BIT[name]);
       }
     });
   }
   const deliveredCount = firstFailedIndex < 0 ? records.length : firstFailedIndex;
-  if (deliveredCount > 0) {
-    const ids: string[] = [];
-    for (let i = 0; i < deliveredCount; i++) if (acceptedIds[i] !== undefined) ids.push(acceptedIds[i]!);
-    ctx.ledger.commit(shardKey, records[deliveredCount - 1]!.sequenceNumber, ids);
+  if (deliveredCount < records.length) {
+    const undelivered: string[] = [];
+    for (let i = deliveredCount; i < records.length; i++)
+      if (acceptedIds[i] !== undefined) undelivered.push(acceptedIds[i]!);
+    ctx.ledger.release(undelivered);
   }
+  if (deliveredCount > 0) ctx.ledger.commit(shardKey, records[deliveredCount - 1]!.sequenceNumber);
   ctx.trajectories.commit(firstFailedIndex);
   return {
     firstFailedIndex,

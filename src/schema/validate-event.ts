@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { EVENT_TYPES, type EventType, definitionsSchema, eventSchemas, isEventType } from './registry.js';
+import { definitionsSchema, EVENT_TYPES, type EventType, eventSchemas, isEventType } from './registry.js';
 
 /** The result of validating one parsed payload. */
 export type ValidationResult = { ok: true; type: EventType } | { ok: false; reason: string; message: string };

@@ -53,7 +53,13 @@ export function toWindowState(state: Record<string, unknown> | undefined): Windo
 
 const RULE_SLOT: Record<string, number> = { speeding: 4, high_rpm: 5, wrong_gear: 6 };
 
-function accumulate(bucket: Record<string, Accumulator>, key: string, speed: number, rpm: number, rules: readonly string[]) {
+function accumulate(
+  bucket: Record<string, Accumulator>,
+  key: string,
+  speed: number,
+  rpm: number,
+  rules: readonly string[],
+) {
   let acc = bucket[key];
   if (!acc) {
     acc = [0, 0, 0, 0, 0, 0, 0];

@@ -1,5 +1,5 @@
-import { expectedGears } from '../../../src/rules/gear-table.js';
 import { evaluateRules } from '../../../src/rules/evaluate-rules.js';
+import { expectedGears } from '../../../src/rules/gear-table.js';
 import { DEFAULT_RULE_CONFIG } from '../../../src/rules/rule-config.js';
 import type { Alert, TelemetryEvent } from '../../../src/telemetry/event.js';
 
@@ -84,7 +84,13 @@ describe('Function: evaluateRules()', () => {
     ['active', ['emergency']],
     ['resolved', []],
   ])('emergency with status %s fires %j', (status, expected) => {
-    const event: TelemetryEvent = { ...base, type: 'emergency', vehicle_id: 'v-1', status, location: { lat: 1, lon: 2 } };
+    const event: TelemetryEvent = {
+      ...base,
+      type: 'emergency',
+      vehicle_id: 'v-1',
+      status,
+      location: { lat: 1, lon: 2 },
+    };
     expect(rulesFired(event)).toEqual(expected);
   });
 

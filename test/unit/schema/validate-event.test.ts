@@ -20,7 +20,14 @@ const VALID: Record<string, Record<string, unknown>> = {
     fuel_type: 'Hybrid',
   },
   gps: { type: 'gps', ts: TS, vehicle_id: 'v-1', location: here, speed: 60, direction: 90, vehicle_type: 'private' },
-  traffic_camera: { type: 'traffic_camera', ts: TS, vehicle_id: 'v-1', camera_id: 'cam-7', location: here, snapshot: 's3://b/k.jpg' },
+  traffic_camera: {
+    type: 'traffic_camera',
+    ts: TS,
+    vehicle_id: 'v-1',
+    camera_id: 'cam-7',
+    location: here,
+    snapshot: 's3://b/k.jpg',
+  },
   weather: {
     type: 'weather',
     ts: TS,

@@ -1,0 +1,206 @@
+import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
+import type { StreamRecordData } from '../../../src/ingest/decode-record.js';
+import { DeliveryLedger } from '../../../src/ingest/delivery-ledger.js';
+import { type IngestContext, processBatch } from '../../../src/ingest/process-batch.js';
+import { DEFAULT_RULE_CONFIG } from '../../../src/rules/rule-config.js';
+import { TrajectoryTracker } from '../../../src/rules/trajectory-tracker.js';
+import { createEventValidator } from '../../../src/schema/validate-event.js';
+import { type IngestSinks, type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
+
+const dimensions = indexDimensions(
+  parseDimensions({
+    cars: 'car_id,driver_id,model_id,color_id\n1452650,5001,1,2\n',
+    car_models: 'model_id,make,model\n1,Mazda,3\n',
+    car_colors: 'color_id,color\n2,Red\n',
+  }),
+);
+
+function makeContext(): IngestContext {
+  return {
+    validate: createEventValidator(),
+    dimensions,
+    rules: DEFAULT_RULE_CONFIG,
+    trajectories: new TrajectoryTracker(250),
+    ledger: new DeliveryLedger(1000),
+  };
+}
+
+/** A sink that records what it stored and can be told to fail. */
+class MemorySink<T> implements Sink<T> {
+  readonly stored: T[] = [];
+  failNext: ((items: readonly T[]) => SinkWriteError | undefined) | undefined;
+  constructor(readonly name: string) {}
+  async write(items: readonly T[]): Promise<void> {
+    const failure = this.failNext?.(items);
+    this.failNext = undefined;
+    if (failure) {
+      this.stored.push(...items.slice(0, failure.firstFailedIndex));
+      throw failure;
+    }
+    this.stored.push(...items);
+  }
+}
+
+function makeSinks() {
+  return {
+    lake: new MemorySink<Record<string, unknown>>('lake'),
+    search: new MemorySink<Record<string, unknown>>('search'),
+    alerts: new MemorySink<Record<string, unknown>>('alerts'),
+    rejects: new MemorySink<Record<string, unknown>>('rejects'),
+    duplicates: new MemorySink<Record<string, unknown>>('duplicates'),
+  };
+}
+
+let sequence = 0;
+function record(payload: unknown, partitionKey = '1452650'): StreamRecordData {
+  sequence++;
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return {
+    data: Buffer.from(text).toString('base64'),
+    partitionKey,
+    sequenceNumber: String(49_000_000_000 + sequence).padStart(56, '0'),
+  };
+}
+
+const reading = (id: string, speed = 50, extra: object = {}) => ({
+  type: 'car_sensor',
+  event_id: id,
+  ts: '2026-11-24T08:00:00.000Z',
+  car_id: 1452650,
+  speed,
+  rpm: 2000,
+  gear: 3,
+  ...extra,
+});
+const origin = { stream: 'fleetstream-dev-telemetry', shardId: 'shardId-000000000000' };
+
+describe('Function: processBatch()', () => {
+  it('sorts a mixed batch into accepted, rejected and duplicate, and the counts add up', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const records = [
+      record(reading('a')),
+      record('not json'),
+      record(reading('b', -5)),
+      record(reading('a')),
+      record({ type: 'spaceship' }),
+      record(reading('c', 130, { unknown_field: true })),
+      record('x'.repeat(1024 * 1024 + 1)),
+    ];
+
+    // Act
+    const result = await processBatch(records, origin, makeContext(), sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(result.failedSequenceNumber).toBeNull();
+    expect(result.counts).toMatchObject({ records: 7, accepted: 2, rejected: 4, duplicates: 1 });
+    expect(result.counts.accepted + result.counts.rejected + result.counts.duplicates).toBe(records.length);
+    expect(sinks.lake.stored.map((e) => e.event_id)).toEqual(['a', 'c']);
+    expect(sinks.rejects.stored.map((r) => r.reason)).toEqual([
+      'json:parse',
+      'schema:/speed:minimum',
+      'type:unknown',
+      'size:max_bytes',
+    ]);
+    expect(sinks.rejects.stored[1]).toMatchObject({
+      event_id: 'b',
+      source: { stream: origin.stream, shard_id: origin.shardId, partition_key: '1452650' },
+    });
+    expect(sinks.duplicates.stored).toEqual([expect.objectContaining({ event_id: 'a' })]);
+    expect(sinks.alerts.stored.map((a) => `${a.event_id}:${a.rule}`)).toEqual(['c:speeding', 'c:wrong_gear']);
+  });
+
+  it('normalises: derives a missing event_id from the position, converts ts, enriches', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const { event_id: _omitted, ...withoutId } = reading('x');
+    const unknownCar = { ...reading('u'), car_id: 9_999_999 };
+    const first = record(withoutId);
+
+    // Act
+    await processBatch([first, record(unknownCar)], origin, makeContext(), sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(sinks.lake.stored[0]).toMatchObject({
+      event_id: `${origin.stream}/1452650/${first.sequenceNumber}`,
+      ts: Date.UTC(2026, 10, 24, 8),
+      make: 'Mazda',
+      model: 'Mazda 3',
+      color: 'Red',
+      driver_id: 5001,
+      enriched: true,
+    });
+    expect(sinks.lake.stored[1]).toMatchObject({ event_id: 'u', enriched: false, color: null, model: null });
+  });
+
+  it('resumes at the first record a failing sink did not store, and the retry duplicates nothing', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const records = [
+      record(reading('r1', 130)),
+      record(reading('r2')),
+      record(reading('r3', 130)),
+      record(reading('r4')),
+    ];
+    sinks.search.failNext = () => new SinkWriteError('throttled', 'search', 2);
+
+    // Act
+    const first = await processBatch(records, origin, ctx, sinks as unknown as IngestSinks);
+    const retry = await processBatch(
+      records.slice(first.firstFailedIndex),
+      origin,
+      ctx,
+      sinks as unknown as IngestSinks,
+    );
+
+    // Assess
+    expect(first.failedSequenceNumber).toBe(records[2]!.sequenceNumber);
+    expect(first.counts).toMatchObject({ records: 2, accepted: 2 });
+    expect(retry.failedSequenceNumber).toBeNull();
+    expect(retry.counts).toMatchObject({ records: 2, accepted: 2, duplicates: 0 });
+    for (const sink of [sinks.lake, sinks.search])
+      expect(sink.stored.map((e) => e.event_id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(sinks.alerts.stored.map((a) => a.alert_id)).toEqual([
+      'r1:speeding',
+      'r1:wrong_gear',
+      'r3:speeding',
+      'r3:wrong_gear',
+    ]);
+  });
+
+  it('treats an unexpected sink error as a failure of the sink’s first record', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const records = [record('garbage'), record(reading('ok'))];
+    sinks.lake.write = async () => {
+      throw new Error('socket hang up');
+    };
+
+    // Act
+    const result = await processBatch(records, origin, makeContext(), sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(result.failedSequenceNumber).toBe(records[1]!.sequenceNumber);
+    expect(result.errors[0]).toBeInstanceOf(SinkWriteError);
+    expect(sinks.rejects.stored).toHaveLength(1);
+  });
+
+  it('skips a redelivered batch that was already delivered, and counts a producer duplicate in a later batch', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const batch = [record(reading('d1')), record('{')];
+    await processBatch(batch, origin, ctx, sinks as unknown as IngestSinks);
+
+    // Act
+    const replay = await processBatch(batch, origin, ctx, sinks as unknown as IngestSinks);
+    const later = await processBatch([record(reading('d1'))], origin, ctx, sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(replay.counts).toMatchObject({ redelivered: 2, accepted: 0, rejected: 0 });
+    expect(later.counts).toMatchObject({ duplicates: 1, accepted: 0 });
+    expect(sinks.lake.stored).toHaveLength(1);
+    expect(sinks.rejects.stored).toHaveLength(1);
+  });
+});

@@ -1,0 +1,116 @@
+import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
+import type { TelemetryEvent } from '../../../src/telemetry/event.js';
+import { advanceWindows, emptyWindowState, type WindowInput } from '../../../src/windows/event-time-windows.js';
+
+const dimensions = indexDimensions(
+  parseDimensions({
+    cars: 'car_id,driver_id,model_id,color_id\n1000001,1,1,1\n1000002,2,2,1\n',
+    car_models: 'model_id,make,model\n1,Mazda,3\n2,Toyota,Corolla\n',
+    car_colors: 'color_id,color\n1,Red\n',
+  }),
+);
+const config = { windowMs: 900_000, allowedLatenessMs: 120_000 };
+const T0 = Date.UTC(2026, 10, 24, 8, 0, 0); // a window boundary
+
+let n = 0;
+function input(carId: number, offsetSeconds: number, speed: number, rules: string[] = []): WindowInput {
+  const event: TelemetryEvent = {
+    type: 'car_sensor',
+    event_id: `e${++n}`,
+    ts: T0 + offsetSeconds * 1000,
+    car_id: carId,
+    speed,
+    rpm: speed * 40,
+    gear: 3,
+  };
+  return { event, rules };
+}
+
+describe('Function: advanceWindows()', () => {
+  it('aggregates per colour and per model and closes a window when the watermark passes end + lateness', () => {
+    // Prepare
+    const inputs = [
+      input(1000001, 10, 50, ['speeding']),
+      input(1000002, 20, 70),
+      input(1000001, 899, 90, ['wrong_gear']),
+      input(1000001, 900 + 119, 40), // watermark 08:16:59: window 08:00 still open (lateness 2 min)
+    ];
+
+    // Act
+    const open = advanceWindows(emptyWindowState(), inputs, dimensions, config, 'shard-0:0', false);
+    const closing = advanceWindows(open.state, [input(1000002, 900 + 120, 30)], dimensions, config, 'shard-0:0', false);
+
+    // Assess
+    expect(open.rows).toEqual([]);
+    const red = closing.rows.find((r) => r.dimension === 'color' && r.dimension_value === 'Red');
+    expect(red).toMatchObject({
+      window_start: T0,
+      window_end: T0 + 900_000,
+      count: 3,
+      sum_speed: 210,
+      avg_speed: 70,
+      max_speed: 90,
+      max_rpm: 3600,
+      speeding_alerts: 1,
+      wrong_gear_alerts: 1,
+      high_rpm_alerts: 0,
+      final: true,
+    });
+    expect(closing.rows.filter((r) => r.dimension === 'model').map((r) => [r.dimension_value, r.count])).toEqual([
+      ['Mazda 3', 2],
+      ['Toyota Corolla', 1],
+    ]);
+    expect(closing.state.closed).toBe(1);
+    expect(Object.keys(closing.state.open)).toEqual([String(T0 + 900_000)]);
+  });
+
+  it('counts a record for a closed window as late and does not aggregate it', () => {
+    // Prepare
+    const first = advanceWindows(
+      emptyWindowState(),
+      [input(1000001, 0, 50), input(1000001, 1200, 50)],
+      dimensions,
+      config,
+      'p',
+      false,
+    );
+
+    // Act
+    const step = advanceWindows(first.state, [input(1000001, 30, 99)], dimensions, config, 'p', false);
+
+    // Assess
+    expect(first.rows).toHaveLength(2);
+    expect(step.late).toEqual([expect.objectContaining({ window_start: T0, watermark: T0 + 1_200_000 })]);
+    expect(step.state.late).toBe(1);
+    expect(step.rows).toEqual([]);
+  });
+
+  it('accepts a record within the allowed lateness into its still-open window', () => {
+    const first = advanceWindows(
+      emptyWindowState(),
+      [input(1000001, 0, 50), input(1000001, 1000, 50)],
+      dimensions,
+      config,
+      'p',
+      false,
+    );
+    const step = advanceWindows(first.state, [input(1000001, 30, 99)], dimensions, config, 'p', false);
+    expect(step.late).toEqual([]);
+    expect(step.state.open[String(T0)]?.['color:Red']?.[0]).toBe(2);
+  });
+
+  it('flushes open windows as mergeable partial rows when Lambda ends its window, without touching the previous state', () => {
+    // Prepare
+    const first = advanceWindows(emptyWindowState(), [input(1000001, 0, 50)], dimensions, config, 'p', false);
+    const snapshot = structuredClone(first.state);
+
+    // Act
+    const flushed = advanceWindows(first.state, [input(1000001, 1, 70)], dimensions, config, 'p', true);
+
+    // Assess
+    expect(flushed.rows.every((r) => r.final === false)).toBe(true);
+    expect(flushed.rows.find((r) => r.dimension === 'color')).toMatchObject({ count: 2, sum_speed: 120 });
+    expect(flushed.state.open).toEqual({});
+    expect(first.state).toEqual(snapshot);
+  });
+});
