@@ -14,6 +14,10 @@ export const handler = createAggregateHandler(
   buildAggregateDeps({
     sinks: aggregateSinksFromConfig(config, bootLogger),
     config,
-    metrics: new Metrics({ namespace: 'fleetstream', serviceName: 'aggregate', defaultDimensions: { stage: config.stage } }),
+    metrics: new Metrics({
+      namespace: 'fleetstream',
+      serviceName: 'aggregate',
+      defaultDimensions: { stage: config.stage },
+    }),
   }),
 );

@@ -14,6 +14,10 @@ export const handler = createIngestHandler(
   buildIngestDeps({
     sinks: ingestSinksFromConfig(config, bootLogger),
     config,
-    metrics: new Metrics({ namespace: 'fleetstream', serviceName: 'ingest', defaultDimensions: { stage: config.stage } }),
+    metrics: new Metrics({
+      namespace: 'fleetstream',
+      serviceName: 'ingest',
+      defaultDimensions: { stage: config.stage },
+    }),
   }),
 );

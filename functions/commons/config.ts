@@ -51,7 +51,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILE
  */
 export function readConfig(env: NodeJS.ProcessEnv): FleetstreamConfig {
   const logLevel = (env.FLEETSTREAM_LOG_LEVEL ?? 'INFO').toUpperCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`FLEETSTREAM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`FLEETSTREAM_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     stage: env.FLEETSTREAM_STAGE ?? 'local',
     rules: {

@@ -19,7 +19,8 @@ function report(deps: IngestDeps, result: BatchResult, startedAt: number): void 
     rejectReasons: counts.byReason,
     failedSequenceNumber: result.failedSequenceNumber,
   });
-  for (const error of result.errors) deps.logger.warn('sink failed; the batch resumes at the first undelivered record', error);
+  for (const error of result.errors)
+    deps.logger.warn('sink failed; the batch resumes at the first undelivered record', error);
   const metrics = deps.metrics;
   if (!metrics) return;
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.records);
@@ -47,7 +48,10 @@ export function createIngestHandler(deps: IngestDeps) {
     if (!first) return { batchItemFailures: [] };
     const startedAt = Date.now();
     deps.logger.appendKeys({ shardId: first.eventID.split(':')[0], firstSequenceNumber: first.kinesis.sequenceNumber });
-    const origin = { stream: streamNameFromArn(first.eventSourceARN), shardId: first.eventID.split(':')[0] ?? 'unknown' };
+    const origin = {
+      stream: streamNameFromArn(first.eventSourceARN),
+      shardId: first.eventID.split(':')[0] ?? 'unknown',
+    };
     const result = await processBatch(
       event.Records.map((record) => record.kinesis),
       origin,
@@ -64,4 +68,3 @@ export function createIngestHandler(deps: IngestDeps) {
   );
   return deps.metrics ? handler.use(logMetrics(deps.metrics)) : handler;
 }
-

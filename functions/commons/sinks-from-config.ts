@@ -52,7 +52,11 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger)
       ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.lakeDeliveryStream, name: 'lake' })
       : fileFallback('lake', config, logger),
     search: config.searchDeliveryStream
-      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.searchDeliveryStream, name: 'search' })
+      ? createFirehoseSink({
+          client: clients.firehose,
+          deliveryStreamName: config.searchDeliveryStream,
+          name: 'search',
+        })
       : fileFallback('search', config, logger),
     alerts: config.alertsTopicArn
       ? createSnsAlertSink({ client: clients.sns, topicArn: config.alertsTopicArn, name: 'alerts' })
@@ -66,7 +70,11 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger)
 export function aggregateSinksFromConfig(config: FleetstreamConfig, logger: Logger): AggregateSinks {
   return {
     windows: config.windowsDeliveryStream
-      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.windowsDeliveryStream, name: 'windows' })
+      ? createFirehoseSink({
+          client: clients.firehose,
+          deliveryStreamName: config.windowsDeliveryStream,
+          name: 'windows',
+        })
       : fileFallback('window_aggregates', config, logger),
     late: s3OrFile('late', config, logger),
   };
