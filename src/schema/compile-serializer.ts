@@ -1,0 +1,48 @@
+/** The value kinds a serialiser distinguishes (a projection of the lake column types). */
+export type SerialKind = 'string' | 'number' | 'boolean' | 'timestamp' | 'json';
+
+/** One output field: its name and how to write its value. */
+export interface SerialField {
+  name: string;
+  kind: SerialKind;
+}
+
+/** Turns one row into a JSON line (no trailing newline). */
+export type Serializer = (row: object) => string;
+
+/**
+ * Compiles a JSON serialiser for a fixed list of fields, once per table. The output carries
+ * exactly these fields in this order (a producer's unknown extra fields are dropped, as the Glue
+ * table would), with `null` for absent values. Several times faster than `JSON.stringify` on
+ * telemetry rows, which matters on the ingest hot path: every accepted event is written twice
+ * (lake and search).
+ *
+ * @example
+ *   const toLine = compileSerializer([{ name: 'event_id', kind: 'string' }, { name: 'speed', kind: 'number' }]);
+ *   toLine({ event_id: 'a', speed: 1, extra: true }) // '{"event_id":"a","speed":1}'
+ */
+export function compileSerializer(fields: readonly SerialField[]): Serializer {
+  const parts = fields.map((field, index) => {
+    const key = JSON.stringify(field.name);
+    const prefix = JSON.stringify(`${index === 0 ? '{' : ','}${key}:`);
+    const access = `row[${key}]`;
+    switch (field.kind) {
+      case 'string':
+        return `${prefix} + (typeof ${access} === 'string' ? str(${access}) : ${access} == null ? 'null' : str(String(${access})))`;
+      case 'number':
+      case 'timestamp':
+        return `${prefix} + (typeof ${access} === 'number' && Number.isFinite(${access}) ? ${access} : 'null')`;
+      case 'boolean':
+        return `${prefix} + (${access} === true ? 'true' : ${access} === false ? 'false' : 'null')`;
+      default:
+        return `${prefix} + (${access} === undefined ? 'null' : JSON.stringify(${access}))`;
+    }
+  });
+  const body = `return ${parts.length === 0 ? "'{'" : parts.join(' + ')} + '}';`;
+  // Strings without quote, backslash or control characters (nearly all ids and names) skip JSON.stringify.
+  const str = (value: string): string => (SAFE.test(value) ? `"${value}"` : JSON.stringify(value));
+  return new Function('str', `return function serialize(row) { ${body} };`)(str) as Serializer;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters.
+const SAFE = /^[^"\\\u0000-\u001f\u2028\u2029]*$/;

@@ -1,0 +1,61 @@
+import { Buffer } from 'node:buffer';
+import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
+
+/** The ARN fixtures use for the dev stream. */
+export const FIXTURE_STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/fleetstream-dev-telemetry';
+
+/** A real-format Kinesis sequence number (56 digits) for position `n` of a shard. */
+export function sequenceNumber(n: number): string {
+  return `49650000000000000000000000000000000000000000${String(n).padStart(12, '0')}`;
+}
+
+/** What a fixture record carries: a payload (serialised as JSON) or the raw data text. */
+export type RecordSpec = ({ payload: unknown } | { data: string }) & {
+  partitionKey?: string;
+  sequence?: number;
+  shardId?: string;
+  arrivalSeconds?: number;
+};
+
+/**
+ * A Kinesis record exactly as Lambda delivers it: base64 data, 56-digit sequence number,
+ * `eventID` = `<shardId>:<sequenceNumber>`.
+ *
+ * @example kinesisRecordFactory({ payload: { type: 'car_sensor', ... }, sequence: 1 })
+ */
+export function kinesisRecordFactory(spec: RecordSpec): KinesisStreamRecord {
+  const text = 'payload' in spec ? JSON.stringify(spec.payload) : spec.data;
+  const shardId = spec.shardId ?? 'shardId-000000000000';
+  const seq = sequenceNumber(spec.sequence ?? 1);
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: spec.partitionKey ?? 'fixture',
+      sequenceNumber: seq,
+      data: Buffer.from(text, 'utf8').toString('base64'),
+      approximateArrivalTimestamp: spec.arrivalSeconds ?? 1795507200.123,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shardId}:${seq}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/fleetstream-dev-ingest-eu-west-1',
+    awsRegion: 'eu-west-1',
+    eventSourceARN: FIXTURE_STREAM_ARN,
+  };
+}
+
+/** A Kinesis event of records numbered 1..n in order. */
+export function kinesisEventFactory(specs: readonly RecordSpec[]): KinesisStreamEvent {
+  return { Records: specs.map((spec, i) => kinesisRecordFactory({ sequence: i + 1, ...spec })) };
+}
+
+/** A tumbling-window event as Lambda passes it to a function with `tumblingWindowInSeconds`. */
+export function tumblingWindowEventFactory(
+  specs: readonly RecordSpec[],
+  window: { start: string; end: string },
+  state: Record<string, unknown> = {},
+  isFinalInvokeForWindow = false,
+): KinesisStreamTumblingWindowEvent {
+  return { ...kinesisEventFactory(specs), window, state, isFinalInvokeForWindow, isWindowTerminatedEarly: false };
+}
