@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
+import { createAggregateHandler } from '../../../functions/commons/aggregate-handler.js';
+import { buildAggregateDeps } from '../../../functions/commons/deps.js';
+import type { LateRecord, WindowAggregateRow } from '../../../src/sinks/sink.js';
+
+const context = { functionName: 'fleetstream-test-aggregate', awsRequestId: 'req-1' } as Context;
+const fixture = (): KinesisStreamTumblingWindowEvent =>
+  JSON.parse(readFileSync(join('test', 'fixtures', 'events', 'kinesis', 'tumbling-window.json'), 'utf8'));
+
+function setup() {
+  const rows: WindowAggregateRow[] = [];
+  const late: LateRecord[] = [];
+  const handler = createAggregateHandler(
+    buildAggregateDeps({
+      sinks: {
+        windows: { name: 'windows', write: async (items) => void rows.push(...items) },
+        late: { name: 'late', write: async (items) => void late.push(...items) },
+      },
+      logLevel: 'SILENT',
+    }),
+  );
+  return { rows, late, handler };
+}
+
+describe('Function: aggregate handler', () => {
+  it('threads state between invocations and flushes open windows on the final invoke', async () => {
+    // Prepare
+    const { rows, handler } = setup();
+    const event = fixture();
+
+    // Act
+    const first = await handler(event, context);
+    const final = await handler({ ...event, Records: [], state: first.state, isFinalInvokeForWindow: true }, context);
+
+    // Assess
+    expect(rows.filter((r) => r.final === false).length).toBeGreaterThan(0);
+    const black = rows.find(
+      (r) => r.dimension === 'color' && r.dimension_value === 'Black' && r.window_start === Date.UTC(2026, 10, 24, 8),
+    );
+    expect(black).toMatchObject({ count: 2, max_speed: 130, speeding_alerts: 1 });
+    expect(final.state).toEqual({});
+    expect(first.state).toMatchObject({ shard: 'shardId-000000000000', watermark: Date.UTC(2026, 10, 24, 8, 16, 40) });
+  });
+
+  it('writes rows with ids stable across a retry of the same invocation', async () => {
+    const { rows, handler } = setup();
+    const event = { ...fixture(), isFinalInvokeForWindow: true };
+    await handler(event, context);
+    const firstIds = rows.map((r) => r.window_id);
+    rows.length = 0;
+    await handler(event, context);
+    expect(rows.map((r) => r.window_id)).toEqual(firstIds);
+  });
+});

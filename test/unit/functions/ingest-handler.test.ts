@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context, KinesisStreamEvent } from 'aws-lambda';
+import { buildIngestDeps } from '../../../functions/commons/deps.js';
+import { createIngestHandler } from '../../../functions/commons/ingest-handler.js';
+import { type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
+import { kinesisEventFactory } from '../../helpers/kinesis-record-factory.js';
+
+const fixture = (name: string): KinesisStreamEvent =>
+  JSON.parse(readFileSync(join('test', 'fixtures', 'events', 'kinesis', `${name}.json`), 'utf8'));
+const context = { functionName: 'fleetstream-test-ingest', awsRequestId: 'req-1' } as Context;
+
+/** A sink keeping what it stored; `failOnce` makes the next write fail from an item on. */
+function memorySink<T>(name: string) {
+  const sink = {
+    name,
+    stored: [] as T[],
+    failOnce: undefined as number | undefined,
+    async write(items: readonly T[]) {
+      if (sink.failOnce !== undefined) {
+        const at = sink.failOnce;
+        sink.failOnce = undefined;
+        sink.stored.push(...items.slice(0, at));
+        throw new SinkWriteError('throttled', name, at);
+      }
+      sink.stored.push(...items);
+    },
+  };
+  return sink satisfies Sink<T>;
+}
+
+function setup() {
+  const sinks = {
+    lake: memorySink<Record<string, unknown>>('lake'),
+    search: memorySink<Record<string, unknown>>('search'),
+    alerts: memorySink<Record<string, unknown>>('alerts'),
+    rejects: memorySink<Record<string, unknown>>('rejects'),
+    duplicates: memorySink<Record<string, unknown>>('duplicates'),
+  };
+  const handler = createIngestHandler(buildIngestDeps({ sinks, logLevel: 'SILENT' }));
+  return { sinks, handler };
+}
+
+describe('Function: ingest handler', () => {
+  it.each([
+    ['car-sensor', 5, { speeding: 1, high_rpm: 1, wrong_gear: 1 }],
+    ['vehicle', 1, {}],
+    ['gps', 1, {}],
+    ['traffic-camera', 1, {}],
+    ['weather', 2, { poor_air_quality: 1 }],
+    ['emergency', 2, { emergency: 1 }],
+    ['trajectory-point', 3, { gps_jump: 1 }],
+  ])('given the %s fixture, accepts every record and raises the expected alerts', async (name, accepted, rules) => {
+    // Prepare
+    const { sinks, handler } = setup();
+
+    // Act
+    const response = await handler(fixture(name), context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sinks.lake.stored).toHaveLength(accepted);
+    expect(sinks.rejects.stored).toEqual([]);
+    const fired: Record<string, number> = {};
+    for (const alert of sinks.alerts.stored) fired[alert.rule as string] = (fired[alert.rule as string] ?? 0) + 1;
+    expect(fired).toEqual(rules);
+  });
+
+  it('given the hostile fixture, rejects each bad record with its rule and source, never failing the batch', async () => {
+    // Prepare
+    const { sinks, handler } = setup();
+    const event = fixture('hostile');
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sinks.lake.stored.map((e) => e.event_id)).toEqual(['car-1452650-ok', 'car-1452650-extra']);
+    expect(sinks.duplicates.stored.map((d) => d.event_id)).toEqual(['car-1452650-ok']);
+    expect(sinks.lake.stored.length + sinks.rejects.stored.length + sinks.duplicates.stored.length).toBe(
+      event.Records.length,
+    );
+    expect(sinks.rejects.stored.map((r) => r.reason)).toEqual([
+      'json:parse',
+      'schema:/:type',
+      'schema:/type:required',
+      'type:unknown',
+      'schema:/speed:minimum',
+      'schema:/rpm:maximum',
+      'schema:/location/lat:maximum',
+      'schema:/ts:format',
+      'schema:/car_id:minimum',
+      'json:parse',
+      'json:parse',
+    ]);
+    expect(sinks.rejects.stored[0]).toMatchObject({
+      source: { stream: 'fleetstream-dev-telemetry', shard_id: 'shardId-000000000000', partition_key: 'h1' },
+    });
+  });
+
+  it('given a throttled sink, reports the first undelivered record and the redelivery completes without duplicates', async () => {
+    // Prepare
+    const { sinks, handler } = setup();
+    const event = fixture('car-sensor');
+    sinks.lake.failOnce = 3;
+
+    // Act
+    const first = await handler(event, context);
+    const failedAt = event.Records.findIndex(
+      (r) => r.kinesis.sequenceNumber === first.batchItemFailures[0]?.itemIdentifier,
+    );
+    const retry = await handler({ Records: event.Records.slice(failedAt) }, context);
+
+    // Assess
+    expect(failedAt).toBe(3);
+    expect(retry.batchItemFailures).toEqual([]);
+    const ids = sinks.lake.stored.map((e) => e.event_id);
+    expect(ids).toEqual(
+      event.Records.map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()).event_id),
+    );
+    expect(new Set(sinks.search.stored.map((e) => e.event_id)).size).toBe(sinks.search.stored.length);
+    expect(sinks.alerts.stored).toHaveLength(3);
+  });
+
+  it('rejects a record over 1 MiB by size', async () => {
+    const { sinks, handler } = setup();
+    const big = kinesisEventFactory([{ data: `{"type":"car_sensor","pad":"${'x'.repeat(1024 * 1024)}"}` }]);
+    await handler(big, context);
+    expect(sinks.rejects.stored.map((r) => r.reason)).toEqual(['size:max_bytes']);
+  });
+});
