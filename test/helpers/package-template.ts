@@ -14,7 +14,7 @@ export interface CfnResource {
 /** Runs `sls package --stage <stage>` into a fresh folder, offline, and returns the template's resources. */
 export async function packageStack(stage: string): Promise<Record<string, CfnResource>> {
   const dir = mkdtempSync(join(tmpdir(), `fleetstream-package-${stage}-`));
-  const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', SLS_TELEMETRY_DISABLED: '1' };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
     delete env[name];
   await promisify(execFile)(join('node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', dir], {

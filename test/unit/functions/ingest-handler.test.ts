@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { buildIngestDeps } from '../../../functions/commons/deps.js';
 import { createIngestHandler } from '../../../functions/commons/ingest-handler.js';
-import { type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
+import { type IngestSinks, type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
 import { kinesisEventFactory } from '../../helpers/kinesis-record-factory.js';
 
 const fixture = (name: string): KinesisStreamEvent =>
@@ -37,7 +37,7 @@ function setup() {
     rejects: memorySink<Record<string, unknown>>('rejects'),
     duplicates: memorySink<Record<string, unknown>>('duplicates'),
   };
-  const handler = createIngestHandler(buildIngestDeps({ sinks, logLevel: 'SILENT' }));
+  const handler = createIngestHandler(buildIngestDeps({ sinks: sinks as unknown as IngestSinks, logLevel: 'SILENT' }));
   return { sinks, handler };
 }
 
