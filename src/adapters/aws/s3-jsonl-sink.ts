@@ -2,7 +2,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type Sink, SinkWriteError } from '../../sinks/sink.js';
 
 /** Options of createS3JsonlSink. */
-export interface S3JsonlSinkOptions<T> {
+export interface S3JsonlSinkOptions {
   client: S3Client;
   bucket: string;
   prefix: string;
@@ -25,7 +25,7 @@ function partitionOf(ms: number): string {
  * @example
  *   const rejects = createS3JsonlSink({ client: new S3Client({}), bucket, prefix: 'rejects', name: 'rejects', now: Date.now });
  */
-export function createS3JsonlSink<T>(options: S3JsonlSinkOptions<T>): Sink<T> {
+export function createS3JsonlSink<T>(options: S3JsonlSinkOptions): Sink<T> {
   const randomId = options.randomId ?? (() => crypto.randomUUID());
   return {
     name: options.name,

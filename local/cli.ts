@@ -1,0 +1,181 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { simulateCity } from '../src/simulate/city.js';
+import { simulateFleet } from '../src/simulate/fleet.js';
+import { readGeolifeFolder } from './inputs/read-geolife.js';
+import { readJsonlRecords } from './inputs/read-jsonl.js';
+import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
+import { createProgressPrinter, formatSummary } from './run/progress.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
+
+const USAGE = `fleetstream: the telemetry pipeline on one machine
+
+Usage:
+  fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
+                  [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
+  fleetstream query [--out DIR] "SQL"
+  fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
+
+run options:
+  --scenario   fleet (default): the 20-car seed fleet, one reading per car per second;
+               city: one vehicle driving London to Birmingham, five smart-city streams
+  --input      a JSONL file (one raw Kinesis payload per line) or a Geolife folder (Data/<user>/Trajectory/*.plt)
+  --out        output folder, cleared at start (default .fleetstream)
+  --events     stop after N events (default 36000 for fleet: 20 cars x 30 simulated minutes)
+  --duration   stop after SECONDS of simulated time
+  --shards     stream shards (default 2)
+  --seed       seed for the simulators (default 1): same seed, same output
+  --speedup    pace the simulation at X times real time (default: as fast as possible)
+  --stage      serverless.yml stage whose mapping settings apply (default local)
+`;
+
+/** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'serverless.yml'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find serverless.yml above the fleetstream command');
+    dir = parent;
+  }
+  return dir;
+}
+
+function positiveNumber(name: string, value: string | undefined, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  return parsed;
+}
+
+class UsageError extends Error {}
+
+async function* fromSync(
+  items: Iterable<{ partitionKey: string; data: string; arrivalMs?: number }>,
+): AsyncGenerator<SourceItem> {
+  for (const record of items) yield { kind: 'record', record };
+}
+
+async function* fromAsyncRecords(items: AsyncIterable<{ partitionKey: string; data: string; arrivalMs?: number }>) {
+  for await (const record of items) yield { kind: 'record', record } as SourceItem;
+}
+
+function* fleetItems(
+  repoRoot: string,
+  seed: number,
+  startMs: number,
+  events?: number,
+  duration?: number,
+): Generator<SourceItem> {
+  const source = simulateFleet({ cars: loadCars(repoRoot), seed, startMs, events, durationSeconds: duration });
+  for (const record of source) yield { kind: 'record', record };
+}
+
+async function run(argv: string[]): Promise<RunReport> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      input: { type: 'string' },
+      out: { type: 'string' },
+      events: { type: 'string' },
+      duration: { type: 'string' },
+      shards: { type: 'string' },
+      seed: { type: 'string' },
+      speedup: { type: 'string' },
+      stage: { type: 'string' },
+    },
+    strict: true,
+  });
+  const repoRoot = findRepoRoot();
+  const seed = Math.floor(positiveNumber('seed', values.seed, 1)!);
+  const events = positiveNumber('events', values.events, undefined);
+  const duration = positiveNumber('duration', values.duration, undefined);
+  if (events !== undefined && duration !== undefined) throw new UsageError('give --events or --duration, not both');
+  const startMs = Date.UTC(2026, 10, 24, 8, 0, 0);
+  let scenario = values.scenario ?? 'fleet';
+  let source: AsyncIterable<SourceItem> | Iterable<SourceItem>;
+  if (values.input) {
+    const input = resolve(values.input);
+    if (!existsSync(input)) throw new UsageError(`--input ${values.input}: no such file or folder`);
+    if (statSync(input).isDirectory()) {
+      scenario = 'geolife';
+      source = readGeolifeFolder(input);
+    } else {
+      scenario = 'jsonl';
+      source = fromAsyncRecords(readJsonlRecords(input, startMs));
+    }
+  } else if (scenario === 'fleet') {
+    source = fleetItems(repoRoot, seed, startMs, events ?? (duration === undefined ? 36_000 : undefined), duration);
+  } else if (scenario === 'city') {
+    source = fromSync(simulateCity({ seed, startMs, maxEvents: events, durationSeconds: duration }));
+  } else {
+    throw new UsageError(`--scenario must be fleet or city, got "${scenario}"`);
+  }
+  const progress = createProgressPrinter(process.stderr);
+  const report = await runPipeline({
+    source,
+    scenario,
+    outDir: resolve(values.out ?? '.fleetstream'),
+    repoRoot,
+    shards: Math.floor(positiveNumber('shards', values.shards, 2)!),
+    seed,
+    stage: values.stage ?? 'local',
+    speedup: positiveNumber('speedup', values.speedup, undefined),
+    onProgress: progress.update,
+  });
+  progress.done();
+  process.stdout.write(`${formatSummary(report)}\n`);
+  return report;
+}
+
+async function query(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string' },
+      name: { type: 'string' },
+      list: { type: 'boolean' },
+      format: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const repoRoot = findRepoRoot();
+  if (values.list) {
+    for (const q of listNamedQueries(repoRoot)) process.stdout.write(`${q.name.padEnd(32)} ${q.description}\n`);
+    return;
+  }
+  const outDir = resolve(values.out ?? '.fleetstream');
+  if (!existsSync(join(outDir, 'lake')))
+    throw new UsageError(`no lake under ${outDir}: run \`fleetstream run\` first or pass --out`);
+  const sql = positionals.join(' ');
+  if (!values.name && sql.trim() === '') throw new UsageError('give SQL or --name QUERY');
+  const result = values.name ? await runNamedQuery(repoRoot, outDir, values.name) : await runQuery(outDir, sql);
+  process.stdout.write(values.format === 'json' ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  try {
+    if (command === 'run') await run(rest);
+    else if (command === 'query') await query(rest);
+    else if (command === undefined || command === 'help' || command === '--help' || command === '-h')
+      process.stdout.write(USAGE);
+    else throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`fleetstream: ${(error as Error).message}\n${usage ? `\n${USAGE}` : ''}`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}
+
+// A closed pipe (`fleetstream query … | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+await main();

@@ -1,0 +1,99 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbType, tableColumns } from '../src/schema/columns.js';
+import { TABLES } from '../src/schema/registry.js';
+
+/** A named query from `queries/<name>.sql`: the same SQL runs in Athena. */
+export interface NamedQuery {
+  name: string;
+  description: string;
+  sql: string;
+}
+
+/** A query result. */
+export interface QueryResult {
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** Every `queries/*.sql`, read from its `-- name:` and `-- description:` header. */
+export function listNamedQueries(repoRoot: string): NamedQuery[] {
+  const dir = join(repoRoot, 'queries');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(join(dir, file), 'utf8');
+      const name = /^-- name:\s*(\S+)/m.exec(sql)?.[1] ?? file.replace(/\.sql$/, '');
+      const description = /^-- description:\s*(.+)$/m.exec(sql)?.[1] ?? '';
+      return { name, description, sql };
+    });
+}
+
+function hasParquet(dir: string): boolean {
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
+}
+
+/**
+ * Runs SQL with DuckDB over the local lake: one view per Glue table name over its Parquet files
+ * (hive partitions dt and hour included); a table with no files yet is an empty view with the
+ * schema's columns, so every query runs on any lake.
+ */
+export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    for (const table of TABLES) {
+      const dir = join(outDir, 'lake', table);
+      if (hasParquet(dir)) {
+        const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
+        await connection.run(
+          `CREATE VIEW "${table}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+        );
+      } else {
+        const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
+        await connection.run(
+          `CREATE VIEW "${table}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
+        );
+      }
+    }
+    const reader = await connection.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Runs a named query. */
+export async function runNamedQuery(repoRoot: string, outDir: string, name: string): Promise<QueryResult> {
+  const query = listNamedQueries(repoRoot).find((q) => q.name === name);
+  if (!query) {
+    const names = listNamedQueries(repoRoot).map((q) => q.name);
+    throw new Error(`no named query "${name}"; there are: ${names.join(', ')}`);
+  }
+  return runQuery(outDir, query.sql);
+}
+
+/** Formats a result as an aligned text table. */
+export function formatTable(result: QueryResult): string {
+  const cells = [
+    result.columns,
+    ...result.rows.map((row) =>
+      row.map((value) => (value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value))),
+    ),
+  ];
+  const widths = result.columns.map((_, i) => Math.max(...cells.map((row) => String(row[i]).length)));
+  const line = (row: unknown[]) =>
+    row
+      .map((value, i) => String(value).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cells[0]!),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...cells.slice(1).map(line),
+    `(${result.rows.length} rows)`,
+  ].join('\n');
+}

@@ -1,0 +1,307 @@
+import { Buffer } from 'node:buffer';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAggregateHandler } from '../../functions/commons/aggregate-handler.js';
+import { buildAggregateDeps, buildIngestDeps } from '../../functions/commons/deps.js';
+import { createIngestHandler } from '../../functions/commons/ingest-handler.js';
+import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
+import type { EventType } from '../../src/schema/registry.js';
+import type { ProducedRecord } from '../../src/simulate/produced-record.js';
+import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '../../src/sinks/sink.js';
+import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js';
+import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
+import { LocalLake } from '../lake/local-lake.js';
+import { readServerlessConfig } from '../serverless-config.js';
+import { LocalStream } from '../stream/local-stream.js';
+import { createBulkFileSink, createJsonlSink } from './file-sinks.js';
+
+/** A source item: a record for the stream, or a line the source itself could not turn into one. */
+export type SourceItem = { kind: 'record'; record: ProducedRecord } | { kind: 'reject'; reject: Reject };
+
+/** What `fleetstream run` needs. */
+export interface RunOptions {
+  /** Records (and source-side rejects) to put on the stream. */
+  source: Iterable<SourceItem> | AsyncIterable<SourceItem>;
+  /** A label for the report. */
+  scenario: string;
+  outDir: string;
+  repoRoot: string;
+  shards: number;
+  seed: number;
+  /** serverless.yml stage whose mapping settings apply (default `local`). */
+  stage?: string;
+  /** Pace the source: simulated time runs this many times faster than the wall clock. */
+  speedup?: number;
+  /** Records put on the stream between two drains of the mappings. */
+  chunkSize?: number;
+  /** Called after each chunk. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Test seam: wraps the lake sink of the event tables (fault injection). */
+  wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
+}
+
+/** Progress of a run. */
+export interface RunProgress {
+  produced: number;
+  processed: number;
+  lag: number;
+  alerts: number;
+  elapsedSeconds: number;
+}
+
+/** The run's report, also written to `<out>/report.json`. */
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  shards: number;
+  stage: string;
+  in: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  dead_lettered: number;
+  by_type: Record<string, number>;
+  by_rule: Record<string, number>;
+  by_reason: Record<string, number>;
+  /** Event-time windows emitted, closed by the watermark or flushed when Lambda's window ended. */
+  windows_closed: number;
+  /** Rows emitted with final = false (Lambda's processing window ended first; the queries merge them). */
+  windows_flushed_partial: number;
+  window_rows: number;
+  late_records: number;
+  lake_rows: Record<string, number>;
+  mappings: Record<string, MappingStats>;
+  wall_seconds: number;
+  events_per_sec: number;
+  out_dir: string;
+}
+
+/** Thrown when the counts do not add up: something was lost or counted twice. */
+export class CountMismatchError extends Error {
+  override readonly name = 'CountMismatchError';
+}
+
+function increment(counter: Record<string, number>, key: string): void {
+  counter[key] = (counter[key] ?? 0) + 1;
+}
+
+/**
+ * Runs the whole pipeline in this process: source → in-process Kinesis stream → the real `ingest`
+ * and `aggregate` handlers through event-source mappings configured from serverless.yml → the
+ * local Firehose stand-in (Parquet lake), OpenSearch bulk files and JSONL outputs → report.
+ * Clears `outDir` first.
+ *
+ * @example const report = await runPipeline({ source, scenario: 'fleet', outDir: '.fleetstream', repoRoot, shards: 2, seed: 1 });
+ */
+export async function runPipeline(options: RunOptions): Promise<RunReport> {
+  const started = performance.now();
+  const stage = options.stage ?? 'local';
+  const out = options.outDir;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'search'), { recursive: true });
+  const config = readServerlessConfig(join(options.repoRoot, 'serverless.yml'), stage);
+  const params = config.params;
+  const stream = new LocalStream(`${config.service}-${stage}-telemetry`, options.shards);
+  const lake = await LocalLake.open({ outDir: out, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+
+  const byType: Record<string, number> = {};
+  const byRule: Record<string, number> = {};
+  const byReason: Record<string, number> = {};
+  const eventSinks = new Map<EventType, Sink<TelemetryEvent>>();
+  let accepted = 0;
+  let lakeSink: Sink<TelemetryEvent> = {
+    name: 'lake',
+    async write(events) {
+      const groups = new Map<EventType, TelemetryEvent[]>();
+      for (const event of events) {
+        const group = groups.get(event.type);
+        if (group) group.push(event);
+        else groups.set(event.type, [event]);
+      }
+      for (const [type, group] of groups) {
+        let sink = eventSinks.get(type);
+        if (!sink) {
+          sink = lake.sinkFor<TelemetryEvent>(type);
+          eventSinks.set(type, sink);
+        }
+        await sink.write(group);
+        byType[type] = (byType[type] ?? 0) + group.length;
+      }
+      accepted += events.length;
+    },
+  };
+  if (options.wrapLakeSink) lakeSink = options.wrapLakeSink(lakeSink);
+  const alertsFile = createJsonlSink<Alert>('alerts', join(out, 'alerts.jsonl'), (alert) =>
+    increment(byRule, alert.rule),
+  );
+  const alertsLake = lake.sinkFor<Alert>('alerts');
+  const rejects = createJsonlSink<Reject>('rejects', join(out, 'rejects.jsonl'), (reject) =>
+    increment(byReason, reject.reason),
+  );
+  const duplicates = createJsonlSink<unknown>('duplicates', join(out, 'duplicates.jsonl'));
+  const late = createJsonlSink<LateRecord>('late', join(out, 'late.jsonl'));
+  const search = createBulkFileSink<TelemetryEvent>(
+    'search',
+    'fleetstream-events',
+    join(out, 'search', 'events.ndjson'),
+  );
+  const windowRows: WindowAggregateRow[] = [];
+  const windowsLake = lake.sinkFor<WindowAggregateRow>('window_aggregates');
+  const sinks: IngestSinks = {
+    lake: lakeSink,
+    search,
+    alerts: {
+      name: 'alerts',
+      async write(alerts) {
+        await alertsFile.write(alerts);
+        await alertsLake.write(alerts);
+      },
+    },
+    rejects,
+    duplicates,
+  };
+  const dimensionsDir = join(options.repoRoot, 'data');
+  const ruleConfig = {
+    rules: {
+      speedingKmh: Number(params.speedingKmh),
+      highRpm: Number(params.highRpm),
+      poorAqi: Number(params.poorAqi),
+      gpsJumpKmh: Number(params.gpsJumpKmh),
+    },
+    windowSeconds: Number(params.tumblingWindowInSeconds),
+    allowedLatenessSeconds: Number(params.allowedLatenessSeconds),
+    // One process sees the whole run: remember every event id, so every duplicate is caught.
+    dedupeCapacity: 50_000_000,
+  };
+  const handlers: Record<string, MappedHandler> = {
+    ingest: createIngestHandler(
+      buildIngestDeps({ sinks, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
+    ) as unknown as MappedHandler,
+    aggregate: createAggregateHandler(
+      buildAggregateDeps({
+        sinks: {
+          windows: {
+            name: 'windows',
+            async write(rows) {
+              await windowsLake.write(rows);
+              for (const row of rows) windowRows.push(row);
+            },
+          },
+          late,
+        },
+        dimensionsDir,
+        config: ruleConfig,
+        logLevel: 'SILENT',
+      }),
+    ) as unknown as MappedHandler,
+  };
+  const mappings = Object.entries(handlers).map(([name, handler]) => {
+    const settings = config.mappings[name];
+    if (!settings) throw new Error(`serverless.yml has no stream event for function ${name}`);
+    return {
+      name,
+      mapping: new EventSourceMapping({
+        settings,
+        handler,
+        stream,
+        region: String(params.region ?? 'eu-west-1'),
+        dlqPath: join(out, 'dlq', `${name}.jsonl`),
+        // Record age is measured on the records' own clock, so a replay of old data is not "too old".
+        now: () => lastArrivalMs,
+      }),
+    };
+  });
+
+  let produced = 0;
+  let lastArrivalMs = 0;
+  let firstArrivalMs: number | undefined;
+  const chunkSize = options.chunkSize ?? 20_000;
+  const drain = async () => {
+    for (let shard = 0; shard < stream.shards.length; shard++) {
+      for (const { mapping } of mappings) await mapping.drain(shard);
+      stream.trim(shard, Math.min(...mappings.map(({ mapping }) => mapping.checkpoints[shard]!)));
+    }
+    options.onProgress?.({
+      produced,
+      processed: accepted + rejects.count + duplicates.count,
+      lag: stream.shards.reduce((sum, shard, i) => sum + stream.end(i) - mappings[0]!.mapping.checkpoints[i]!, 0),
+      alerts: alertsFile.count,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    });
+  };
+
+  let sourceRejects = 0;
+  let pending = 0;
+  for await (const item of options.source) {
+    if (item.kind === 'reject') {
+      sourceRejects++;
+      await rejects.write([item.reject]);
+      continue;
+    }
+    const arrival = item.record.arrivalMs ?? lastArrivalMs;
+    firstArrivalMs ??= arrival;
+    lastArrivalMs = Math.max(lastArrivalMs, arrival);
+    stream.put(item.record.partitionKey, Buffer.from(item.record.data, 'utf8').toString('base64'), arrival);
+    produced++;
+    if (++pending >= chunkSize) {
+      pending = 0;
+      await pace(options.speedup, firstArrivalMs, lastArrivalMs, started);
+      await drain();
+    }
+  }
+  await drain();
+  for (const { mapping } of mappings) await mapping.closeWindows();
+  const lakeResult = await lake.close();
+  for (const sink of [alertsFile, rejects, duplicates, late, search]) sink.close();
+
+  const wall = (performance.now() - started) / 1000;
+  const deadLettered = mappings.find((m) => m.name === 'ingest')!.mapping.stats.dlqRecords;
+  const report: RunReport = {
+    scenario: options.scenario,
+    seed: options.seed,
+    shards: options.shards,
+    stage,
+    in: produced + sourceRejects,
+    accepted,
+    rejected: rejects.count,
+    duplicates: duplicates.count,
+    dead_lettered: deadLettered,
+    by_type: byType,
+    by_rule: byRule,
+    by_reason: byReason,
+    windows_closed: new Set(windowRows.map((row) => row.window_start)).size,
+    windows_flushed_partial: windowRows.filter((row) => !row.final).length,
+    window_rows: windowRows.length,
+    late_records: late.count,
+    lake_rows: lakeResult.rows,
+    mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats])),
+    wall_seconds: Math.round(wall * 1000) / 1000,
+    events_per_sec: Math.round((produced + sourceRejects) / wall),
+    out_dir: out,
+  };
+  writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const total = report.accepted + report.rejected + report.duplicates + report.dead_lettered;
+  if (total !== report.in) {
+    throw new CountMismatchError(
+      `counts do not add up: accepted ${report.accepted} + rejected ${report.rejected} + duplicates ${report.duplicates} + dead-lettered ${report.dead_lettered} = ${total}, but ${report.in} came in`,
+    );
+  }
+  return report;
+}
+
+/** With --speedup, waits until the wall clock catches up with simulated time / speedup. */
+async function pace(
+  speedup: number | undefined,
+  firstMs: number | undefined,
+  lastMs: number,
+  started: number,
+): Promise<void> {
+  if (!speedup || firstMs === undefined) return;
+  const due = (lastMs - firstMs) / speedup - (performance.now() - started);
+  if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+}
+
+/** Reads the dimension CSVs' cars, for the fleet simulator. */
+export function loadCars(repoRoot: string) {
+  return loadDimensionsFromDir(join(repoRoot, 'data')).cars;
+}

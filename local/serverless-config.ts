@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+
+/** The stream event settings of one function, as serverless.yml declares them for a stage. */
+export interface StreamMappingSettings {
+  functionName: string;
+  batchSize: number;
+  batchWindow: number;
+  bisectBatchOnFunctionError: boolean;
+  maximumRetryAttempts: number;
+  maximumRecordAgeInSeconds: number;
+  reportBatchItemFailures: boolean;
+  parallelizationFactor: number;
+  startingPosition: string;
+  tumblingWindowInSeconds: number | undefined;
+}
+
+/** What the local runtime reads from serverless.yml for a stage. */
+export interface ServerlessConfig {
+  service: string;
+  stage: string;
+  params: Record<string, unknown>;
+  mappings: Record<string, StreamMappingSettings>;
+}
+
+// CloudFormation short-form tags load as plain data: the local runtime never evaluates them.
+const CFN_TAGS = [
+  '!Ref',
+  '!GetAtt',
+  '!Sub',
+  '!If',
+  '!Equals',
+  '!Join',
+  '!Select',
+  '!Split',
+  '!FindInMap',
+  '!ImportValue',
+  '!Not',
+  '!And',
+  '!Or',
+  '!Condition',
+  '!Base64',
+  '!GetAZs',
+  '!Cidr',
+].flatMap((tag) =>
+  (['scalar', 'sequence', 'mapping'] as const).map(
+    (kind) => new yaml.Type(tag, { kind, construct: (data) => ({ [tag]: data }) }),
+  ),
+);
+const SCHEMA = yaml.DEFAULT_SCHEMA.extend(CFN_TAGS);
+
+type Doc = {
+  service: string;
+  params?: Record<string, Record<string, unknown>>;
+  functions?: Record<string, { events?: { stream?: Record<string, unknown> }[] }>;
+};
+
+function resolveValue(value: unknown, params: Record<string, unknown>, stage: string): unknown {
+  if (typeof value !== 'string') return value;
+  const param = /^\$\{param:([A-Za-z0-9_]+)\}$/.exec(value);
+  if (param) {
+    if (!(param[1]! in params))
+      throw new Error(`serverless.yml: \${param:${param[1]}} has no value for stage ${stage}`);
+    return params[param[1]!];
+  }
+  return value.replaceAll('${sls:stage}', stage);
+}
+
+/**
+ * Reads the Kinesis stream events of every function in serverless.yml for a stage, resolving
+ * `${param:…}` from `params.<stage>` over `params.default`, so the local event-source mappings use
+ * exactly the deployed settings. Defaults are AWS's where a setting is absent.
+ */
+export function readServerlessConfig(path: string, stage: string): ServerlessConfig {
+  const doc = yaml.load(readFileSync(path, 'utf8'), { schema: SCHEMA }) as Doc;
+  const params = { ...doc.params?.default, ...doc.params?.[stage] };
+  const mappings: Record<string, StreamMappingSettings> = {};
+  for (const [name, fn] of Object.entries(doc.functions ?? {})) {
+    const stream = fn.events?.find((event) => event.stream)?.stream;
+    if (!stream) continue;
+    const get = (key: string) => resolveValue(stream[key], params, stage);
+    const number = (key: string, fallback: number) => {
+      const value = get(key);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed))
+        throw new Error(`serverless.yml: functions.${name} stream ${key} is not a number: ${String(value)}`);
+      return parsed;
+    };
+    const window = get('tumblingWindowInSeconds');
+    mappings[name] = {
+      functionName: `${doc.service}-${stage}-${name}`,
+      batchSize: number('batchSize', 100),
+      batchWindow: number('batchWindow', 0),
+      bisectBatchOnFunctionError: get('bisectBatchOnFunctionError') === true,
+      maximumRetryAttempts: number('maximumRetryAttempts', -1),
+      maximumRecordAgeInSeconds: number('maximumRecordAgeInSeconds', -1),
+      reportBatchItemFailures: get('functionResponseType') === 'ReportBatchItemFailures',
+      parallelizationFactor: number('parallelizationFactor', 1),
+      startingPosition: String(get('startingPosition') ?? 'LATEST'),
+      tumblingWindowInSeconds: window === undefined ? undefined : Number(window),
+    };
+  }
+  return { service: doc.service, stage, params, mappings };
+}

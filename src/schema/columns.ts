@@ -1,0 +1,118 @@
+import type { SerialField } from './compile-serializer.js';
+import { definitionsSchema, type JsonSchema, schemaForTable, type TableName } from './registry.js';
+
+/** A lake column type; Glue, DuckDB and OpenSearch types all derive from it. */
+export type ColumnType = 'string' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'location' | 'map_double';
+
+/** One column of a lake table. */
+export interface Column {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+}
+
+const DEFINITION_PREFIX = 'defs.schema.json#/definitions/';
+
+function resolve(schema: JsonSchema): JsonSchema {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  if (!ref.startsWith(DEFINITION_PREFIX)) throw new Error(`unsupported $ref ${ref}`);
+  const definitions = definitionsSchema.definitions as Record<string, JsonSchema>;
+  const target = definitions[ref.slice(DEFINITION_PREFIX.length)];
+  if (!target) throw new Error(`unknown $ref ${ref}`);
+  return { ...target, ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$ref')) };
+}
+
+function columnType(name: string, property: JsonSchema): { type: ColumnType; nullable: boolean } {
+  const schema = resolve(property);
+  if (schema['x-column'] === 'timestamp') return { type: 'timestamp', nullable: false };
+  const types = [schema.type].flat().filter((t): t is string => typeof t === 'string');
+  const nullable = types.includes('null');
+  const main = types.find((t) => t !== 'null');
+  if (main === 'object') {
+    if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+      return { type: 'map_double', nullable };
+    return { type: 'location', nullable };
+  }
+  if (main === 'integer') return { type: 'bigint', nullable };
+  if (main === 'number') return { type: 'double', nullable };
+  if (main === 'boolean') return { type: 'boolean', nullable };
+  if (main === 'string' || schema.const !== undefined || Array.isArray(schema.enum))
+    return { type: 'string', nullable };
+  throw new Error(`cannot derive a column type for ${name}`);
+}
+
+/**
+ * The columns of a lake table, derived from its schema in `schemas/`: the schema's properties in
+ * order (with `event_id` first, always present after ingest), then the `x-derived` columns that
+ * enrichment adds. The one place that maps JSON Schema to table columns.
+ *
+ * @example tableColumns('car_sensor') // [{ name: 'event_id', type: 'string', ... }, { name: 'type', ... }, ...]
+ */
+export function tableColumns(table: TableName): Column[] {
+  const schema = schemaForTable(table);
+  const properties = { ...(schema.properties as Record<string, JsonSchema>) };
+  const derived = ((schema['x-derived'] as JsonSchema | undefined)?.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const columns: Column[] = [];
+  if (properties.event_id) {
+    columns.push({ name: 'event_id', type: 'string', nullable: false });
+    delete properties.event_id;
+  }
+  for (const [name, property] of Object.entries(properties)) {
+    const { type, nullable } = columnType(name, property);
+    columns.push({ name, type, nullable: nullable || !required.has(name) });
+  }
+  for (const [name, property] of Object.entries(derived)) {
+    const { type } = columnType(name, property);
+    columns.push({ name, type, nullable: true });
+  }
+  return columns;
+}
+
+const GLUE: Record<ColumnType, string> = {
+  string: 'string',
+  bigint: 'bigint',
+  double: 'double',
+  boolean: 'boolean',
+  timestamp: 'timestamp',
+  location: 'struct<lat:double,lon:double>',
+  map_double: 'map<string,double>',
+};
+
+const DUCKDB: Record<ColumnType, string> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  location: 'STRUCT(lat DOUBLE, lon DOUBLE)',
+  map_double: 'MAP(VARCHAR, DOUBLE)',
+};
+
+/** The Glue / Athena DDL type of a column. */
+export function glueType(column: Column): string {
+  return GLUE[column.type];
+}
+
+/** The DuckDB type of a column (the local lake's Parquet files). */
+export function duckdbType(column: Column): string {
+  return DUCKDB[column.type];
+}
+
+/** The fields a JSON serialiser writes for a table: its columns, timestamps as epoch milliseconds. */
+export function serialFields(table: TableName): SerialField[] {
+  return tableColumns(table).map((column) => ({
+    name: column.name,
+    kind:
+      column.type === 'string'
+        ? 'string'
+        : column.type === 'boolean'
+          ? 'boolean'
+          : column.type === 'bigint' || column.type === 'double'
+            ? 'number'
+            : column.type === 'timestamp'
+              ? 'timestamp'
+              : 'json',
+  }));
+}

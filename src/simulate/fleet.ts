@@ -1,0 +1,94 @@
+import type { Car } from '../enrich/dimensions.js';
+import { expectedGears } from '../rules/gear-table.js';
+import type { ProducedRecord } from './produced-record.js';
+import { createRandom } from './random.js';
+
+/** Options of simulateFleet. */
+export interface FleetOptions {
+  cars: readonly Car[];
+  seed: number;
+  /** Event time of the first reading, epoch ms. */
+  startMs: number;
+  /** Stop after this many readings (all cars together)… */
+  events?: number;
+  /** …or after this many simulated seconds. */
+  durationSeconds?: number;
+  /** Inject speeding, high-rpm and wrong-gear episodes (default true). */
+  anomalies?: boolean;
+}
+
+interface CarState {
+  carId: number;
+  speed: number;
+  target: number;
+  /** Seconds left of an anomaly episode, and which. */
+  episode: number;
+  kind: 'none' | 'speeding' | 'high_rpm' | 'wrong_gear';
+}
+
+const IDLE_RPM = 800;
+/** rpm per km/h in each gear (a plausible 6-speed box). */
+const RPM_PER_KMH = [0, 110, 65, 45, 35, 28, 24];
+
+/** Fixed-width ISO-8601 for an epoch-ms instant, cheaper than a Date per event on the hot path. */
+function isoSeconds(ms: number, cache: { second: number; prefix: string }): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cache.second) {
+    cache.second = second;
+    cache.prefix = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  return `${cache.prefix}.${String(ms % 1000).padStart(3, '0')}Z`;
+}
+
+/**
+ * The seed fleet: one car_sensor reading per car per second, in event-time order. Each car drives a
+ * random walk between standstill and motorway speed with bounded acceleration, shifting as the gear
+ * table says; anomaly episodes (a few percent of car-seconds) make every car rule fire. Deterministic
+ * for a seed: no clock, no Math.random.
+ *
+ * @example for (const record of simulateFleet({ cars, seed: 42, startMs, events: 1000 })) stream.put(record);
+ */
+export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord> {
+  const random = createRandom(options.seed);
+  const anomalies = options.anomalies ?? true;
+  const cars: CarState[] = options.cars.map((car) => ({
+    carId: car.car_id,
+    speed: Math.floor(random() * 100),
+    target: 30 + random() * 90,
+    episode: 0,
+    kind: 'none',
+  }));
+  const limit = options.events ?? Number.POSITIVE_INFINITY;
+  const seconds = options.durationSeconds ?? Number.POSITIVE_INFINITY;
+  const clock = { second: -1, prefix: '' };
+  let produced = 0;
+  for (let second = 0; second < seconds; second++) {
+    const ms = options.startMs + second * 1000;
+    const ts = isoSeconds(ms, clock);
+    for (const car of cars) {
+      if (produced >= limit) return;
+      if (random() < 0.02) car.target = random() < 0.1 ? 0 : 20 + random() * 100;
+      if (anomalies && car.episode === 0 && random() < 0.003) {
+        const pick = random();
+        car.kind = pick < 0.4 ? 'speeding' : pick < 0.7 ? 'high_rpm' : 'wrong_gear';
+        car.episode = 5 + Math.floor(random() * 20);
+      }
+      const target = car.kind === 'speeding' ? 125 + random() * 40 : car.target;
+      const step = Math.max(-8, Math.min(4, target - car.speed));
+      car.speed = Math.max(0, Math.min(200, car.speed + step + (random() - 0.5)));
+      const speed = Math.round(car.speed * 10) / 10;
+      const gears = expectedGears(speed);
+      let gear = gears[gears.length - 1]!;
+      if (car.kind === 'wrong_gear') gear = gear > 2 ? gear - 2 : gear + 2;
+      let rpm = gear === 0 ? IDLE_RPM : Math.round(IDLE_RPM + speed * (RPM_PER_KMH[gear] ?? 24) + random() * 150);
+      if (car.kind === 'high_rpm') rpm = 6100 + Math.floor(random() * 1500);
+      if (car.episode > 0 && --car.episode === 0) car.kind = 'none';
+      produced++;
+      yield {
+        partitionKey: String(car.carId),
+        arrivalMs: ms,
+        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear}}`,
+      };
+    }
+  }
+}
