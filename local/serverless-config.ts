@@ -63,6 +63,7 @@ function resolveValue(value: unknown, params: Record<string, unknown>, stage: st
       throw new Error(`serverless.yml: \${param:${param[1]}} has no value for stage ${stage}`);
     return params[param[1]!];
   }
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Serverless variable, not a JS template.
   return value.replaceAll('${sls:stage}', stage);
 }
 

@@ -198,7 +198,7 @@ export class EventSourceMapping {
     let lowest = Number.POSITIVE_INFINITY;
     for (const failure of failures) {
       const index = batch.findIndex((record) => record.sequenceNumber === failure.itemIdentifier);
-      lowest = Math.min(lowest, index < 0 ? 0 : index);
+      lowest = Math.min(lowest, Math.max(index, 0));
     }
     return lowest;
   }

@@ -224,7 +224,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     options.onProgress?.({
       produced,
       processed: accepted + rejects.count + duplicates.count,
-      lag: stream.shards.reduce((sum, shard, i) => sum + stream.end(i) - mappings[0]!.mapping.checkpoints[i]!, 0),
+      lag: stream.shards.reduce((sum, _shard, i) => sum + stream.end(i) - mappings[0]!.mapping.checkpoints[i]!, 0),
       alerts: alertsFile.count,
       elapsedSeconds: (performance.now() - started) / 1000,
     });
