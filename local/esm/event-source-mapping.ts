@@ -214,17 +214,18 @@ export class EventSourceMapping {
     const failedAt = await this.invoke(shardIndex, batch);
     if (failedAt < 0) return;
     const remaining = batch.slice(failedAt);
-    if (settings.maximumRetryAttempts >= 0 && attempt >= settings.maximumRetryAttempts) {
-      this.sendToDlq(shardIndex, remaining, 'RetryAttemptsExhausted', attempt + 1);
-      return;
-    }
     this.stats.retries++;
     if (failedAt === 0 && settings.bisectBatchOnFunctionError && remaining.length > 1) {
-      // Bisect: retry each half on its own, so a poison record ends up alone.
+      // Bisect: retry each half on its own, so a poison record ends up alone. Splitting does not
+      // count towards the retry quota; retries of a single record do.
       this.stats.bisections++;
       const half = Math.ceil(remaining.length / 2);
-      await this.deliver(shardIndex, remaining.slice(0, half), attempt + 1);
-      await this.deliver(shardIndex, remaining.slice(half), attempt + 1);
+      await this.deliver(shardIndex, remaining.slice(0, half), attempt);
+      await this.deliver(shardIndex, remaining.slice(half), attempt);
+      return;
+    }
+    if (settings.maximumRetryAttempts >= 0 && attempt >= settings.maximumRetryAttempts) {
+      this.sendToDlq(shardIndex, remaining, 'RetryAttemptsExhausted', attempt + 1);
       return;
     }
     await this.deliver(shardIndex, remaining, attempt + 1);
