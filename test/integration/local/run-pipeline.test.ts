@@ -1,0 +1,167 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
+import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
+import { runQuery } from '../../../local/query.js';
+import { loadCars, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
+import { simulateFleet } from '../../../src/simulate/fleet.js';
+import { SinkWriteError } from '../../../src/sinks/sink.js';
+
+const repoRoot = process.cwd();
+const START = Date.UTC(2026, 10, 24, 8);
+const tempOut = (name: string) => join(mkdtempSync(join(tmpdir(), `fleetstream-${name}-`)), 'out');
+const readJsonl = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+
+function* fleet(seed: number, events: number): Generator<SourceItem> {
+  for (const record of simulateFleet({ cars: loadCars(repoRoot), seed, startMs: START, events }))
+    yield { kind: 'record', record };
+}
+
+async function* records(
+  source: AsyncIterable<{ partitionKey: string; data: string; arrivalMs?: number }>,
+): AsyncGenerator<SourceItem> {
+  for await (const record of source) yield { kind: 'record', record };
+}
+
+describe('Function: runPipeline()', () => {
+  it('given the fleet, accepts every reading, fires every car rule and writes a lake DuckDB reads back', async () => {
+    // Prepare
+    const outDir = tempOut('fleet');
+
+    // Act
+    const report = await runPipeline({
+      source: fleet(3, 24_000),
+      scenario: 'fleet',
+      outDir,
+      repoRoot,
+      shards: 2,
+      seed: 3,
+      chunkSize: 5000,
+    });
+
+    // Assess
+    expect(report).toMatchObject({ in: 24_000, accepted: 24_000, rejected: 0, duplicates: 0, dead_lettered: 0 });
+    expect(Object.keys(report.by_rule).sort()).toEqual(['high_rpm', 'speeding', 'wrong_gear']);
+    expect(report.windows_closed).toBeGreaterThan(0);
+    expect(readdirSync(join(outDir, 'lake', 'car_sensor'))).toEqual(['dt=2026-11-24']);
+    const { rows } = await runQuery(
+      outDir,
+      'SELECT COUNT(*), COUNT(DISTINCT event_id), COUNT(*) FILTER (WHERE enriched) FROM car_sensor',
+    );
+    expect(rows).toEqual([['24000', '24000', '24000']]);
+    const alerts = readJsonl(join(outDir, 'alerts.jsonl'));
+    expect(alerts.length).toBe(Object.values(report.by_rule).reduce((a, b) => a + b, 0));
+    expect(alerts.every((a) => typeof a.event_id === 'string' && typeof a.rule === 'string')).toBe(true);
+    expect(JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'))).toMatchObject({ in: 24_000 });
+  });
+
+  it('is deterministic for a seed', async () => {
+    // Act
+    const outputs = [];
+    for (const name of ['a', 'b']) {
+      const outDir = tempOut(`seed-${name}`);
+      await runPipeline({ source: fleet(11, 4000), scenario: 'fleet', outDir, repoRoot, shards: 3, seed: 11 });
+      const { rows } = await runQuery(outDir, 'SELECT event_id, speed, rpm, gear FROM car_sensor ORDER BY event_id');
+      outputs.push({ alerts: readFileSync(join(outDir, 'alerts.jsonl'), 'utf8'), rows });
+    }
+
+    // Assess
+    expect(outputs[0]!.alerts.length).toBeGreaterThan(0);
+    expect(outputs[1]).toEqual(outputs[0]);
+  });
+
+  it('given hostile JSONL, conserves the counts and names each reject’s rule and position', async () => {
+    // Prepare
+    const outDir = tempOut('hostile');
+    const input = join('test', 'fixtures', 'jsonl', 'hostile.jsonl');
+
+    // Act
+    const report = await runPipeline({
+      source: records(readJsonlRecords(input, START)),
+      scenario: 'jsonl',
+      outDir,
+      repoRoot,
+      shards: 2,
+      seed: 1,
+    });
+
+    // Assess
+    expect(report).toMatchObject({ in: 11, accepted: 3, rejected: 7, duplicates: 1 });
+    const rejects = readJsonl(join(outDir, 'rejects.jsonl'));
+    expect(rejects.map((r) => r.reason).sort()).toEqual(
+      [
+        'json:parse',
+        'json:parse',
+        'schema:/:type',
+        'schema:/location/lat:maximum',
+        'schema:/speed:minimum',
+        'schema:/ts:format',
+        'type:unknown',
+      ].sort(),
+    );
+    for (const reject of rejects) expect(reject.source.sequence_number).toMatch(/^\d{56}$/);
+  });
+
+  it('given a Geolife folder, replays every point and rejects malformed lines with file and line', async () => {
+    // Prepare
+    const outDir = tempOut('geolife');
+
+    // Act
+    const report = await runPipeline({
+      source: readGeolifeFolder(join('test', 'fixtures', 'geolife')),
+      scenario: 'geolife',
+      outDir,
+      repoRoot,
+      shards: 1,
+      seed: 1,
+    });
+
+    // Assess
+    expect(report).toMatchObject({ in: 16, accepted: 13, rejected: 3, by_type: { trajectory_point: 13 } });
+    expect(readJsonl(join(outDir, 'rejects.jsonl')).map((r) => r.reject_id)).toEqual([
+      'Data/000/Trajectory/20081024020959.plt:9',
+      'Data/000/Trajectory/20081024020959.plt:11',
+      'Data/000/Trajectory/20081024020959.plt:13',
+    ]);
+  });
+
+  it('given a lake sink that fails transiently, loses nothing and duplicates nothing', async () => {
+    // Prepare
+    const outDir = tempOut('transient');
+    let calls = 0;
+
+    // Act
+    const report = await runPipeline({
+      source: fleet(5, 6000),
+      scenario: 'fleet',
+      outDir,
+      repoRoot,
+      shards: 2,
+      seed: 5,
+      wrapLakeSink: (sink) => ({
+        name: sink.name,
+        async write(events) {
+          calls++;
+          if (calls === 3) {
+            await sink.write(events.slice(0, 40));
+            throw new SinkWriteError('throttled', 'lake', 40);
+          }
+          await sink.write(events);
+        },
+      }),
+    });
+
+    // Assess
+    expect(report.mappings.ingest?.retries).toBe(1);
+    expect(report).toMatchObject({ in: 6000, accepted: 6000, duplicates: 0 });
+    const { rows } = await runQuery(outDir, 'SELECT COUNT(*), COUNT(DISTINCT event_id) FROM car_sensor');
+    expect(rows).toEqual([['6000', '6000']]);
+    const alertIds = readJsonl(join(outDir, 'alerts.jsonl')).map((a) => a.alert_id);
+    expect(new Set(alertIds).size).toBe(alertIds.length);
+  });
+});
