@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { simulateCity } from '../src/simulate/city.js';
 import { simulateFleet } from '../src/simulate/fleet.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
@@ -9,6 +10,10 @@ import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
+
+// The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
+// reading): a larger young generation cut GC time by about a tenth in `npm run bench` profiles.
+setFlagsFromString('--max-semi-space-size=64');
 
 const USAGE = `fleetstream: the telemetry pipeline on one machine
 

@@ -38,8 +38,24 @@ function documentId(row: Record<string, unknown>): string {
  * OpenSearch destination rotates them (`<index>-YYYY.MM.DD`), `_id` = event id so a re-delivery
  * overwrites instead of duplicating. `fleetstream run --opensearch URL` posts the same bodies.
  */
-export function createBulkFileSink<T extends object>(name: string, index: string, path: string): CountingSink<T> {
+export function createBulkFileSink<T extends object>(
+  name: string,
+  index: string,
+  path: string,
+  serialize: (row: T) => string = (row) => JSON.stringify(row),
+): CountingSink<T> {
   const fd = openSync(path, 'w');
+  // Index names change once a day: format the date once per day, not once per document.
+  let cachedDay = Number.NaN;
+  let cachedIndex = '';
+  const indexFor = (ts: number) => {
+    const day = Math.floor(ts / 86_400_000);
+    if (day !== cachedDay) {
+      cachedDay = day;
+      cachedIndex = `${index}-${new Date(day * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '.')}`;
+    }
+    return cachedIndex;
+  };
   const sink: CountingSink<T> = {
     name,
     count: 0,
@@ -49,8 +65,7 @@ export function createBulkFileSink<T extends object>(name: string, index: string
       for (const item of items) {
         const row = item as Record<string, unknown>;
         const ts = typeof row.ts === 'number' ? row.ts : typeof row.window_start === 'number' ? row.window_start : 0;
-        const day = new Date(ts).toISOString().slice(0, 10).replaceAll('-', '.');
-        text += `{"index":{"_index":"${index}-${day}","_id":${JSON.stringify(documentId(row))}}}\n${JSON.stringify(row)}\n`;
+        text += `{"index":{"_index":"${indexFor(ts)}","_id":${JSON.stringify(documentId(row))}}}\n${serialize(item)}\n`;
       }
       writeSync(fd, text);
       sink.count += items.length;

@@ -5,7 +5,9 @@ import { createAggregateHandler } from '../../functions/commons/aggregate-handle
 import { buildAggregateDeps, buildIngestDeps } from '../../functions/commons/deps.js';
 import { createIngestHandler } from '../../functions/commons/ingest-handler.js';
 import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
-import type { EventType } from '../../src/schema/registry.js';
+import { serialFields } from '../../src/schema/columns.js';
+import { compileSerializer } from '../../src/schema/compile-serializer.js';
+import { EVENT_TYPES, type EventType } from '../../src/schema/registry.js';
 import type { ProducedRecord } from '../../src/simulate/produced-record.js';
 import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '../../src/sinks/sink.js';
 import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js';
