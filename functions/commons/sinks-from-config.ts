@@ -7,6 +7,7 @@ import { createFirehoseSink } from '../../src/adapters/aws/firehose-sink.js';
 import { createS3JsonlSink } from '../../src/adapters/aws/s3-jsonl-sink.js';
 import { createSnsAlertSink } from '../../src/adapters/aws/sns-alert-sink.js';
 import { createJsonlFileSink } from '../../src/adapters/file/jsonl-file-sink.js';
+import { serializeEvent } from '../../src/sinks/serialize-event.js';
 import type { AggregateSinks, IngestSinks, Sink } from '../../src/sinks/sink.js';
 import type { FleetstreamConfig } from './config.js';
 
@@ -49,7 +50,12 @@ function s3OrFile<T>(name: string, config: FleetstreamConfig, logger: Logger): S
 export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger): IngestSinks {
   return {
     lake: config.lakeDeliveryStream
-      ? createFirehoseSink({ client: clients.firehose, deliveryStreamName: config.lakeDeliveryStream, name: 'lake' })
+      ? createFirehoseSink({
+          client: clients.firehose,
+          deliveryStreamName: config.lakeDeliveryStream,
+          name: 'lake',
+          serialise: serializeEvent,
+        })
       : fileFallback('lake', config, logger),
     search: config.searchDeliveryStream
       ? createFirehoseSink({

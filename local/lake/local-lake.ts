@@ -73,10 +73,12 @@ export class LocalLake {
     return new LocalLake(options, await instance.connect());
   }
 
-  /** The sink for one table (what a Firehose delivery stream is on AWS). */
-  sinkFor<T extends object>(table: TableName): Sink<T> {
+  /**
+   * The sink for one table (what a Firehose delivery stream is on AWS). `serialize` defaults to the
+   * table's column serialiser; event tables pass `serializeEvent` so the line is shared with search.
+   */
+  sinkFor<T extends object>(table: TableName, serialize: (row: T) => string = this.serializers.get(table)!): Sink<T> {
     const buffer = this.buffers.get(table)!;
-    const serialize = this.serializers.get(table)!;
     const sizeLimit = this.options.bufferingHints.sizeInMBs * 1024 * 1024;
     const intervalMs = this.options.bufferingHints.intervalInSeconds * 1000;
     return {

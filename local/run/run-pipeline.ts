@@ -1,15 +1,14 @@
-import { Buffer } from 'node:buffer';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAggregateHandler } from '../../functions/commons/aggregate-handler.js';
 import { buildAggregateDeps, buildIngestDeps } from '../../functions/commons/deps.js';
 import { createIngestHandler } from '../../functions/commons/ingest-handler.js';
 import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
-import { serialFields } from '../../src/schema/columns.js';
-import { compileSerializer } from '../../src/schema/compile-serializer.js';
-import { EVENT_TYPES, type EventType } from '../../src/schema/registry.js';
+import type { EventType } from '../../src/schema/registry.js';
 import type { ProducedRecord } from '../../src/simulate/produced-record.js';
+import { serializeEvent } from '../../src/sinks/serialize-event.js';
 import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '../../src/sinks/sink.js';
+import { encodeBase64 } from '../../src/telemetry/base64.js';
 import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
 import { LocalLake } from '../lake/local-lake.js';
@@ -123,7 +122,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       for (const [type, group] of groups) {
         let sink = eventSinks.get(type);
         if (!sink) {
-          sink = lake.sinkFor<TelemetryEvent>(type);
+          sink = lake.sinkFor<TelemetryEvent>(type, serializeEvent);
           eventSinks.set(type, sink);
         }
         await sink.write(group);
@@ -243,7 +242,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     const arrival = item.record.arrivalMs ?? lastArrivalMs;
     firstArrivalMs ??= arrival;
     lastArrivalMs = Math.max(lastArrivalMs, arrival);
-    stream.put(item.record.partitionKey, Buffer.from(item.record.data, 'utf8').toString('base64'), arrival);
+    stream.put(item.record.partitionKey, encodeBase64(item.record.data), arrival);
     produced++;
     if (++pending >= chunkSize) {
       pending = 0;

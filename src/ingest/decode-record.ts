@@ -1,6 +1,6 @@
-import { Buffer } from 'node:buffer';
 import type { EventType } from '../schema/registry.js';
 import type { EventValidator } from '../schema/validate-event.js';
+import { decodeBase64 } from '../telemetry/base64.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
 import { parseTimestamp } from '../telemetry/parse-timestamp.js';
 
@@ -65,9 +65,8 @@ export function decodeRecord(
   shardId: string,
   validate: EventValidator,
 ): DecodedRecord {
-  const bytes = Buffer.from(record.data, 'base64');
-  if (bytes.length > MAX_RECORD_BYTES) {
-    const preview = bytes.subarray(0, 1024).toString('utf8');
+  const { text, bytes } = decodeBase64(record.data);
+  if (bytes > MAX_RECORD_BYTES) {
     return {
       ok: false,
       reject: makeReject(
@@ -75,12 +74,11 @@ export function decodeRecord(
         shardId,
         record,
         'size:max_bytes',
-        `${bytes.length} bytes > ${MAX_RECORD_BYTES}`,
-        preview,
+        `${bytes} bytes > ${MAX_RECORD_BYTES}`,
+        text.slice(0, 1024),
       ),
     };
   }
-  const text = bytes.toString('utf8');
   let payload: unknown;
   try {
     payload = JSON.parse(text);
