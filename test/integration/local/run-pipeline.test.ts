@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
 import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
 import { runQuery } from '../../../local/query.js';
@@ -58,6 +60,19 @@ describe('Function: runPipeline()', () => {
     expect(alerts.length).toBe(Object.values(report.by_rule).reduce((a, b) => a + b, 0));
     expect(alerts.every((a) => typeof a.event_id === 'string' && typeof a.rule === 'string')).toBe(true);
     expect(JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'))).toMatchObject({ in: 24_000 });
+    const { stdout } = await promisify(execFile)('python3', [join('scripts', 'check-lake-pyarrow.py'), outDir]);
+    const arrow = JSON.parse(stdout);
+    expect(arrow.car_sensor).toMatchObject({
+      rows: 24_000,
+      columns: expect.objectContaining({
+        ts: 'timestamp[us]',
+        car_id: 'int64',
+        speed: 'double',
+        color: 'string',
+        hour: expect.any(String),
+      }),
+    });
+    expect(arrow.alerts.rows).toBe(alerts.length);
   });
 
   it('is deterministic for a seed', async () => {
