@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 
 // Any character outside 7-bit ASCII: then the Latin-1 view of the bytes is not the UTF-8 text.
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Decodes a Kinesis record's base64 data to text, and its size in bytes. Telemetry is almost
