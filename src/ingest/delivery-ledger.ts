@@ -11,7 +11,7 @@ export function compareSequenceNumbers(a: string, b: string): number {
  *   at or below it is skipped whole;
  * - per record after a partial failure, which sinks already took it (a bit per sink), so the retry
  *   writes only to the others;
- * - the event ids accepted so far (bounded, oldest forgotten first), so a producer's duplicate is
+ * - the event ids accepted recently (between capacity/2 and capacity of them), so a producer's duplicate is
  *   counted as a duplicate instead of being written again.
  * State lives in memory: a cold start forgets it, and downstream stores keyed by event_id
  * (OpenSearch `_id`, lake compaction) absorb what a cold start lets through.
@@ -19,7 +19,10 @@ export function compareSequenceNumbers(a: string, b: string): number {
 export class DeliveryLedger {
   private readonly committed = new Map<string, string>();
   private readonly partial = new Map<string, number>();
-  private readonly accepted = new Set<string>();
+  // Accepted ids in two generations: when the young one is full the old one is dropped whole, so
+  // the memory stays bounded at `capacity` without evicting ids one by one.
+  private young = new Set<string>();
+  private old = new Set<string>();
 
   constructor(private readonly capacity = 1_000_000) {}
 
@@ -52,14 +55,15 @@ export class DeliveryLedger {
    * claims of records that end up undelivered are released by `release`.
    */
   claim(eventId: string): boolean {
-    const before = this.accepted.size;
-    this.accepted.add(eventId);
-    return this.accepted.size !== before;
+    if (this.old.size > 0 && this.old.has(eventId)) return false;
+    const before = this.young.size;
+    this.young.add(eventId);
+    return this.young.size !== before;
   }
 
   /** Releases claims of records that were not delivered and will come back. */
   release(eventIds: readonly string[]): void {
-    for (const id of eventIds) this.accepted.delete(id);
+    for (const id of eventIds) this.young.delete(id);
   }
 
   /** Marks a shard delivered up to `sequenceNumber` and bounds the remembered event ids. */
@@ -69,12 +73,9 @@ export class DeliveryLedger {
       this.committed.set(shardKey, sequenceNumber);
     }
     if (this.partial.size > 0) this.prunePartial(shardKey, sequenceNumber);
-    let excess = this.accepted.size - this.capacity;
-    if (excess > 0) {
-      for (const id of this.accepted) {
-        this.accepted.delete(id);
-        if (--excess === 0) break;
-      }
+    if (this.young.size >= this.capacity / 2) {
+      this.old = this.young;
+      this.young = new Set();
     }
   }
 
