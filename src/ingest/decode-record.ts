@@ -1,4 +1,3 @@
-import type { EventType } from '../schema/registry.js';
 import type { EventValidator } from '../schema/validate-event.js';
 import { decodeBase64 } from '../telemetry/base64.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
@@ -25,7 +24,8 @@ export function positionId(stream: string, record: StreamRecordData): string {
   return `${stream}/${record.partitionKey}/${record.sequenceNumber}`;
 }
 
-function makeReject(
+/** The reject outcome for a record (positional arguments: no object allocated on the hot path). */
+function rejected(
   stream: string,
   shardId: string,
   record: StreamRecordData,
@@ -33,7 +33,7 @@ function makeReject(
   message: string,
   text: string,
   payload?: unknown,
-): Reject {
+): DecodedRecord {
   const source: RecordSource = {
     stream,
     shard_id: shardId,
@@ -41,7 +41,7 @@ function makeReject(
     sequence_number: record.sequenceNumber,
   };
   const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
-  return {
+  const reject: Reject = {
     reject_id: positionId(stream, record),
     reason,
     message,
@@ -50,6 +50,7 @@ function makeReject(
     type: typeof fields.type === 'string' ? fields.type.slice(0, 64) : null,
     payload_preview: text.slice(0, 1024),
   };
+  return { ok: false, reject };
 }
 
 /**
@@ -66,48 +67,44 @@ export function decodeRecord(
   validate: EventValidator,
 ): DecodedRecord {
   const { text, bytes } = decodeBase64(record.data);
-  if (bytes > MAX_RECORD_BYTES) {
-    return {
-      ok: false,
-      reject: makeReject(
-        stream,
-        shardId,
-        record,
-        'size:max_bytes',
-        `${bytes} bytes > ${MAX_RECORD_BYTES}`,
-        text.slice(0, 1024),
-      ),
-    };
-  }
+  if (bytes > MAX_RECORD_BYTES)
+    return rejected(
+      stream,
+      shardId,
+      record,
+      'size:max_bytes',
+      `${bytes} bytes > ${MAX_RECORD_BYTES}`,
+      text.slice(0, 1024),
+    );
   let payload: unknown;
   try {
     payload = JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'invalid JSON';
-    return { ok: false, reject: makeReject(stream, shardId, record, 'json:parse', message, text) };
+    return rejected(
+      stream,
+      shardId,
+      record,
+      'json:parse',
+      error instanceof Error ? error.message : 'invalid JSON',
+      text,
+    );
   }
   const result = validate(payload);
-  if (!result.ok)
-    return { ok: false, reject: makeReject(stream, shardId, record, result.reason, result.message, text, payload) };
+  if (!result.ok) return rejected(stream, shardId, record, result.reason, result.message, text, payload);
   const event = payload as TelemetryEvent & { ts: number | string };
   const ts = parseTimestamp(event.ts);
-  if (Number.isNaN(ts)) {
-    return {
-      ok: false,
-      reject: makeReject(
-        stream,
-        shardId,
-        record,
-        'schema:/ts:format',
-        `/ts ${String(event.ts)} is no real instant in range`,
-        text,
-        payload,
-      ),
-    };
-  }
+  if (Number.isNaN(ts))
+    return rejected(
+      stream,
+      shardId,
+      record,
+      'schema:/ts:format',
+      `/ts ${String(event.ts)} is no real instant in range`,
+      text,
+      payload,
+    );
   event.ts = ts;
   if (event.event_id === undefined) event.event_id = positionId(stream, record);
-  (event as { type: EventType }).type = result.type;
   return { ok: true, event: event as TelemetryEvent };
 }
 
