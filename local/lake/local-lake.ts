@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbType, serialFields, tableColumns } from '../../src/schema/columns.js';
@@ -21,7 +22,10 @@ export interface LakeOptions {
 }
 
 interface TableBuffer {
-  lines: string[];
+  /** Delivered-to-be lines as UTF-8 chunks: compact, unlike thousands of concatenated JS strings. */
+  chunks: Buffer[];
+  /** Lines not yet moved into a chunk. */
+  pending: string;
   bytes: number;
   since: number;
   flushes: number;
@@ -53,6 +57,11 @@ export class LocalLake {
   private readonly serializers = new Map<TableName, Serializer>();
   private readonly now: () => number;
   private files = 0;
+  /** Deliveries run one at a time: a DuckDB connection runs one statement at a time. */
+  private delivering: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  /** A delivery that failed in the background; the next write or close throws it. */
+  private failure: Error | undefined;
 
   private constructor(
     private readonly options: LakeOptions,
@@ -61,7 +70,7 @@ export class LocalLake {
     this.now = options.now ?? Date.now;
     for (const table of TABLES) {
       this.serializers.set(table, compileSerializer(serialFields(table)));
-      this.buffers.set(table, { lines: [], bytes: 0, since: 0, flushes: 0, rows: 0 });
+      this.buffers.set(table, { chunks: [], pending: '', bytes: 0, since: 0, flushes: 0, rows: 0 });
       mkdirSync(join(options.outDir, 'lake', table), { recursive: true });
     }
     mkdirSync(join(options.outDir, '.tmp'), { recursive: true });
@@ -69,7 +78,14 @@ export class LocalLake {
 
   /** Opens the lake under `<outDir>/lake`. */
   static async open(options: LakeOptions): Promise<LocalLake> {
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    // Insertion order is irrelevant to a partitioned COPY and keeping it costs memory; the limit
+    // keeps DuckDB's share of the run's footprint bounded (it spills to disk past it).
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: '2',
+      memory_limit: '256MB',
+      preserve_insertion_order: 'false',
+      temp_directory: join(options.outDir, '.tmp', 'duckdb'),
+    });
     return new LocalLake(options, await instance.connect());
   }
 
@@ -85,16 +101,35 @@ export class LocalLake {
       name: `lake:${table}`,
       write: async (items: readonly T[]) => {
         if (items.length === 0) return;
-        if (buffer.lines.length === 0) buffer.since = this.now();
-        for (const item of items) {
-          const line = serialize(item);
-          buffer.lines.push(line);
-          buffer.bytes += line.length + 1;
+        if (buffer.bytes === 0) buffer.since = this.now();
+        let pending = buffer.pending;
+        for (const item of items) pending += `${serialize(item)}\n`;
+        buffer.bytes += pending.length - buffer.pending.length;
+        // A serialised line is a rope of many small strings; copying into a Buffer every 256 KB
+        // keeps a 64 MiB buffer at about 64 MiB of memory.
+        if (pending.length >= 262_144) {
+          buffer.chunks.push(Buffer.from(pending, 'utf8'));
+          pending = '';
         }
+        buffer.pending = pending;
         buffer.rows += items.length;
-        if (buffer.bytes >= sizeLimit || this.now() - buffer.since >= intervalMs) await this.flushTable(table);
+        if (this.failure) throw this.failure;
+        if (buffer.bytes >= sizeLimit || this.now() - buffer.since >= intervalMs) {
+          // Like Firehose, deliver in the background while records keep coming (DuckDB converts on
+          // its own threads); at most one delivery waits behind the running one.
+          if (this.inFlight > 1) await this.delivering;
+          void this.flushTable(table).catch((error: Error) => {
+            this.failure ??= error;
+          });
+        }
       },
     };
+  }
+
+  /** Resolves when every delivery started so far has finished. */
+  async whenDelivered(): Promise<void> {
+    await this.delivering;
+    if (this.failure) throw this.failure;
   }
 
   /** Rows written so far per table (buffered or delivered). */
@@ -105,13 +140,27 @@ export class LocalLake {
   /** Delivers one table's buffer as Parquet files. */
   async flushTable(table: TableName): Promise<void> {
     const buffer = this.buffers.get(table)!;
-    if (buffer.lines.length === 0) return;
-    const lines = buffer.lines;
-    buffer.lines = [];
+    if (buffer.bytes === 0) return;
+    const chunks = buffer.chunks;
+    if (buffer.pending.length > 0) chunks.push(Buffer.from(buffer.pending, 'utf8'));
+    buffer.chunks = [];
+    buffer.pending = '';
     buffer.bytes = 0;
     const flush = ++buffer.flushes;
+    this.inFlight++;
+    const delivery = this.delivering.then(() => this.deliver(table, chunks, flush)).finally(() => this.inFlight--);
+    this.delivering = delivery.catch(() => undefined);
+    await delivery;
+  }
+
+  private async deliver(table: TableName, chunks: Buffer[], flush: number): Promise<void> {
     const tmp = join(this.options.outDir, '.tmp', `${table}-${flush}.ndjson`);
-    writeFileSync(tmp, `${lines.join('\n')}\n`);
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const chunk of chunks) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     const columns = tableColumns(table);
     const readTypes = columns
       .map((c) => `${quote(c.name)}: ${quote(c.type === 'timestamp' ? 'BIGINT' : duckdbType(c))}`)
@@ -144,6 +193,8 @@ export class LocalLake {
 
   /** Delivers every buffer and closes DuckDB. */
   async close(): Promise<{ flushes: number; rows: Record<string, number> }> {
+    await this.delivering;
+    if (this.failure) throw this.failure;
     for (const table of TABLES) await this.flushTable(table);
     rmSync(join(this.options.outDir, '.tmp'), { recursive: true, force: true });
     this.connection.closeSync();

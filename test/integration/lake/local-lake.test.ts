@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalLake } from '../../../local/lake/local-lake.js';
+import { runQuery } from '../../../local/query.js';
+import { tableColumns } from '../../../src/schema/columns.js';
+import type { TelemetryEvent } from '../../../src/telemetry/event.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 24, 8);
+const reading = (i: number, ts: number): TelemetryEvent => ({
+  type: 'car_sensor',
+  event_id: `e${i}`,
+  ts,
+  car_id: 1452650,
+  speed: 50 + (i % 10),
+  rpm: 2000,
+  gear: 3,
+  firmware: 'extra fields never reach the lake',
+});
+const parquetFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet'));
+
+describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
+  it('delivers a buffer when it reaches the size hint, partitioned by dt/hour of event time', async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-size-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 0.01, intervalInSeconds: 3600 } });
+    const sink = lake.sinkFor<TelemetryEvent>('car_sensor');
+
+    // Act
+    for (let batch = 0; batch < 10; batch++) {
+      await sink.write(Array.from({ length: 50 }, (_, i) => reading(batch * 50 + i, T0 + (batch % 2) * HOUR)));
+    }
+    await lake.whenDelivered();
+    const beforeClose = parquetFiles(join(outDir, 'lake', 'car_sensor')).length;
+    await lake.close();
+
+    // Assess
+    expect(beforeClose).toBeGreaterThan(2);
+    const { rows } = await runQuery(
+      outDir,
+      'SELECT dt, hour, COUNT(*) FROM car_sensor GROUP BY dt, hour ORDER BY hour',
+    );
+    expect(rows).toEqual([
+      ['2026-11-24', '08', '250'],
+      ['2026-11-24', '09', '250'],
+    ]);
+  });
+
+  it('delivers when the interval hint has passed, on the next write', async () => {
+    // Prepare
+    let now = 0;
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-interval-'));
+    const lake = await LocalLake.open({
+      outDir,
+      bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 },
+      now: () => now,
+    });
+    const sink = lake.sinkFor<TelemetryEvent>('car_sensor');
+
+    // Act
+    await sink.write([reading(1, T0)]);
+    const afterFirst = parquetFiles(join(outDir, 'lake')).length;
+    now = 61_000;
+    await sink.write([reading(2, T0)]);
+    await lake.whenDelivered();
+
+    // Assess
+    expect(afterFirst).toBe(0);
+    expect(parquetFiles(join(outDir, 'lake'))).toHaveLength(1);
+    await lake.close();
+  });
+
+  it('writes exactly the columns derived from schemas/, with their types', async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-columns-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+    await lake.sinkFor<TelemetryEvent>('car_sensor').write([reading(1, T0)]);
+    await lake.close();
+
+    // Act
+    const { rows } = await runQuery(
+      outDir,
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM car_sensor) WHERE column_name NOT IN ('dt', 'hour')",
+    );
+
+    // Assess
+    expect(rows.map((r) => r[0])).toEqual(tableColumns('car_sensor').map((c) => c.name));
+    expect(Object.fromEntries(rows as [string, string][])).toMatchObject({
+      ts: 'TIMESTAMP',
+      car_id: 'BIGINT',
+      speed: 'DOUBLE',
+      enriched: 'BOOLEAN',
+    });
+  });
+});
