@@ -49,13 +49,7 @@ function toEvent(
   return {
     Records: records.map(
       (record): KinesisStreamRecord => ({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: record.partitionKey,
-          sequenceNumber: record.sequenceNumber,
-          data: record.data,
-          approximateArrivalTimestamp: record.arrival,
-        },
+        kinesis: record,
         eventSource: 'aws:kinesis',
         eventVersion: '1.0',
         eventID: `${shardId}:${record.sequenceNumber}`,
@@ -122,7 +116,7 @@ export class EventSourceMapping {
 
   private windowStartOf(record: StoredRecord): number {
     const seconds = this.options.settings.tumblingWindowInSeconds!;
-    return Math.floor(record.arrival / seconds) * seconds;
+    return Math.floor(record.approximateArrivalTimestamp / seconds) * seconds;
   }
 
   private async alignToWindow(shardIndex: number, batch: StoredRecord[]): Promise<StoredRecord[]> {
@@ -206,7 +200,7 @@ export class EventSourceMapping {
   private async deliver(shardIndex: number, batch: readonly StoredRecord[], attempt: number): Promise<void> {
     const { settings } = this.options;
     if (batch.length === 0) return;
-    const age = this.now() / 1000 - batch[0]!.arrival;
+    const age = this.now() / 1000 - batch[0]!.approximateArrivalTimestamp;
     if (settings.maximumRecordAgeInSeconds >= 0 && attempt > 0 && age > settings.maximumRecordAgeInSeconds) {
       this.sendToDlq(shardIndex, batch, 'RecordAgeExceeded', attempt);
       return;
@@ -248,8 +242,8 @@ export class EventSourceMapping {
         shardId,
         startSequenceNumber: batch[0]!.sequenceNumber,
         endSequenceNumber: batch[batch.length - 1]!.sequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(batch[0]!.arrival * 1000).toISOString(),
-        approximateArrivalOfLastRecord: new Date(batch[batch.length - 1]!.arrival * 1000).toISOString(),
+        approximateArrivalOfFirstRecord: new Date(batch[0]!.approximateArrivalTimestamp * 1000).toISOString(),
+        approximateArrivalOfLastRecord: new Date(batch[batch.length - 1]!.approximateArrivalTimestamp * 1000).toISOString(),
         batchSize: batch.length,
         streamArn: this.arn,
       },

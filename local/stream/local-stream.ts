@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 
-/** A record stored on a local shard, in the shape Lambda's Kinesis event carries. */
+/**
+ * A record stored on a local shard, already in the shape of the `kinesis` member of a Lambda
+ * Kinesis event record, so every mapping hands the same object to its function.
+ */
 export interface StoredRecord {
+  kinesisSchemaVersion: string;
   partitionKey: string;
   /** base64, as in the Kinesis event. */
   data: string;
   sequenceNumber: string;
-  /** Seconds since the epoch, fractional, as `approximateArrivalTimestamp`. */
-  arrival: number;
+  /** Seconds since the epoch, fractional. */
+  approximateArrivalTimestamp: number;
 }
 
 /** One shard: its hash key range and the records not yet trimmed. */
@@ -70,7 +74,13 @@ export class LocalStream {
     const shard = this.shards[shardIndex]!;
     // Kinesis sequence numbers are opaque, increasing per shard; ours are 56 digits like the real ones.
     const sequenceNumber = `4965${String(shardIndex).padStart(4, '0')}${String(++this.counter).padStart(48, '0')}`;
-    shard.records.push({ partitionKey, data, sequenceNumber, arrival: arrivalMs / 1000 });
+    shard.records.push({
+      kinesisSchemaVersion: '1.0',
+      partitionKey,
+      sequenceNumber,
+      data,
+      approximateArrivalTimestamp: arrivalMs / 1000,
+    });
     return { shardIndex, sequenceNumber };
   }
 

@@ -30,9 +30,11 @@ function columnType(name: string, property: JsonSchema): { type: ColumnType; nul
   const nullable = types.includes('null');
   const main = types.find((t) => t !== 'null');
   if (main === 'object') {
-    if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
-      return { type: 'map_double', nullable };
-    return { type: 'location', nullable };
+    const values = schema.additionalProperties as JsonSchema | undefined;
+    if (values && typeof values === 'object' && values.type === 'number') return { type: 'map_double', nullable };
+    const fields = Object.keys((schema.properties as object | undefined) ?? {});
+    if (fields.length === 2 && fields.includes('lat') && fields.includes('lon')) return { type: 'location', nullable };
+    throw new Error(`cannot derive a column type for object ${name}: only {lat, lon} and maps of numbers are mapped`);
   }
   if (main === 'integer') return { type: 'bigint', nullable };
   if (main === 'number') return { type: 'double', nullable };
@@ -50,7 +52,11 @@ function columnType(name: string, property: JsonSchema): { type: ColumnType; nul
  * @example tableColumns('car_sensor') // [{ name: 'event_id', type: 'string', ... }, { name: 'type', ... }, ...]
  */
 export function tableColumns(table: TableName): Column[] {
-  const schema = schemaForTable(table);
+  return columnsFromSchema(schemaForTable(table));
+}
+
+/** The columns of any schema shaped like those in `schemas/` (what tableColumns applies to each table). */
+export function columnsFromSchema(schema: JsonSchema): Column[] {
   const properties = { ...(schema.properties as Record<string, JsonSchema>) };
   const derived = ((schema['x-derived'] as JsonSchema | undefined)?.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
@@ -98,6 +104,21 @@ export function glueType(column: Column): string {
 /** The DuckDB type of a column (the local lake's Parquet files). */
 export function duckdbType(column: Column): string {
   return DUCKDB[column.type];
+}
+
+/**
+ * The partition keys of every lake table, as Firehose dynamic partitioning writes them into the S3
+ * prefix (`<table>/dt=YYYY-MM-DD/hour=HH/`): strings, in Glue and in the local views alike, so
+ * `WHERE dt = '2026-11-24'` means the same in Athena and DuckDB.
+ */
+export const PARTITION_KEYS: readonly Column[] = [
+  { name: 'dt', type: 'string', nullable: false },
+  { name: 'hour', type: 'string', nullable: false },
+];
+
+/** The timestamp column a table is partitioned on: event time, or the window start for aggregates. */
+export function partitionTimeColumn(table: TableName): string {
+  return table === 'window_aggregates' ? 'window_start' : 'ts';
 }
 
 /** The fields a JSON serialiser writes for a table: its columns, timestamps as epoch milliseconds. */
