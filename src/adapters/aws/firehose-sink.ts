@@ -99,9 +99,10 @@ export function createFirehoseSink<T>(options: FirehoseSinkOptions<T>): Sink<T> 
         );
         if (!response.FailedPutCount) return;
         const responses = response.RequestResponses ?? [];
-        const failed = pending.filter((_, i) => responses[i]?.ErrorCode !== undefined || responses[i] === undefined);
+        const failed = pending.filter((_, i) => responses[i]?.ErrorCode !== undefined);
         lastError = responses.find((r) => r.ErrorCode)?.ErrorCode ?? 'FailedPutCount';
-        pending = failed;
+        // A failure count without per-record error codes: retry the whole call rather than guess.
+        if (failed.length > 0) pending = failed;
       } catch (error) {
         lastError = error instanceof Error ? error.name : String(error);
       }
