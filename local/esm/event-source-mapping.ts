@@ -98,11 +98,18 @@ export class EventSourceMapping {
     mkdirSync(dirname(options.dlqPath), { recursive: true });
   }
 
-  /** Delivers every record available on a shard, batch by batch. */
-  async drain(shardIndex: number): Promise<void> {
+  /**
+   * Delivers the records available on a shard, batch by batch. As Lambda does, a batch goes out
+   * when it is full or when `batchWindow` seconds (record arrival time) have passed since its first
+   * record; `final` sends whatever is left (end of the input).
+   */
+  async drain(shardIndex: number, final = false): Promise<void> {
     const { stream, settings } = this.options;
     while (this.checkpoints[shardIndex]! < stream.end(shardIndex)) {
       let batch = stream.read(shardIndex, this.checkpoints[shardIndex]!, settings.batchSize);
+      const newest = stream.read(shardIndex, stream.end(shardIndex) - 1, 1)[0]!;
+      const waited = newest.approximateArrivalTimestamp - batch[0]!.approximateArrivalTimestamp;
+      if (!final && batch.length < settings.batchSize && waited < settings.batchWindow) return;
       if (settings.tumblingWindowInSeconds !== undefined) batch = await this.alignToWindow(shardIndex, batch);
       await this.deliver(shardIndex, batch, 0);
       this.checkpoints[shardIndex] = this.checkpoints[shardIndex]! + batch.length;
@@ -243,7 +250,9 @@ export class EventSourceMapping {
         startSequenceNumber: batch[0]!.sequenceNumber,
         endSequenceNumber: batch[batch.length - 1]!.sequenceNumber,
         approximateArrivalOfFirstRecord: new Date(batch[0]!.approximateArrivalTimestamp * 1000).toISOString(),
-        approximateArrivalOfLastRecord: new Date(batch[batch.length - 1]!.approximateArrivalTimestamp * 1000).toISOString(),
+        approximateArrivalOfLastRecord: new Date(
+          batch[batch.length - 1]!.approximateArrivalTimestamp * 1000,
+        ).toISOString(),
         batchSize: batch.length,
         streamArn: this.arn,
       },

@@ -217,9 +217,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   let lastArrivalMs = 0;
   let firstArrivalMs: number | undefined;
   const chunkSize = options.chunkSize ?? 20_000;
-  const drain = async () => {
+  const drain = async (final: boolean) => {
     for (let shard = 0; shard < stream.shards.length; shard++) {
-      for (const { mapping } of mappings) await mapping.drain(shard);
+      for (const { mapping } of mappings) await mapping.drain(shard, final);
       stream.trim(shard, Math.min(...mappings.map(({ mapping }) => mapping.checkpoints[shard]!)));
     }
     options.onProgress?.({
@@ -247,10 +247,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     if (++pending >= chunkSize) {
       pending = 0;
       await pace(options.speedup, firstArrivalMs, lastArrivalMs, started);
-      await drain();
+      await drain(false);
     }
   }
-  await drain();
+  await drain(true);
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
   for (const sink of [alertsFile, rejects, duplicates, late, search]) sink.close();

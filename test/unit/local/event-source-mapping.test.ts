@@ -61,6 +61,28 @@ describe('Class: EventSourceMapping', () => {
     });
   });
 
+  it('holds a partial batch until batchWindow has passed, and sends it at the end of the input', async () => {
+    // Prepare: records arrive one second apart; batchWindow 5 s, batchSize 10
+    const sizes: number[] = [];
+    const { mapping } = setup(
+      async (event) => {
+        sizes.push(event.Records.length);
+        return undefined;
+      },
+      { batchWindow: 5 },
+      25,
+    );
+
+    // Act
+    await mapping.drain(0);
+    const beforeEnd = [...sizes];
+    await mapping.drain(0, true);
+
+    // Assess: 20 in full batches, then 5 records spanning 4 s wait for more until the input ends
+    expect(beforeEnd).toEqual([10, 10]);
+    expect(sizes).toEqual([10, 10, 5]);
+  });
+
   it('resumes at the lowest reported failure and never redelivers the records before it', async () => {
     // Prepare
     const delivered: string[] = [];
