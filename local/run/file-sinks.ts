@@ -28,11 +28,6 @@ export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T
   return sink;
 }
 
-/** The OpenSearch document id of a row: the key that makes re-indexing idempotent. */
-function documentId(row: Record<string, unknown>): string {
-  return String(row.alert_id ?? row.window_id ?? row.event_id);
-}
-
 /**
  * Writes OpenSearch `_bulk` NDJSON files (action line + document), daily indices as the Firehose
  * OpenSearch destination rotates them (`<index>-YYYY.MM.DD`), `_id` = event id so a re-delivery
@@ -42,19 +37,24 @@ export function createBulkFileSink<T extends object>(
   name: string,
   index: string,
   path: string,
-  serialize: (row: T) => string = (row) => JSON.stringify(row),
+  serialize: (row: T) => string,
+  /** The document `_id`: the key that makes re-indexing idempotent. */
+  idOf: (row: T) => string,
+  /** The time that picks the daily index. */
+  timeOf: (row: T) => number,
 ): CountingSink<T> {
   const fd = openSync(path, 'w');
-  // Index names change once a day: format the date once per day, not once per document.
+  // Index names change once a day: build the action prefix once per day, not once per document.
   let cachedDay = Number.NaN;
-  let cachedIndex = '';
-  const indexFor = (ts: number) => {
+  let cachedAction = '';
+  const actionFor = (ts: number) => {
     const day = Math.floor(ts / 86_400_000);
     if (day !== cachedDay) {
       cachedDay = day;
-      cachedIndex = `${index}-${new Date(day * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '.')}`;
+      const date = new Date(day * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '.');
+      cachedAction = `{"index":{"_index":"${index}-${date}","_id":`;
     }
-    return cachedIndex;
+    return cachedAction;
   };
   const sink: CountingSink<T> = {
     name,
@@ -62,11 +62,8 @@ export function createBulkFileSink<T extends object>(
     async write(items: readonly T[]) {
       if (items.length === 0) return;
       let text = '';
-      for (const item of items) {
-        const row = item as Record<string, unknown>;
-        const ts = typeof row.ts === 'number' ? row.ts : typeof row.window_start === 'number' ? row.window_start : 0;
-        text += `{"index":{"_index":"${indexFor(ts)}","_id":${JSON.stringify(documentId(row))}}}\n${serialize(item)}\n`;
-      }
+      for (const item of items)
+        text += `${actionFor(timeOf(item))}${JSON.stringify(idOf(item))}}}\n${serialize(item)}\n`;
       writeSync(fd, text);
       sink.count += items.length;
     },

@@ -141,10 +141,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   );
   const duplicates = createJsonlSink<unknown>('duplicates', join(out, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(out, 'late.jsonl'));
+  // Documents carry the table's columns (the line the lake already serialised), `_id` = event_id.
   const search = createBulkFileSink<TelemetryEvent>(
     'search',
     'fleetstream-events',
     join(out, 'search', 'events.ndjson'),
+    serializeEvent,
+    (event) => event.event_id,
+    (event) => event.ts,
   );
   const windowRows: WindowAggregateRow[] = [];
   const windowsLake = lake.sinkFor<WindowAggregateRow>('window_aggregates');
