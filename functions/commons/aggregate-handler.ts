@@ -42,8 +42,11 @@ export function createAggregateHandler(deps: AggregateDeps) {
       evaluateRules(decoded.event, deps.rules, alerts);
       inputs.push({ event: decoded.event, rules: alerts.map((alert) => alert.rule) });
     }
-    const flush = event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
-    const partId = `${shard}:${Date.parse(event.window.start)}`;
+    // Without `window` (a mapping with no tumblingWindowInSeconds, or an emulator that does not
+    // implement tumbling windows) no state comes back next time: emit every window now, as partials.
+    const window = event.window as KinesisStreamTumblingWindowEvent['window'] | undefined;
+    const flush = !window || event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
+    const partId = `${shard}:${window ? Date.parse(window.start) : (event.Records[0]?.kinesis.sequenceNumber ?? 'none')}`;
     const step = advanceWindows({ ...previous, shard }, inputs, deps.dimensions, deps.windows, partId, flush);
     if (step.rows.length > 0) await deps.sinks.windows.write(step.rows);
     if (step.late.length > 0) await deps.sinks.late.write(step.late);

@@ -19,8 +19,13 @@ function report(deps: IngestDeps, result: BatchResult, startedAt: number): void 
     rejectReasons: counts.byReason,
     failedSequenceNumber: result.failedSequenceNumber,
   });
-  for (const error of result.errors)
-    deps.logger.warn('sink failed; the batch resumes at the first undelivered record', error);
+  for (const error of result.errors) {
+    deps.logger.warn('sink failed; the batch resumes at the first undelivered record', {
+      sink: error.sink,
+      error: error.message,
+      cause: error.cause instanceof Error ? `${error.cause.name}: ${error.cause.message}` : String(error.cause ?? ''),
+    });
+  }
   const metrics = deps.metrics;
   if (!metrics) return;
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.records);

@@ -44,6 +44,20 @@ describe('Function: aggregate handler', () => {
     expect(first.state).toMatchObject({ shard: 'shardId-000000000000', watermark: Date.UTC(2026, 10, 24, 8, 16, 40) });
   });
 
+  it('given no window (no tumbling windows on the mapping or the emulator), emits the windows as partial rows at once', async () => {
+    // Prepare
+    const { rows, handler } = setup();
+    const { window: _window, state: _state, ...event } = fixture();
+
+    // Act
+    const response = await handler(event as KinesisStreamTumblingWindowEvent, context);
+
+    // Assess
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.final === false)).toBe(true);
+    expect(response.state).toEqual({});
+  });
+
   it('writes rows with ids stable across a retry of the same invocation', async () => {
     const { rows, handler } = setup();
     const event = { ...fixture(), isFinalInvokeForWindow: true };
