@@ -1,14 +1,19 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Sink } from '../../src/sinks/sink.js';
 
-/** A JSONL file sink that counts what it wrote; buffered so a batch is one write. */
+/** A file sink that counts what it wrote. */
 export interface CountingSink<T> extends Sink<T> {
   count: number;
   close(): void;
 }
 
-/** Appends one JSON line per item to `path` (created empty). */
-export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T) => void): CountingSink<T> {
+/** Writes `format(item)` for every item to `path` (created empty), one write call per batch. */
+function createTextFileSink<T>(
+  name: string,
+  path: string,
+  format: (item: T) => string,
+  onItem?: (item: T) => void,
+): CountingSink<T> {
   const fd = openSync(path, 'w');
   const sink: CountingSink<T> = {
     name,
@@ -17,7 +22,7 @@ export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T
       if (items.length === 0) return;
       let text = '';
       for (const item of items) {
-        text += `${JSON.stringify(item)}\n`;
+        text += format(item);
         onItem?.(item);
       }
       writeSync(fd, text);
@@ -28,10 +33,15 @@ export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T
   return sink;
 }
 
+/** Appends one JSON line per item to `path` (created empty). */
+export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T) => void): CountingSink<T> {
+  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, onItem);
+}
+
 /**
- * Writes OpenSearch `_bulk` NDJSON files (action line + document), daily indices as the Firehose
- * OpenSearch destination rotates them (`<index>-YYYY.MM.DD`), `_id` = event id so a re-delivery
- * overwrites instead of duplicating. `fleetstream run --opensearch URL` posts the same bodies.
+ * Writes OpenSearch `_bulk` NDJSON (action line + document), daily indices as the Firehose
+ * OpenSearch destination rotates them (`<index>-YYYY.MM.DD`), `_id` = the row's key so a
+ * re-delivery overwrites instead of duplicating. The files are ready for `curl --data-binary @… /_bulk`.
  */
 export function createBulkFileSink<T extends object>(
   name: string,
@@ -43,7 +53,6 @@ export function createBulkFileSink<T extends object>(
   /** The time that picks the daily index. */
   timeOf: (row: T) => number,
 ): CountingSink<T> {
-  const fd = openSync(path, 'w');
   // Index names change once a day: build the action prefix once per day, not once per document.
   let cachedDay = Number.NaN;
   let cachedAction = '';
@@ -56,18 +65,9 @@ export function createBulkFileSink<T extends object>(
     }
     return cachedAction;
   };
-  const sink: CountingSink<T> = {
+  return createTextFileSink(
     name,
-    count: 0,
-    async write(items: readonly T[]) {
-      if (items.length === 0) return;
-      let text = '';
-      for (const item of items)
-        text += `${actionFor(timeOf(item))}${JSON.stringify(idOf(item))}}}\n${serialize(item)}\n`;
-      writeSync(fd, text);
-      sink.count += items.length;
-    },
-    close: () => closeSync(fd),
-  };
-  return sink;
+    path,
+    (row) => `${actionFor(timeOf(row))}${JSON.stringify(idOf(row))}}}\n${serialize(row)}\n`,
+  );
 }
