@@ -60,6 +60,13 @@ describe('Function: runPipeline()', () => {
     expect(alerts.length).toBe(Object.values(report.by_rule).reduce((a, b) => a + b, 0));
     expect(alerts.every((a) => typeof a.event_id === 'string' && typeof a.rule === 'string')).toBe(true);
     expect(JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'))).toMatchObject({ in: 24_000 });
+    const bulk = readFileSync(join(outDir, 'search', 'events.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(bulk).toHaveLength(2 * 24_000);
+    const [action, document] = [JSON.parse(bulk[0]!), JSON.parse(bulk[1]!)];
+    expect(action).toEqual({ index: { _index: 'fleetstream-events-2026.11.24', _id: document.event_id } });
+    expect(document).toMatchObject({ type: 'car_sensor', enriched: true });
     const { stdout } = await promisify(execFile)('python3', [join('scripts', 'check-lake-pyarrow.py'), outDir]);
     const arrow = JSON.parse(stdout);
     expect(arrow.car_sensor).toMatchObject({
