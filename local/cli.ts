@@ -20,6 +20,7 @@ const USAGE = `fleetstream: the telemetry pipeline on one machine
 Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
+                  [--kinesis-endpoint URL [--stream-name NAME]]
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
 
@@ -34,6 +35,11 @@ run options:
   --seed       seed for the simulators (default 1): same seed, same output
   --speedup    pace the simulation at X times real time (default: as fast as possible)
   --stage      serverless.yml stage whose mapping settings apply (default local)
+  --kinesis-endpoint
+               produce and consume through a real Kinesis API at URL (AWS, LocalStack, MiniStack) with
+               the AWS SDK instead of the in-process stream; the stream is created when missing
+  --stream-name
+               the stream to use with --kinesis-endpoint (default fleetstream-<stage>-telemetry)
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -91,9 +97,16 @@ async function run(argv: string[]): Promise<RunReport> {
       seed: { type: 'string' },
       speedup: { type: 'string' },
       stage: { type: 'string' },
+      'kinesis-endpoint': { type: 'string' },
+      'stream-name': { type: 'string' },
     },
     strict: true,
   });
+  if (values['stream-name'] && !values['kinesis-endpoint'])
+    throw new UsageError('--stream-name needs --kinesis-endpoint');
+  const endpoint = values['kinesis-endpoint'];
+  if (endpoint !== undefined && !URL.canParse(endpoint))
+    throw new UsageError(`--kinesis-endpoint must be a URL such as http://127.0.0.1:4566, got "${endpoint}"`);
   const repoRoot = findRepoRoot();
   const seed = Math.floor(positiveNumber('seed', values.seed, 1)!);
   const events = positiveNumber('events', values.events, undefined);
@@ -129,6 +142,8 @@ async function run(argv: string[]): Promise<RunReport> {
     seed,
     stage: values.stage ?? 'local',
     speedup: positiveNumber('speedup', values.speedup, undefined),
+    kinesisEndpoint: endpoint,
+    streamName: values['stream-name'],
     onProgress: progress.update,
   });
   progress.done();

@@ -4,6 +4,7 @@ import { createAggregateHandler } from '../../functions/commons/aggregate-handle
 import { buildAggregateDeps, buildIngestDeps } from '../../functions/commons/deps.js';
 import { createIngestHandler } from '../../functions/commons/ingest-handler.js';
 import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
+import { MAX_RECORD_BYTES } from '../../src/ingest/decode-record.js';
 import type { EventType } from '../../src/schema/registry.js';
 import type { ProducedRecord } from '../../src/simulate/produced-record.js';
 import { serializeEvent } from '../../src/sinks/serialize-event.js';
@@ -13,6 +14,7 @@ import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
 import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
+import { type KinesisEndpointStats, KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
 import { createBulkFileSink, createJsonlSink } from './file-sinks.js';
 
@@ -37,6 +39,13 @@ export interface RunOptions {
   chunkSize?: number;
   /** Called after each chunk. */
   onProgress?: (progress: RunProgress) => void;
+  /**
+   * Produce to and consume from a real Kinesis stream at this endpoint (AWS, LocalStack, MiniStack)
+   * through the AWS SDK instead of the in-process stream.
+   */
+  kinesisEndpoint?: string;
+  /** The stream's name with `kinesisEndpoint` (default `<service>-<stage>-telemetry`, created if missing). */
+  streamName?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
 }
@@ -71,6 +80,8 @@ export interface RunReport {
   window_rows: number;
   late_records: number;
   lake_rows: Record<string, number>;
+  /** The stream the records went through: in process, or a real one behind an endpoint. */
+  stream: { kind: 'in-process'; name: string } | ({ kind: 'kinesis' } & KinesisEndpointStats);
   mappings: Record<string, MappingStats>;
   wall_seconds: number;
   events_per_sec: number;
@@ -102,7 +113,17 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   mkdirSync(join(out, 'search'), { recursive: true });
   const config = readServerlessConfig(join(options.repoRoot, 'serverless.yml'), stage);
   const params = config.params;
-  const stream = new LocalStream(`${config.service}-${stage}-telemetry`, options.shards);
+  const streamName = options.streamName ?? `${config.service}-${stage}-telemetry`;
+  const region = String(params.region ?? 'eu-west-1');
+  const remote = options.kinesisEndpoint
+    ? await KinesisEndpointStream.open({
+        endpoint: options.kinesisEndpoint,
+        streamName,
+        shardCount: options.shards,
+        region,
+      })
+    : undefined;
+  const stream = remote?.buffer ?? new LocalStream(streamName, options.shards);
   const lake = await LocalLake.open({ outDir: out, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
 
   const byType: Record<string, number> = {};
@@ -209,10 +230,11 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
         settings,
         handler,
         stream,
-        region: String(params.region ?? 'eu-west-1'),
+        region,
         dlqPath: join(out, 'dlq', `${name}.jsonl`),
-        // Record age is measured on the records' own clock, so a replay of old data is not "too old".
-        now: () => lastArrivalMs,
+        // Record age is measured on the records' own clock, so a replay of old data is not "too old";
+        // a real stream stamps arrival with its own wall clock.
+        now: remote ? Date.now : () => lastArrivalMs,
       }),
     };
   });
@@ -222,6 +244,13 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   let firstArrivalMs: number | undefined;
   const chunkSize = options.chunkSize ?? 20_000;
   const drain = async (final: boolean) => {
+    if (remote) {
+      if (final) await remote.drainAll();
+      else {
+        await remote.flush();
+        await remote.fetch();
+      }
+    }
     for (let shard = 0; shard < stream.shards.length; shard++) {
       for (const { mapping } of mappings) await mapping.drain(shard, final);
       stream.trim(shard, Math.min(...mappings.map(({ mapping }) => mapping.checkpoints[shard]!)));
@@ -237,24 +266,37 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 
   let sourceRejects = 0;
   let pending = 0;
-  for await (const item of options.source) {
-    if (item.kind === 'reject') {
-      sourceRejects++;
-      await rejects.write([item.reject]);
-      continue;
+  try {
+    for await (const item of options.source) {
+      if (item.kind === 'reject') {
+        sourceRejects++;
+        await rejects.write([item.reject]);
+        continue;
+      }
+      const arrival = item.record.arrivalMs ?? lastArrivalMs;
+      firstArrivalMs ??= arrival;
+      lastArrivalMs = Math.max(lastArrivalMs, arrival);
+      if (remote) {
+        // A real stream refuses the whole PutRecords call for one record over 1 MiB: judge it here.
+        const bytes = Buffer.byteLength(item.record.data) + Buffer.byteLength(item.record.partitionKey);
+        if (bytes > MAX_RECORD_BYTES) {
+          sourceRejects++;
+          await rejects.write([oversizedReject(streamName, item.record, bytes, sourceRejects)]);
+          continue;
+        }
+        remote.enqueue(item.record.partitionKey, item.record.data);
+      } else stream.put(item.record.partitionKey, encodeBase64(item.record.data), arrival);
+      produced++;
+      if (++pending >= chunkSize) {
+        pending = 0;
+        await pace(options.speedup, firstArrivalMs, lastArrivalMs, started);
+        await drain(false);
+      }
     }
-    const arrival = item.record.arrivalMs ?? lastArrivalMs;
-    firstArrivalMs ??= arrival;
-    lastArrivalMs = Math.max(lastArrivalMs, arrival);
-    stream.put(item.record.partitionKey, encodeBase64(item.record.data), arrival);
-    produced++;
-    if (++pending >= chunkSize) {
-      pending = 0;
-      await pace(options.speedup, firstArrivalMs, lastArrivalMs, started);
-      await drain(false);
-    }
+    await drain(true);
+  } finally {
+    remote?.close();
   }
-  await drain(true);
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
   for (const sink of [alertsFile, rejects, duplicates, late, search]) sink.close();
@@ -279,6 +321,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     window_rows: windowRows.length,
     late_records: late.count,
     lake_rows: lakeResult.rows,
+    stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats])),
     wall_seconds: Math.round(wall * 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
@@ -292,6 +335,19 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     );
   }
   return report;
+}
+
+/** A record a real stream would refuse (over 1 MiB with its partition key), as a reject before PutRecords. */
+function oversizedReject(stream: string, record: ProducedRecord, bytes: number, nth: number): Reject {
+  return {
+    reject_id: `${stream}/${record.partitionKey}/unsent-${nth}`,
+    reason: 'size:max_bytes',
+    message: `${bytes} bytes with the partition key > ${MAX_RECORD_BYTES}: PutRecords would refuse it`,
+    source: { stream, shard_id: '', partition_key: record.partitionKey, sequence_number: '' },
+    event_id: null,
+    type: null,
+    payload_preview: record.data.slice(0, 1024),
+  };
 }
 
 /** With --speedup, waits until the wall clock catches up with simulated time / speedup. */

@@ -37,10 +37,19 @@ export class LocalStream {
   private readonly shardOfKey = new Map<string, number>();
   private counter = 0;
 
+  /**
+   * @param shardCount shards split evenly over the hash key space, as CreateStream does
+   * @param shardRanges instead: the shards of a real stream (ListShards), whose records this stream buffers
+   */
   constructor(
     readonly name: string,
     shardCount: number,
+    shardRanges?: readonly { shardId: string; startingHashKey: bigint; endingHashKey: bigint }[],
   ) {
+    if (shardRanges) {
+      this.shards = shardRanges.map((range) => ({ ...range, records: [], base: 0 }));
+      return;
+    }
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new Error(`shard count must be a positive integer, got ${shardCount}`);
     const count = BigInt(shardCount);
@@ -82,6 +91,11 @@ export class LocalStream {
       approximateArrivalTimestamp: arrivalMs / 1000,
     });
     return { shardIndex, sequenceNumber };
+  }
+
+  /** Appends a record read from a real shard (sequence number and arrival time are Kinesis's own). */
+  append(shardIndex: number, record: StoredRecord): void {
+    this.shards[shardIndex]!.records.push(record);
   }
 
   /** Position one past the newest record of a shard. */
