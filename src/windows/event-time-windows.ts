@@ -135,6 +135,10 @@ export function advanceWindows(
     closed: previous.closed,
   };
   const late: LateRecord[] = [];
+  // Per call, not per record: the bucket keys of each car and the bucket of the current window.
+  const keysOfCar = new Map<number, readonly [string, string]>();
+  let currentStart = Number.NaN;
+  let currentBucket: Record<string, Accumulator> = {};
   for (const { event, rules } of inputs) {
     const windowStart = Math.floor(event.ts / config.windowMs) * config.windowMs;
     if (windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark && !state.open[windowStart]) {
@@ -149,14 +153,23 @@ export function advanceWindows(
       continue;
     }
     if (event.ts > state.watermark) state.watermark = event.ts;
-    const car = dimensions.get(event.car_id as number);
-    const bucketKey = String(windowStart);
-    const bucket = state.open[bucketKey] ?? {};
-    if (!state.open[bucketKey]) state.open[bucketKey] = bucket;
+    if (windowStart !== currentStart) {
+      const bucketKey = String(windowStart);
+      currentBucket = state.open[bucketKey] ?? {};
+      state.open[bucketKey] = currentBucket;
+      currentStart = windowStart;
+    }
+    const carId = event.car_id as number;
+    let keys = keysOfCar.get(carId);
+    if (!keys) {
+      const car = dimensions.get(carId);
+      keys = [`color:${car ? car.color : 'unknown'}`, `model:${car ? car.model : 'unknown'}`];
+      keysOfCar.set(carId, keys);
+    }
     const speed = event.speed as number;
     const rpm = event.rpm as number;
-    accumulate(bucket, `color:${car ? car.color : 'unknown'}`, speed, rpm, rules);
-    accumulate(bucket, `model:${car ? car.model : 'unknown'}`, speed, rpm, rules);
+    accumulate(currentBucket, keys[0], speed, rpm, rules);
+    accumulate(currentBucket, keys[1], speed, rpm, rules);
   }
   const rows: WindowAggregateRow[] = [];
   for (const [key, bucket] of Object.entries(state.open)) {
