@@ -1,20 +1,31 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { Sink } from '../../src/sinks/sink.js';
 
 /** A file sink that counts what it wrote. */
 export interface CountingSink<T> extends Sink<T> {
   count: number;
-  close(): void;
+  /** Waits until everything written is in the file, then closes it. */
+  close(): Promise<void>;
 }
 
-/** Writes `format(item)` for every item to `path` (created empty), one write call per batch. */
+/**
+ * Writes `format(item)` for every item to `path` (created empty), one write per batch. The write
+ * itself happens on libuv's thread pool, off the pipeline's thread (the search bulk file alone is
+ * ~300 bytes per event); a batch waits only when more than the stream's buffer is still queued.
+ */
 function createTextFileSink<T>(
   name: string,
   path: string,
   format: (item: T) => string,
   onItem?: (item: T) => void,
 ): CountingSink<T> {
-  const fd = openSync(path, 'w');
+  const file = createWriteStream(path, { flags: 'w', highWaterMark: 16 * 1024 * 1024 });
+  let failure: Error | undefined;
+  file.on('error', (error) => {
+    failure = error;
+  });
   const sink: CountingSink<T> = {
     name,
     count: 0,
@@ -25,10 +36,14 @@ function createTextFileSink<T>(
         text += format(item);
         onItem?.(item);
       }
-      writeSync(fd, text);
+      if (failure) throw failure;
       sink.count += items.length;
+      if (!file.write(text)) await once(file, 'drain');
     },
-    close: () => closeSync(fd),
+    async close() {
+      file.end();
+      await finished(file);
+    },
   };
   return sink;
 }
