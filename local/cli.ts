@@ -132,6 +132,8 @@ async function run(argv: string[]): Promise<RunReport> {
   } else {
     throw new UsageError(`--scenario must be fleet or city, got "${scenario}"`);
   }
+  // Built next to this file (dist/); absent when the CLI runs from source, which then uses one thread.
+  const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
   const progress = createProgressPrinter(process.stderr);
   const report = await runPipeline({
     source,
@@ -143,6 +145,7 @@ async function run(argv: string[]): Promise<RunReport> {
     stage: values.stage ?? 'local',
     speedup: positiveNumber('speedup', values.speedup, undefined),
     kinesisEndpoint: endpoint,
+    aggregateWorker: existsSync(fileURLToPath(aggregateWorker)) ? aggregateWorker : undefined,
     streamName: values['stream-name'],
     onProgress: progress.update,
   });

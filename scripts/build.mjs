@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 
 const entryPoints = [
   { in: 'local/cli.ts', out: 'cli' },
+  { in: 'local/run/aggregate-worker.ts', out: 'aggregate-worker' },
   { in: 'bench/run.ts', out: 'bench' },
 ].filter((entry) => existsSync(entry.in));
 

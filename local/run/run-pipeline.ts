@@ -12,6 +12,7 @@ import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '../../sr
 import { encodeBase64 } from '../../src/telemetry/base64.js';
 import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
+import { MappingThread } from '../esm/mapping-thread.js';
 import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { type KinesisEndpointStats, KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
@@ -46,6 +47,11 @@ export interface RunOptions {
   kinesisEndpoint?: string;
   /** The stream's name with `kinesisEndpoint` (default `<service>-<stage>-telemetry`, created if missing). */
   streamName?: string;
+  /**
+   * Run the aggregate mapping in a worker thread built from this module (dist/aggregate-worker.js),
+   * so aggregation uses the second core while ingest runs; without it, everything runs on one thread.
+   */
+  aggregateWorker?: URL;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
 }
@@ -83,10 +89,15 @@ export interface RunReport {
   /** The stream the records went through: in process, or a real one behind an endpoint. */
   stream: { kind: 'in-process'; name: string } | ({ kind: 'kinesis' } & KinesisEndpointStats);
   mappings: Record<string, MappingStats>;
+  /** Where the aggregate mapping ran: a worker thread of its own, or the main thread with ingest. */
+  aggregate_thread: 'worker' | 'main';
   wall_seconds: number;
   events_per_sec: number;
   out_dir: string;
 }
+
+/** What the pipeline drives: an EventSourceMapping on this thread, or one in a worker thread. */
+type Mapping = Pick<EventSourceMapping, 'drain' | 'closeWindows' | 'checkpoints'> & { stats?: MappingStats };
 
 /** Thrown when the counts do not add up: something was lost or counted twice. */
 export class CountMismatchError extends Error {
@@ -199,45 +210,68 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     // One process sees the whole run: remember every event id, so every duplicate is caught.
     dedupeCapacity: 50_000_000,
   };
-  const handlers: Record<string, MappedHandler> = {
-    ingest: createIngestHandler(
-      buildIngestDeps({ sinks, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
-    ) as unknown as MappedHandler,
-    aggregate: createAggregateHandler(
-      buildAggregateDeps({
-        sinks: {
-          windows: {
-            name: 'windows',
-            async write(rows) {
-              await windowsLake.write(rows);
-              for (const row of rows) windowRows.push(row);
-            },
-          },
-          late,
-        },
-        dimensionsDir,
-        config: ruleConfig,
-        logLevel: 'SILENT',
-      }),
-    ) as unknown as MappedHandler,
-  };
-  const mappings = Object.entries(handlers).map(([name, handler]) => {
+  const settingsOf = (name: string) => {
     const settings = config.mappings[name];
     if (!settings) throw new Error(`serverless.yml has no stream event for function ${name}`);
-    return {
-      name,
-      mapping: new EventSourceMapping({
-        settings,
-        handler,
+    return settings;
+  };
+  // Record age is measured on the records' own clock, so a replay of old data is not "too old";
+  // a real stream stamps arrival with its own wall clock.
+  const now = remote ? Date.now : () => lastArrivalMs;
+  const windowsOut = async (rows: readonly WindowAggregateRow[]) => {
+    await windowsLake.write(rows);
+    for (const row of rows) windowRows.push(row);
+  };
+  const inThread = (name: string, handler: MappedHandler) =>
+    new EventSourceMapping({
+      settings: settingsOf(name),
+      handler,
+      stream,
+      region,
+      dlqPath: join(out, 'dlq', `${name}.jsonl`),
+      now,
+    });
+  const ingest = inThread(
+    'ingest',
+    createIngestHandler(
+      buildIngestDeps({ sinks, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
+    ) as unknown as MappedHandler,
+  );
+  const aggregate: Mapping = options.aggregateWorker
+    ? new MappingThread(
+        options.aggregateWorker,
+        {
+          settings: settingsOf('aggregate'),
+          streamName: stream.name,
+          shards: stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
+            shardId,
+            startingHashKey,
+            endingHashKey,
+          })),
+          region,
+          dlqPath: join(out, 'dlq', 'aggregate.jsonl'),
+          dimensionsDir,
+          ruleConfig,
+        },
         stream,
-        region,
-        dlqPath: join(out, 'dlq', `${name}.jsonl`),
-        // Record age is measured on the records' own clock, so a replay of old data is not "too old";
-        // a real stream stamps arrival with its own wall clock.
-        now: remote ? Date.now : () => lastArrivalMs,
-      }),
-    };
-  });
+        { windows: windowsOut, late: (records) => late.write(records) },
+        now,
+      )
+    : inThread(
+        'aggregate',
+        createAggregateHandler(
+          buildAggregateDeps({
+            sinks: { windows: { name: 'windows', write: windowsOut }, late },
+            dimensionsDir,
+            config: ruleConfig,
+            logLevel: 'SILENT',
+          }),
+        ) as unknown as MappedHandler,
+      );
+  const mappings: { name: string; mapping: Mapping }[] = [
+    { name: 'ingest', mapping: ingest },
+    { name: 'aggregate', mapping: aggregate },
+  ];
 
   let produced = 0;
   let lastArrivalMs = 0;
@@ -299,10 +333,10 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   }
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
-  for (const sink of [alertsFile, rejects, duplicates, late, search]) sink.close();
+  await Promise.all([alertsFile, rejects, duplicates, late, search].map((sink) => sink.close()));
 
   const wall = (performance.now() - started) / 1000;
-  const deadLettered = mappings.find((m) => m.name === 'ingest')!.mapping.stats.dlqRecords;
+  const deadLettered = ingest.stats.dlqRecords;
   const report: RunReport = {
     scenario: options.scenario,
     seed: options.seed,
@@ -322,7 +356,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     late_records: late.count,
     lake_rows: lakeResult.rows,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
-    mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats])),
+    mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
+    aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
     wall_seconds: Math.round(wall * 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: out,

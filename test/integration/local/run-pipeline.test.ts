@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
 import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
@@ -186,4 +187,57 @@ describe('Function: runPipeline()', () => {
     const alertIds = readJsonl(join(outDir, 'alerts.jsonl')).map((a) => a.alert_id);
     expect(new Set(alertIds).size).toBe(alertIds.length);
   });
+
+  it('given the aggregate mapping in a worker thread, writes the same windows, late records and report as on one thread', async () => {
+    // Prepare: the worker is the built one (npm run build), as `fleetstream run` uses it
+    const worker = pathToFileURL(join(repoRoot, 'dist', 'aggregate-worker.js'));
+    const run = async (name: string, aggregateWorker?: URL) => {
+      const outDir = tempOut(name);
+      // Records held back make late records, so both outputs of the aggregate function are compared.
+      const report = await runPipeline({
+        source: lateArrivals(fleet(7, 30_000)),
+        scenario: 'fleet',
+        outDir,
+        repoRoot,
+        shards: 2,
+        seed: 7,
+        chunkSize: 4000,
+        aggregateWorker,
+      });
+      const { rows } = await runQuery(outDir, 'SELECT * EXCLUDE (dt, hour) FROM window_aggregates ORDER BY window_id');
+      const { wall_seconds, events_per_sec, out_dir, aggregate_thread, ...counts } = report;
+      return {
+        thread: aggregate_thread,
+        counts,
+        rows,
+        late: readFileSync(join(outDir, 'late.jsonl'), 'utf8').split('\n').sort(),
+      };
+    };
+
+    // Act
+    const threaded = await run('threaded', worker);
+    const single = await run('single-thread');
+
+    // Assess
+    expect(single.rows.length).toBeGreaterThan(0);
+    expect(single.counts.late_records).toBeGreaterThan(0);
+    expect([threaded.thread, single.thread]).toEqual(['worker', 'main']);
+    expect({ ...threaded, thread: 'main' }).toEqual(single);
+  });
 });
+
+/**
+ * Holds every 50th record back to the end, arriving then (no arrival time of its own): those whose
+ * event-time window has closed by then are late.
+ */
+function* lateArrivals(items: Iterable<SourceItem>): Generator<SourceItem> {
+  const held: SourceItem[] = [];
+  let n = 0;
+  for (const item of items) {
+    if (item.kind === 'record' && ++n % 50 === 0) {
+      const { arrivalMs, ...record } = item.record;
+      held.push({ kind: 'record', record });
+    } else yield item;
+  }
+  yield* held;
+}

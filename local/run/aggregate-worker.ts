@@ -1,0 +1,71 @@
+// Worker thread entry: the aggregate function's event-source mapping, fed by the main thread (see
+// local/esm/mapping-thread.ts). Built to dist/aggregate-worker.js next to the CLI.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createAggregateHandler } from '../../functions/commons/aggregate-handler.js';
+import { buildAggregateDeps } from '../../functions/commons/deps.js';
+import { EventSourceMapping, type MappedHandler } from '../esm/event-source-mapping.js';
+import type { AggregateWorkerInit, FromWorker, ToWorker } from '../esm/mapping-thread.js';
+import { LocalStream } from '../stream/local-stream.js';
+
+const init = workerData as AggregateWorkerInit;
+const port = parentPort!;
+const post = (message: FromWorker) => port.postMessage(message);
+const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
+let nowMs = 0;
+const handler = createAggregateHandler(
+  buildAggregateDeps({
+    sinks: {
+      windows: {
+        name: 'windows',
+        async write(rows) {
+          post({ kind: 'windows', rows: [...rows] });
+        },
+      },
+      late: {
+        name: 'late',
+        async write(records) {
+          post({ kind: 'late', records: [...records] });
+        },
+      },
+    },
+    dimensionsDir: init.dimensionsDir,
+    config: init.ruleConfig,
+    logLevel: 'SILENT',
+  }),
+) as unknown as MappedHandler;
+const mapping = new EventSourceMapping({
+  settings: init.settings,
+  handler,
+  stream,
+  region: init.region,
+  dlqPath: init.dlqPath,
+  now: () => nowMs,
+});
+
+// Messages are handled one at a time, in order: a drain must finish before the next records land.
+let work = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  work = work.then(() => handle(message));
+});
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.kind === 'records') {
+    for (let i = 0; i < message.data.length; i++) {
+      stream.append(message.shard, {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: message.partitionKeys[i]!,
+        data: message.data[i]!,
+        sequenceNumber: message.sequenceNumbers[i]!,
+        approximateArrivalTimestamp: message.arrivals[i]!,
+      });
+    }
+  } else if (message.kind === 'drain') {
+    nowMs = message.nowMs;
+    await mapping.drain(message.shard, message.final);
+    stream.trim(message.shard, mapping.checkpoints[message.shard]!);
+    post({ kind: 'drained', shard: message.shard, checkpoint: mapping.checkpoints[message.shard]! });
+  } else {
+    await mapping.closeWindows();
+    post({ kind: 'done', stats: mapping.stats });
+  }
+}
