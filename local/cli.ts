@@ -20,7 +20,7 @@ const USAGE = `fleetstream: the telemetry pipeline on one machine
 Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
-                  [--kinesis-endpoint URL [--stream-name NAME]]
+                  [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
 
@@ -40,6 +40,8 @@ run options:
                the AWS SDK instead of the in-process stream; the stream is created when missing
   --stream-name
                the stream to use with --kinesis-endpoint (default fleetstream-<stage>-telemetry)
+  --opensearch index into the OpenSearch node at URL (templates from schemas/ applied first; start one
+               with scripts/opensearch.sh start) instead of writing _bulk files under <out>/search/
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -99,6 +101,7 @@ async function run(argv: string[]): Promise<RunReport> {
       stage: { type: 'string' },
       'kinesis-endpoint': { type: 'string' },
       'stream-name': { type: 'string' },
+      opensearch: { type: 'string' },
     },
     strict: true,
   });
@@ -107,6 +110,8 @@ async function run(argv: string[]): Promise<RunReport> {
   const endpoint = values['kinesis-endpoint'];
   if (endpoint !== undefined && !URL.canParse(endpoint))
     throw new UsageError(`--kinesis-endpoint must be a URL such as http://127.0.0.1:4566, got "${endpoint}"`);
+  if (values.opensearch !== undefined && !URL.canParse(values.opensearch))
+    throw new UsageError(`--opensearch must be a URL such as http://127.0.0.1:9200, got "${values.opensearch}"`);
   const repoRoot = findRepoRoot();
   const seed = Math.floor(positiveNumber('seed', values.seed, 1)!);
   const events = positiveNumber('events', values.events, undefined);
@@ -147,6 +152,7 @@ async function run(argv: string[]): Promise<RunReport> {
     kinesisEndpoint: endpoint,
     aggregateWorker: existsSync(fileURLToPath(aggregateWorker)) ? aggregateWorker : undefined,
     streamName: values['stream-name'],
+    opensearchUrl: values.opensearch,
     onProgress: progress.update,
   });
   progress.done();

@@ -2,9 +2,9 @@ import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdbType, serialFields, tableColumns } from '../../src/schema/columns.js';
-import { compileSerializer, type Serializer } from '../../src/schema/compile-serializer.js';
+import { duckdbType, tableColumns } from '../../src/schema/columns.js';
 import { TABLES, type TableName } from '../../src/schema/registry.js';
+import { serializerFor } from '../../src/sinks/serialize-event.js';
 import { type Sink, SinkWriteError } from '../../src/sinks/sink.js';
 
 /** Firehose buffering hints: a buffer is delivered when it reaches either. */
@@ -54,7 +54,6 @@ function quote(text: string): string {
  */
 export class LocalLake {
   private readonly buffers = new Map<TableName, TableBuffer>();
-  private readonly serializers = new Map<TableName, Serializer>();
   private readonly now: () => number;
   private files = 0;
   /** Deliveries run one at a time: a DuckDB connection runs one statement at a time. */
@@ -69,7 +68,6 @@ export class LocalLake {
   ) {
     this.now = options.now ?? Date.now;
     for (const table of TABLES) {
-      this.serializers.set(table, compileSerializer(serialFields(table)));
       this.buffers.set(table, { chunks: [], pending: '', bytes: 0, since: 0, flushes: 0, rows: 0 });
       mkdirSync(join(options.outDir, 'lake', table), { recursive: true });
     }
@@ -93,7 +91,7 @@ export class LocalLake {
    * The sink for one table (what a Firehose delivery stream is on AWS). `serialize` defaults to the
    * table's column serialiser; event tables pass `serializeEvent` so the line is shared with search.
    */
-  sinkFor<T extends object>(table: TableName, serialize: (row: T) => string = this.serializers.get(table)!): Sink<T> {
+  sinkFor<T extends object>(table: TableName, serialize: (row: T) => string = serializerFor(table)): Sink<T> {
     const buffer = this.buffers.get(table)!;
     const sizeLimit = this.options.bufferingHints.sizeInMBs * 1024 * 1024;
     const intervalMs = this.options.bufferingHints.intervalInSeconds * 1000;

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { createBulkFormatter } from '../../src/search/bulk-lines.js';
+import type { IndexFamily } from '../../src/search/index-templates.js';
 import type { Sink } from '../../src/sinks/sink.js';
 
 /** A file sink that counts what it wrote. */
@@ -54,35 +56,14 @@ export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T
 }
 
 /**
- * Writes OpenSearch `_bulk` NDJSON (action line + document), daily indices as the Firehose
- * OpenSearch destination rotates them (`<index>-YYYY.MM.DD`), `_id` = the row's key so a
- * re-delivery overwrites instead of duplicating. The files are ready for `curl --data-binary @… /_bulk`.
+ * Writes OpenSearch `_bulk` NDJSON (action line + document) for an index family, daily indices as
+ * the Firehose OpenSearch destination rotates them; ready for `curl --data-binary @… /_bulk`.
  */
 export function createBulkFileSink<T extends object>(
   name: string,
-  index: string,
   path: string,
+  family: IndexFamily,
   serialize: (row: T) => string,
-  /** The document `_id`: the key that makes re-indexing idempotent. */
-  idOf: (row: T) => string,
-  /** The time that picks the daily index. */
-  timeOf: (row: T) => number,
 ): CountingSink<T> {
-  // Index names change once a day: build the action prefix once per day, not once per document.
-  let cachedDay = Number.NaN;
-  let cachedAction = '';
-  const actionFor = (ts: number) => {
-    const day = Math.floor(ts / 86_400_000);
-    if (day !== cachedDay) {
-      cachedDay = day;
-      const date = new Date(day * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '.');
-      cachedAction = `{"index":{"_index":"${index}-${date}","_id":`;
-    }
-    return cachedAction;
-  };
-  return createTextFileSink(
-    name,
-    path,
-    (row) => `${actionFor(timeOf(row))}${JSON.stringify(idOf(row))}}}\n${serialize(row)}\n`,
-  );
+  return createTextFileSink(name, path, createBulkFormatter(family, serialize));
 }

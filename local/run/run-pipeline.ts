@@ -6,18 +6,20 @@ import { createIngestHandler } from '../../functions/commons/ingest-handler.js';
 import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
 import { MAX_RECORD_BYTES } from '../../src/ingest/decode-record.js';
 import type { EventType } from '../../src/schema/registry.js';
+import { INDEX_FAMILIES, type IndexFamilyName } from '../../src/search/index-templates.js';
 import type { ProducedRecord } from '../../src/simulate/produced-record.js';
-import { serializeEvent } from '../../src/sinks/serialize-event.js';
+import { serializeEvent, serializerFor } from '../../src/sinks/serialize-event.js';
 import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '../../src/sinks/sink.js';
 import { encodeBase64 } from '../../src/telemetry/base64.js';
 import type { Alert, Reject, TelemetryEvent } from '../../src/telemetry/event.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
 import { MappingThread } from '../esm/mapping-thread.js';
 import { LocalLake } from '../lake/local-lake.js';
+import { OpenSearchBulkWriter, type OpenSearchStats } from '../search/opensearch-bulk-writer.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { type KinesisEndpointStats, KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
-import { createBulkFileSink, createJsonlSink } from './file-sinks.js';
+import { type CountingSink, createBulkFileSink, createJsonlSink } from './file-sinks.js';
 
 /** A source item: a record for the stream, or a line the source itself could not turn into one. */
 export type SourceItem = { kind: 'record'; record: ProducedRecord } | { kind: 'reject'; reject: Reject };
@@ -45,6 +47,8 @@ export interface RunOptions {
    * through the AWS SDK instead of the in-process stream.
    */
   kinesisEndpoint?: string;
+  /** Index into the OpenSearch node at this URL (templates applied first) instead of writing `_bulk` files. */
+  opensearchUrl?: string;
   /** The stream's name with `kinesisEndpoint` (default `<service>-<stage>-telemetry`, created if missing). */
   streamName?: string;
   /**
@@ -86,6 +90,8 @@ export interface RunReport {
   window_rows: number;
   late_records: number;
   lake_rows: Record<string, number>;
+  /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
+  search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
   /** The stream the records went through: in process, or a real one behind an endpoint. */
   stream: { kind: 'in-process'; name: string } | ({ kind: 'kinesis' } & KinesisEndpointStats);
   mappings: Record<string, MappingStats>;
@@ -173,15 +179,24 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   );
   const duplicates = createJsonlSink<unknown>('duplicates', join(out, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(out, 'late.jsonl'));
-  // Documents carry the table's columns (the line the lake already serialised), `_id` = event_id.
-  const search = createBulkFileSink<TelemetryEvent>(
-    'search',
-    'fleetstream-events',
-    join(out, 'search', 'events.ndjson'),
-    serializeEvent,
-    (event) => event.event_id,
-    (event) => event.ts,
-  );
+  // Search documents carry the table's columns (events reuse the line the lake serialised), `_id`
+  // the row's id: into a real node with --opensearch, else into `_bulk` files.
+  const opensearch = options.opensearchUrl
+    ? new OpenSearchBulkWriter({ url: options.opensearchUrl, failedPath: join(out, 'search-failed.jsonl') })
+    : undefined;
+  await opensearch?.applyTemplates();
+  const searchSink = <T extends object>(family: IndexFamilyName, serialize: (row: T) => string) =>
+    opensearch
+      ? opensearch.sinkFor(`search:${family}`, INDEX_FAMILIES[family], serialize)
+      : createBulkFileSink(
+          `search:${family}`,
+          join(out, 'search', `${family}.ndjson`),
+          INDEX_FAMILIES[family],
+          serialize,
+        );
+  const search = searchSink<TelemetryEvent>('events', serializeEvent);
+  const alertsSearch = searchSink<Alert>('alerts', serializerFor('alerts'));
+  const windowsSearch = searchSink<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'));
   const windowRows: WindowAggregateRow[] = [];
   const windowsLake = lake.sinkFor<WindowAggregateRow>('window_aggregates');
   const sinks: IngestSinks = {
@@ -192,6 +207,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       async write(alerts) {
         await alertsFile.write(alerts);
         await alertsLake.write(alerts);
+        await alertsSearch.write(alerts);
       },
     },
     rejects,
@@ -220,6 +236,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const now = remote ? Date.now : () => lastArrivalMs;
   const windowsOut = async (rows: readonly WindowAggregateRow[]) => {
     await windowsLake.write(rows);
+    await windowsSearch.write(rows);
     for (const row of rows) windowRows.push(row);
   };
   const inThread = (name: string, handler: MappedHandler) =>
@@ -333,7 +350,13 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   }
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
-  await Promise.all([alertsFile, rejects, duplicates, late, search].map((sink) => sink.close()));
+  const files = [alertsFile, rejects, duplicates, late, search, alertsSearch, windowsSearch].filter(
+    (sink): sink is CountingSink<never> => 'close' in sink,
+  );
+  await Promise.all(files.map((sink) => sink.close()));
+  const searchReport: RunReport['search'] = opensearch
+    ? { kind: 'opensearch', ...(await opensearch.close()) }
+    : { kind: 'files', dir: join(out, 'search') };
 
   const wall = (performance.now() - started) / 1000;
   const deadLettered = ingest.stats.dlqRecords;
@@ -355,6 +378,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     window_rows: windowRows.length,
     late_records: late.count,
     lake_rows: lakeResult.rows,
+    search: searchReport,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',

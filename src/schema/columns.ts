@@ -96,6 +96,26 @@ const DUCKDB: Record<ColumnType, string> = {
   map_double: 'MAP(VARCHAR, DOUBLE)',
 };
 
+/**
+ * OpenSearch field mappings: ids and labels are keywords (exact match, terms aggregations), event
+ * time a date in epoch milliseconds as the serialisers write it, `location` a geo_point, maps of
+ * numbers an object whose keys map themselves.
+ */
+const OPENSEARCH: Record<ColumnType, Record<string, unknown>> = {
+  string: { type: 'keyword' },
+  bigint: { type: 'long' },
+  double: { type: 'double' },
+  boolean: { type: 'boolean' },
+  timestamp: { type: 'date', format: 'epoch_millis' },
+  location: { type: 'geo_point' },
+  map_double: { type: 'object', dynamic: true },
+};
+
+/** The OpenSearch mapping of a column. */
+export function opensearchMapping(column: Column): Record<string, unknown> {
+  return OPENSEARCH[column.type];
+}
+
 /** The Glue / Athena DDL type of a column. */
 export function glueType(column: Column): string {
   return GLUE[column.type];

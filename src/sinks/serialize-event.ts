@@ -1,11 +1,16 @@
 import { serialFields } from '../schema/columns.js';
 import { compileSerializer, type Serializer } from '../schema/compile-serializer.js';
-import { EVENT_TYPES, type EventType } from '../schema/registry.js';
+import { type EventType, TABLES, type TableName } from '../schema/registry.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
 
-const SERIALIZERS = new Map<EventType, Serializer>(
-  EVENT_TYPES.map((type) => [type, compileSerializer(serialFields(type))]),
+const SERIALIZERS = new Map<TableName, Serializer>(
+  TABLES.map((table) => [table, compileSerializer(serialFields(table))]),
 );
+
+/** The JSON line serialiser of a lake table's rows (its columns from `schemas/`), compiled once. */
+export function serializerFor(table: TableName): Serializer {
+  return SERIALIZERS.get(table)!;
+}
 
 /** Where an event keeps its serialised line once written; a symbol, so JSON.stringify never sees it. */
 const LINE = Symbol('fleetstream.line');
@@ -20,7 +25,7 @@ const LINE = Symbol('fleetstream.line');
 export function serializeEvent(event: TelemetryEvent): string {
   const cached = (event as { [LINE]?: string })[LINE];
   if (cached !== undefined) return cached;
-  const line = SERIALIZERS.get(event.type)!(event);
+  const line = SERIALIZERS.get(event.type as EventType)!(event);
   (event as { [LINE]?: string })[LINE] = line;
   return line;
 }

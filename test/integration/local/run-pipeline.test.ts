@@ -66,8 +66,13 @@ describe('Function: runPipeline()', () => {
       .split('\n');
     expect(bulk).toHaveLength(2 * 24_000);
     const [action, document] = [JSON.parse(bulk[0]!), JSON.parse(bulk[1]!)];
-    expect(action).toEqual({ index: { _index: 'fleetstream-events-2026.11.24', _id: document.event_id } });
+    expect(action).toEqual({ index: { _index: 'fleetstream-events-2026-11-24', _id: document.event_id } });
     expect(document).toMatchObject({ type: 'car_sensor', enriched: true });
+    const alertDocuments = readFileSync(join(outDir, 'search', 'alerts.ndjson'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(alertDocuments).toHaveLength(2 * alerts.length);
+    expect(JSON.parse(alertDocuments[0]!).index._index).toBe('fleetstream-alerts-2026-11-24');
     const { stdout } = await promisify(execFile)('python3', [join('scripts', 'check-lake-pyarrow.py'), outDir]);
     const arrow = JSON.parse(stdout);
     expect(arrow.car_sensor).toMatchObject({
@@ -205,7 +210,7 @@ describe('Function: runPipeline()', () => {
         aggregateWorker,
       });
       const { rows } = await runQuery(outDir, 'SELECT * EXCLUDE (dt, hour) FROM window_aggregates ORDER BY window_id');
-      const { wall_seconds, events_per_sec, out_dir, aggregate_thread, ...counts } = report;
+      const { wall_seconds, events_per_sec, out_dir, search, aggregate_thread, ...counts } = report;
       return {
         thread: aggregate_thread,
         counts,
