@@ -20,6 +20,8 @@ export interface ServerlessConfig {
   service: string;
   stage: string;
   params: Record<string, unknown>;
+  /** A numeric param of the stage; throws naming it when it is missing or not a number. */
+  numberParam(name: string): number;
   mappings: Record<string, StreamMappingSettings>;
 }
 
@@ -102,5 +104,11 @@ export function readServerlessConfig(path: string, stage: string): ServerlessCon
       tumblingWindowInSeconds: window === undefined ? undefined : Number(window),
     };
   }
-  return { service: doc.service, stage, params, mappings };
+  const numberParam = (name: string) => {
+    const value = Number(params[name]);
+    if (params[name] === undefined || !Number.isFinite(value))
+      throw new Error(`serverless.yml: param ${name} must be a number on stage ${stage}, got ${params[name]}`);
+    return value;
+  };
+  return { service: doc.service, stage, params, numberParam, mappings };
 }

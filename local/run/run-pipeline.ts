@@ -141,7 +141,13 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       })
     : undefined;
   const stream = remote?.buffer ?? new LocalStream(streamName, options.shards);
-  const lake = await LocalLake.open({ outDir: out, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+  const lake = await LocalLake.open({
+    outDir: out,
+    bufferingHints: {
+      sizeInMBs: config.numberParam('lakeBufferSizeMb'),
+      intervalInSeconds: config.numberParam('lakeBufferIntervalSeconds'),
+    },
+  });
 
   const byType: Record<string, number> = {};
   const byRule: Record<string, number> = {};
@@ -216,13 +222,13 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const dimensionsDir = join(options.repoRoot, 'data');
   const ruleConfig = {
     rules: {
-      speedingKmh: Number(params.speedingKmh),
-      highRpm: Number(params.highRpm),
-      poorAqi: Number(params.poorAqi),
-      gpsJumpKmh: Number(params.gpsJumpKmh),
+      speedingKmh: config.numberParam('speedingKmh'),
+      highRpm: config.numberParam('highRpm'),
+      poorAqi: config.numberParam('poorAqi'),
+      gpsJumpKmh: config.numberParam('gpsJumpKmh'),
     },
-    windowSeconds: Number(params.tumblingWindowInSeconds),
-    allowedLatenessSeconds: Number(params.allowedLatenessSeconds),
+    windowSeconds: config.numberParam('tumblingWindowInSeconds'),
+    allowedLatenessSeconds: config.numberParam('allowedLatenessSeconds'),
     // One process sees the whole run: remember every event id, so every duplicate is caught.
     dedupeCapacity: 50_000_000,
   };
