@@ -78,7 +78,9 @@ export class MappingThread {
   ) {
     this.checkpoints = stream.shards.map(() => 0);
     this.acknowledged = stream.shards.map(() => 0);
-    this.worker = new Worker(workerUrl, { workerData: init });
+    // Workers inherit the process's flags; --input-type (a bench or `node -e` parent) is not valid for a file.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
+    this.worker = new Worker(workerUrl, { workerData: init, execArgv });
     this.worker.on('message', (message: FromWorker) => {
       if (message.kind === 'windows') this.queue(() => outputs.windows(message.rows));
       else if (message.kind === 'late') this.queue(() => outputs.late(message.records));
