@@ -44,6 +44,15 @@ const CREDENTIAL_VARIABLES = [
  */
 export async function packageStack(stage: string, dir?: string): Promise<PackagedStack> {
   const out = dir ?? mkdtempSync(join(tmpdir(), `fleetstream-package-${stage}-`));
+  await runSls(['package', '--stage', stage, '--package', out]);
+  return { dir: out, resources: readTemplate(out).Resources };
+}
+
+/**
+ * Runs osls offline: no AWS credentials in its environment, no telemetry, no instance-metadata
+ * probing. Resolves to its standard output; fails with its output when it exits non-zero.
+ */
+export async function runSls(args: string[]): Promise<string> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     // Fail fast instead of probing the EC2 instance metadata endpoint for credentials.
@@ -52,11 +61,11 @@ export async function packageStack(stage: string, dir?: string): Promise<Package
     SLS_NOTIFICATIONS_MODE: 'off',
   };
   for (const name of CREDENTIAL_VARIABLES) delete env[name];
-  await promisify(execFile)(process.execPath, [SLS, 'package', '--stage', stage, '--package', out], {
+  const { stdout } = await promisify(execFile)(process.execPath, [SLS, ...args], {
     env,
     maxBuffer: 16 * 1024 * 1024,
   });
-  return { dir: out, resources: readTemplate(out).Resources };
+  return stdout;
 }
 
 /** The CloudFormation template `sls package` wrote into a package folder. */

@@ -202,7 +202,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     // Assess
     expect(resources[functionId]?.Properties.Handler).toBe(`functions/${name}.handler`);
     expect(entries).toEqual(
-      expect.arrayContaining([`functions/${name}.cjs`, 'data/cars.csv', 'data/car_models.csv', 'data/car_colors.csv']),
+      expect.arrayContaining([`functions/${name}.js`, 'data/cars.csv', 'data/car_models.csv', 'data/car_colors.csv']),
     );
     expect(entries.filter((entry) => !/^(functions\/|data\/[a-z_]+\.csv$)/.test(entry))).toEqual([]);
   });
