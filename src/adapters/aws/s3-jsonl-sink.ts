@@ -40,7 +40,8 @@ export function createS3JsonlSink<T>(options: S3JsonlSinkOptions): Sink<T> {
             Key: `${options.prefix}/${partitionOf(now)}/${stamp}-${randomId()}.jsonl`,
             Body: `${items.map((item) => JSON.stringify(item)).join('\n')}\n`,
             ContentType: 'application/x-ndjson',
-            ServerSideEncryption: 'aws:kms',
+            // No SSE header: the bucket's default encryption (aws:kms, bucket key) applies, which
+            // also keeps emulators happy that refuse aws:kms without a key id.
           }),
         );
       } catch (error) {

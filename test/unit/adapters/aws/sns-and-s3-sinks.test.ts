@@ -86,9 +86,10 @@ describe('Function: createS3JsonlSink()', () => {
     expect(input).toMatchObject({
       Bucket: 'rejects-bucket',
       Key: 'rejects/dt=2026-11-24/hour=08/20261124T083005-id1.jsonl',
-      ServerSideEncryption: 'aws:kms',
       Body: '{"a":1}\n{"a":2}\n',
     });
+    // Encryption is the bucket's default (see resources/streaming.yml), not a per-request header.
+    expect(input.ServerSideEncryption).toBeUndefined();
   });
 
   it('turns a failed PutObject into a SinkWriteError for the whole write', async () => {
