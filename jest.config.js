@@ -17,5 +17,11 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testTimeout: 300_000,
     },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testTimeout: 300_000,
+    },
   ],
 };

@@ -1,0 +1,163 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { type RunReport, runPipeline, type SourceItem } from '../../local/run/run-pipeline.js';
+import {
+  clients,
+  destroyClients,
+  FunctionFailedError,
+  invokeFunction,
+  readJsonlObjects,
+  stackOutputs,
+  waitFor,
+} from './emulator.js';
+
+const FIXTURES = join('test', 'fixtures', 'events', 'kinesis');
+const FUNCTIONS = ['fleetstream-local-ingest', 'fleetstream-local-aggregate'];
+
+/** One record per input type plus every hostile one: the payloads of the Kinesis fixtures, in order. */
+function fixtureRecords(): { partitionKey: string; data: string }[] {
+  return readdirSync(FIXTURES)
+    .filter((file) => file.endsWith('.json') && file !== 'tumbling-window.json')
+    .sort()
+    .flatMap((file) =>
+      (JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as KinesisStreamEvent).Records.map((record) => ({
+        partitionKey: record.kinesis.partitionKey,
+        data: Buffer.from(record.kinesis.data, 'base64').toString('utf8'),
+      })),
+    );
+}
+
+describe('The local stage deployed to the emulator', () => {
+  let outputs: Record<string, string>;
+  let queueUrl: string;
+  const records = fixtureRecords();
+
+  beforeAll(async () => {
+    outputs = await stackOutputs();
+    // Alerts are published to SNS: a queue subscribed to the topic lets the test read them.
+    queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: `fleetstream-e2e-alerts-${Date.now()}` })))
+      .QueueUrl!;
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: outputs.AlertsTopicArn,
+        Protocol: 'sqs',
+        Endpoint: Attributes!.QueueArn!,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
+  });
+  afterAll(async () => {
+    if (queueUrl) await clients.sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    destroyClients();
+  });
+
+  it('given mixed valid and hostile records on the stream, ingest ends each one as the local runtime does', async () => {
+    // Prepare: what the in-process pipeline makes of the same records
+    const expected: RunReport = await runPipeline({
+      source: (function* (): Generator<SourceItem> {
+        for (const record of records) yield { kind: 'record', record };
+      })(),
+      scenario: 'e2e',
+      outDir: join(mkdtempSync(join(tmpdir(), 'fleetstream-e2e-')), 'out'),
+      repoRoot: process.cwd(),
+      shards: 1,
+      seed: 1,
+    });
+    const expectedAlerts = Object.values(expected.by_rule).reduce((a, b) => a + b, 0);
+
+    // Act: one PutRecords call, as a producer would
+    const put = await clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: outputs.TelemetryStreamName,
+        Records: records.map((r) => ({ PartitionKey: r.partitionKey, Data: Buffer.from(r.data) })),
+      }),
+    );
+
+    // Assess: every record ends accepted (lake bucket), rejected or a duplicate (rejects bucket)
+    expect(put.FailedRecordCount).toBe(0);
+    let seen = '';
+    const outcome = await waitFor(
+      `${records.length} records to be accepted, rejected or counted as duplicates`,
+      async () => {
+        const [events, rejects, duplicates] = await Promise.all([
+          readJsonlObjects(outputs.LakeBucketName!, 'events/'),
+          readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
+          readJsonlObjects(outputs.RejectsBucketName!, 'duplicates/'),
+        ]);
+        seen = `${events.length} accepted, ${rejects.length} rejected, ${duplicates.length} duplicates`;
+        return events.length + rejects.length + duplicates.length >= records.length
+          ? { events, rejects, duplicates }
+          : undefined;
+      },
+      { functions: FUNCTIONS, lastSeen: () => seen },
+    );
+    expect(outcome.events.length + outcome.rejects.length + outcome.duplicates.length).toBe(records.length);
+    expect(outcome.events).toHaveLength(expected.accepted);
+    expect(outcome.rejects).toHaveLength(expected.rejected);
+    expect(outcome.duplicates).toHaveLength(expected.duplicates);
+    const byType: Record<string, number> = {};
+    for (const event of outcome.events) byType[String(event.type)] = (byType[String(event.type)] ?? 0) + 1;
+    expect(byType).toEqual(expected.by_type);
+    const byReason: Record<string, number> = {};
+    for (const reject of outcome.rejects) byReason[String(reject.reason)] = (byReason[String(reject.reason)] ?? 0) + 1;
+    expect(byReason).toEqual(expected.by_reason);
+    for (const reject of outcome.rejects)
+      expect(reject.source).toMatchObject({ stream: outputs.TelemetryStreamName, sequence_number: expect.any(String) });
+
+    // Assess: the alerts reached the SNS topic
+    const alerts: Record<string, unknown>[] = [];
+    await waitFor(
+      `${expectedAlerts} alerts on the topic`,
+      async () => {
+        const { Messages } = await clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const message of Messages ?? []) alerts.push(JSON.parse(message.Body!));
+        return alerts.length >= expectedAlerts ? alerts : undefined;
+      },
+      { functions: FUNCTIONS, timeoutMs: 60_000, lastSeen: () => `${alerts.length} alerts` },
+    );
+    const byRule: Record<string, number> = {};
+    for (const alert of alerts) byRule[String(alert.rule)] = (byRule[String(alert.rule)] ?? 0) + 1;
+    expect(expectedAlerts).toBeGreaterThan(0);
+    expect(byRule).toEqual(expected.by_rule);
+
+    // Assess: aggregate wrote window rows for the car readings (no tumbling window here: partial rows)
+    const windows = await waitFor(
+      'window aggregate rows',
+      async () => {
+        const rows = await readJsonlObjects(outputs.LakeBucketName!, 'window_aggregates/');
+        return rows.length > 0 ? rows : undefined;
+      },
+      { functions: FUNCTIONS, timeoutMs: 60_000 },
+    );
+    const carReadings = windows
+      .filter((row) => row.dimension === 'color')
+      .reduce((sum, row) => sum + Number(row.count), 0);
+    expect(carReadings).toBeGreaterThanOrEqual(expected.by_type.car_sensor ?? 0);
+  });
+
+  it('given a poison event, shows the function’s own error and log, not a timeout', async () => {
+    // Act: not a Kinesis event at all; the handler throws on it
+    const invoke = invokeFunction('fleetstream-local-ingest', { Records: [{ kinesis: null }] });
+
+    // Assess
+    await expect(invoke).rejects.toThrow(FunctionFailedError);
+    await expect(invoke).rejects.toThrow(
+      /fleetstream-local-ingest failed[\s\S]*Cannot read properties of undefined[\s\S]*--- its log:[\s\S]*TypeError[\s\S]*at ingest/,
+    );
+  });
+});
