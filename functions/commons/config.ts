@@ -22,6 +22,8 @@ export interface FleetstreamConfig {
   windowsDeliveryStream: string | undefined;
   alertsTopicArn: string | undefined;
   rejectsBucket: string | undefined;
+  /** Where accepted events, search documents and window rows go as JSONL when no delivery stream is set. */
+  lakeBucket: string | undefined;
 }
 
 /** A setting that is missing or malformed; the cold start fails with its name. */
@@ -72,5 +74,6 @@ export function readConfig(env: NodeJS.ProcessEnv): FleetstreamConfig {
     windowsDeliveryStream: readOptional(env, 'FLEETSTREAM_WINDOWS_DELIVERY_STREAM'),
     alertsTopicArn: readOptional(env, 'FLEETSTREAM_ALERTS_TOPIC_ARN'),
     rejectsBucket: readOptional(env, 'FLEETSTREAM_REJECTS_BUCKET'),
+    lakeBucket: readOptional(env, 'FLEETSTREAM_LAKE_BUCKET'),
   };
 }

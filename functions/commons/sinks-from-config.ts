@@ -44,6 +44,29 @@ function s3OrFile<T>(name: string, config: FleetstreamConfig, logger: Logger): S
 }
 
 /**
+ * A table's rows without a delivery stream: JSONL objects in the lake bucket under `<name>/` when
+ * FLEETSTREAM_LAKE_BUCKET is set (the stage deployed to an emulator, which has no Firehose format
+ * conversion), else local files.
+ */
+function lakeBucketOrFile<T>(
+  name: string,
+  config: FleetstreamConfig,
+  logger: Logger,
+  serialise?: (item: T) => string,
+): Sink<T> {
+  if (!config.lakeBucket) return fileFallback<T>(name, config, logger);
+  logger.info(`sink ${name}: no delivery stream configured, writing JSONL to s3://${config.lakeBucket}/${name}/`);
+  return createS3JsonlSink<T>({
+    client: clients.s3,
+    bucket: config.lakeBucket,
+    prefix: name,
+    name,
+    now: Date.now,
+    ...(serialise ? { serialise } : {}),
+  });
+}
+
+/**
  * The ingest sinks for this environment: Firehose / SNS / S3 where FLEETSTREAM_* names a
  * destination, else JSONL files under FLEETSTREAM_LOCAL_OUT (and the log says where).
  */
@@ -56,14 +79,14 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger)
           name: 'lake',
           serialise: serializeEvent,
         })
-      : fileFallback('lake', config, logger),
+      : lakeBucketOrFile('events', config, logger, serializeEvent),
     search: config.searchDeliveryStream
       ? createFirehoseSink({
           client: clients.firehose,
           deliveryStreamName: config.searchDeliveryStream,
           name: 'search',
         })
-      : fileFallback('search', config, logger),
+      : lakeBucketOrFile('search', config, logger, serializeEvent),
     alerts: config.alertsTopicArn
       ? createSnsAlertSink({ client: clients.sns, topicArn: config.alertsTopicArn, name: 'alerts' })
       : fileFallback('alerts', config, logger),
@@ -81,7 +104,7 @@ export function aggregateSinksFromConfig(config: FleetstreamConfig, logger: Logg
           deliveryStreamName: config.windowsDeliveryStream,
           name: 'windows',
         })
-      : fileFallback('window_aggregates', config, logger),
+      : lakeBucketOrFile('window_aggregates', config, logger),
     late: s3OrFile('late', config, logger),
   };
 }

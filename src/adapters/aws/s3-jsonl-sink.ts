@@ -2,13 +2,15 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type Sink, SinkWriteError } from '../../sinks/sink.js';
 
 /** Options of createS3JsonlSink. */
-export interface S3JsonlSinkOptions {
+export interface S3JsonlSinkOptions<T = unknown> {
   client: S3Client;
   bucket: string;
   prefix: string;
   name: string;
   now: () => number;
   randomId?: () => string;
+  /** One JSON object per item (default JSON.stringify). */
+  serialise?: (item: T) => string;
 }
 
 function partitionOf(ms: number): string {
@@ -25,8 +27,9 @@ function partitionOf(ms: number): string {
  * @example
  *   const rejects = createS3JsonlSink({ client: new S3Client({}), bucket, prefix: 'rejects', name: 'rejects', now: Date.now });
  */
-export function createS3JsonlSink<T>(options: S3JsonlSinkOptions): Sink<T> {
+export function createS3JsonlSink<T>(options: S3JsonlSinkOptions<T>): Sink<T> {
   const randomId = options.randomId ?? (() => crypto.randomUUID());
+  const serialise = options.serialise ?? ((item: T) => JSON.stringify(item));
   return {
     name: options.name,
     async write(items: readonly T[]): Promise<void> {
@@ -38,7 +41,7 @@ export function createS3JsonlSink<T>(options: S3JsonlSinkOptions): Sink<T> {
           new PutObjectCommand({
             Bucket: options.bucket,
             Key: `${options.prefix}/${partitionOf(now)}/${stamp}-${randomId()}.jsonl`,
-            Body: `${items.map((item) => JSON.stringify(item)).join('\n')}\n`,
+            Body: `${items.map(serialise).join('\n')}\n`,
             ContentType: 'application/x-ndjson',
             // No SSE header: the bucket's default encryption (aws:kms, bucket key) applies, which
             // also keeps emulators happy that refuse aws:kms without a key id.

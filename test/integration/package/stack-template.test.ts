@@ -142,15 +142,16 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(params.logRetentionInDays);
   });
 
-  it('blocks public access to every bucket, encrypts buckets, queues and the topic, and denies plain HTTP to the rejects bucket', () => {
+  it('blocks public access to every bucket, encrypts buckets, queues and the topic, and denies plain HTTP to the data buckets', () => {
     // Act
     const buckets = resourcesOfType(resources, 'AWS::S3::Bucket');
-    const tlsOnly = resourcesOfType(resources, 'AWS::S3::BucketPolicy').find(
-      ([, policy]) => referencedId(policy.Properties.Bucket) === 'RejectsBucket',
-    );
+    const tlsOnly = (bucketId: string) =>
+      resourcesOfType(resources, 'AWS::S3::BucketPolicy').find(
+        ([, policy]) => referencedId(policy.Properties.Bucket) === bucketId,
+      )?.[1].Properties.PolicyDocument;
 
     // Assess
-    expect(buckets.map(([id]) => id).sort()).toEqual(['RejectsBucket', 'ServerlessDeploymentBucket']);
+    expect(buckets.map(([id]) => id).sort()).toEqual(['LakeBucket', 'RejectsBucket', 'ServerlessDeploymentBucket']);
     for (const [, bucket] of buckets) {
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
@@ -163,9 +164,10 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     expect(resources.RejectsBucket?.Properties.LifecycleConfiguration).toMatchObject({
       Rules: [{ Status: 'Enabled', ExpirationInDays: 30 }],
     });
-    expect(tlsOnly?.[1].Properties.PolicyDocument).toMatchObject({
-      Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
-    });
+    for (const bucketId of ['RejectsBucket', 'LakeBucket'])
+      expect(tlsOnly(bucketId)).toMatchObject({
+        Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
+      });
     const queues = resourcesOfType(resources, 'AWS::SQS::Queue');
     expect(queues).toHaveLength(2);
     for (const [, queue] of queues)
@@ -189,6 +191,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
       FLEETSTREAM_ALLOWED_LATENESS_SECONDS: String(params.allowedLatenessSeconds),
       FLEETSTREAM_ALERTS_TOPIC_ARN: { Ref: 'AlertsTopic' },
       FLEETSTREAM_REJECTS_BUCKET: { Ref: 'RejectsBucket' },
+      FLEETSTREAM_LAKE_BUCKET: { Ref: 'LakeBucket' },
     });
   });
 
