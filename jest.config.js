@@ -9,19 +9,19 @@ const base = {
 };
 
 export default {
+  // A global option (ignored inside a project): integration and e2e tests start real services.
+  testTimeout: 300_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 300_000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 300_000,
     },
   ],
 };

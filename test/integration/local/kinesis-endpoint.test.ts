@@ -32,10 +32,10 @@ describe('Function: runPipeline() with a Kinesis endpoint (MiniStack)', () => {
   let emulator: MiniStack;
   beforeAll(async () => {
     emulator = await startMiniStack(['kinesis']);
-  });
+  }, 60_000);
   afterAll(async () => {
     await emulator?.stop();
-  });
+  }, 30_000);
 
   it('given mixed and hostile records, puts and reads them through the real API with the same outcome as in process', async () => {
     // Prepare

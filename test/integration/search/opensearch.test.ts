@@ -49,10 +49,11 @@ describe('Search: fleetstream run --opensearch against a real OpenSearch node', 
       seed: 4,
       opensearchUrl: node.url,
     });
-  });
+    // The first start installs OpenSearch with mvn.
+  }, 600_000);
   afterAll(async () => {
     await node?.stop();
-  });
+  }, 120_000);
 
   it('indexes one document per accepted event, per type, and reports where they went', async () => {
     // Act
