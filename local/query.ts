@@ -1,34 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { duckdbType, tableColumns } from '../src/schema/columns.js';
 import { TABLES } from '../src/schema/registry.js';
+import { listNamedQueries, type NamedQuery } from './named-queries.js';
 
-/** A named query from `queries/<name>.sql`: the same SQL runs in Athena. */
-export interface NamedQuery {
-  name: string;
-  description: string;
-  sql: string;
-}
+export { listNamedQueries, type NamedQuery };
 
 /** A query result. */
 export interface QueryResult {
   columns: string[];
   rows: unknown[][];
-}
-
-/** Every `queries/*.sql`, read from its `-- name:` and `-- description:` header. */
-export function listNamedQueries(repoRoot: string): NamedQuery[] {
-  const dir = join(repoRoot, 'queries');
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .sort()
-    .map((file) => {
-      const sql = readFileSync(join(dir, file), 'utf8');
-      const name = /^-- name:\s*(\S+)/m.exec(sql)?.[1] ?? file.replace(/\.sql$/, '');
-      const description = /^-- description:\s*(.+)$/m.exec(sql)?.[1] ?? '';
-      return { name, description, sql };
-    });
 }
 
 function hasParquet(dir: string): boolean {
