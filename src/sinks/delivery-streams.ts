@@ -1,0 +1,13 @@
+/**
+ * The Firehose stream of a lake table or an index family: `<prefix><name>` with `_` as `-`
+ * (`fleetstream-dev-lake-` + `car_sensor` → `fleetstream-dev-lake-car-sensor`). The stack names its
+ * streams with it and the functions find them with it.
+ */
+export function deliveryStreamName(prefix: string, name: string): string {
+  return `${prefix}${name.replaceAll('_', '-')}`;
+}
+
+/** The stream name prefixes of a stage's lake and search delivery streams. */
+export function deliveryStreamPrefixes(service: string, stage: string): { lake: string; search: string } {
+  return { lake: `${service}-${stage}-lake-`, search: `${service}-${stage}-search-` };
+}
