@@ -17,9 +17,10 @@ export interface FleetstreamConfig {
   logLevel: LogLevel;
   /** Where file sinks write when an AWS destination is not configured. */
   localOut: string;
-  lakeDeliveryStream: string | undefined;
-  searchDeliveryStream: string | undefined;
-  windowsDeliveryStream: string | undefined;
+  /** `<prefix><table>` names each lake table's Firehose stream (src/sinks/delivery-streams.ts). */
+  lakeStreamPrefix: string | undefined;
+  /** `<prefix><index family>` names each search Firehose stream. */
+  searchStreamPrefix: string | undefined;
   alertsTopicArn: string | undefined;
   rejectsBucket: string | undefined;
   /** Where accepted events, search documents and window rows go as JSONL when no delivery stream is set. */
@@ -69,9 +70,8 @@ export function readConfig(env: NodeJS.ProcessEnv): FleetstreamConfig {
     dimensionsDir: env.FLEETSTREAM_DIMENSIONS_DIR ?? 'data',
     logLevel,
     localOut: env.FLEETSTREAM_LOCAL_OUT ?? '.fleetstream/invoke-local',
-    lakeDeliveryStream: readOptional(env, 'FLEETSTREAM_LAKE_DELIVERY_STREAM'),
-    searchDeliveryStream: readOptional(env, 'FLEETSTREAM_SEARCH_DELIVERY_STREAM'),
-    windowsDeliveryStream: readOptional(env, 'FLEETSTREAM_WINDOWS_DELIVERY_STREAM'),
+    lakeStreamPrefix: readOptional(env, 'FLEETSTREAM_LAKE_STREAM_PREFIX'),
+    searchStreamPrefix: readOptional(env, 'FLEETSTREAM_SEARCH_STREAM_PREFIX'),
     alertsTopicArn: readOptional(env, 'FLEETSTREAM_ALERTS_TOPIC_ARN'),
     rejectsBucket: readOptional(env, 'FLEETSTREAM_REJECTS_BUCKET'),
     lakeBucket: readOptional(env, 'FLEETSTREAM_LAKE_BUCKET'),

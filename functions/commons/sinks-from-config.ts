@@ -7,8 +7,11 @@ import { createFirehoseSink } from '../../src/adapters/aws/firehose-sink.js';
 import { createS3JsonlSink } from '../../src/adapters/aws/s3-jsonl-sink.js';
 import { createSnsAlertSink } from '../../src/adapters/aws/sns-alert-sink.js';
 import { createJsonlFileSink } from '../../src/adapters/file/jsonl-file-sink.js';
-import { serializeEvent } from '../../src/sinks/serialize-event.js';
-import type { AggregateSinks, IngestSinks, Sink } from '../../src/sinks/sink.js';
+import { deliveryStreamName } from '../../src/sinks/delivery-streams.js';
+import { createFanOutSink, createRoutingSink } from '../../src/sinks/routing-sink.js';
+import { serializeEvent, serializerFor } from '../../src/sinks/serialize-event.js';
+import type { AggregateSinks, IngestSinks, Sink, WindowAggregateRow } from '../../src/sinks/sink.js';
+import type { Alert, TelemetryEvent } from '../../src/telemetry/event.js';
 import type { FleetstreamConfig } from './config.js';
 
 /** SDK clients, created lazily and once per container, only for the destinations that are configured. */
@@ -66,30 +69,44 @@ function lakeBucketOrFile<T>(
   });
 }
 
+/** A Firehose sink for the stream `<prefix><name>`, each row one JSON object of its table's columns. */
+function firehose<T extends object>(prefix: string, name: string, serialise: (row: T) => string): Sink<T> {
+  const deliveryStream = deliveryStreamName(prefix, name);
+  return createFirehoseSink<T>({
+    client: clients.firehose,
+    deliveryStreamName: deliveryStream,
+    name: deliveryStream,
+    serialise,
+  });
+}
+
 /**
- * The ingest sinks for this environment: Firehose / SNS / S3 where FLEETSTREAM_* names a
- * destination, else JSONL files under FLEETSTREAM_LOCAL_OUT (and the log says where).
+ * The ingest sinks for this environment: Firehose streams (one per lake table, one per index
+ * family), SNS and S3 where FLEETSTREAM_* names them, else JSONL in the lake bucket or files under
+ * FLEETSTREAM_LOCAL_OUT (and the log says where).
  */
 export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger): IngestSinks {
+  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
+  const alerts = config.alertsTopicArn
+    ? createSnsAlertSink({ client: clients.sns, topicArn: config.alertsTopicArn, name: 'alerts' })
+    : fileFallback<Alert>('alerts', config, logger);
   return {
-    lake: config.lakeDeliveryStream
-      ? createFirehoseSink({
-          client: clients.firehose,
-          deliveryStreamName: config.lakeDeliveryStream,
-          name: 'lake',
-          serialise: serializeEvent,
-        })
+    lake: lake
+      ? createRoutingSink<TelemetryEvent>(
+          'lake',
+          (event) => event.type,
+          (type) => firehose(lake, type, serializeEvent),
+        )
       : lakeBucketOrFile('events', config, logger, serializeEvent),
-    search: config.searchDeliveryStream
-      ? createFirehoseSink({
-          client: clients.firehose,
-          deliveryStreamName: config.searchDeliveryStream,
-          name: 'search',
-        })
+    search: search
+      ? firehose(search, 'events', serializeEvent)
       : lakeBucketOrFile('search', config, logger, serializeEvent),
-    alerts: config.alertsTopicArn
-      ? createSnsAlertSink({ client: clients.sns, topicArn: config.alertsTopicArn, name: 'alerts' })
-      : fileFallback('alerts', config, logger),
+    // Alerts notify (SNS) and land in the lake and the search index where those exist.
+    alerts: createFanOutSink('alerts', [
+      alerts,
+      ...(lake ? [firehose<Alert>(lake, 'alerts', serializerFor('alerts'))] : []),
+      ...(search ? [firehose<Alert>(search, 'alerts', serializerFor('alerts'))] : []),
+    ]),
     rejects: s3OrFile('rejects', config, logger),
     duplicates: s3OrFile('duplicates', config, logger),
   };
@@ -97,13 +114,15 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger)
 
 /** The aggregate sinks for this environment (see ingestSinksFromConfig). */
 export function aggregateSinksFromConfig(config: FleetstreamConfig, logger: Logger): AggregateSinks {
+  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
   return {
-    windows: config.windowsDeliveryStream
-      ? createFirehoseSink({
-          client: clients.firehose,
-          deliveryStreamName: config.windowsDeliveryStream,
-          name: 'windows',
-        })
+    windows: lake
+      ? createFanOutSink('windows', [
+          firehose<WindowAggregateRow>(lake, 'window_aggregates', serializerFor('window_aggregates')),
+          ...(search
+            ? [firehose<WindowAggregateRow>(search, 'window_aggregates', serializerFor('window_aggregates'))]
+            : []),
+        ])
       : lakeBucketOrFile('window_aggregates', config, logger),
     late: s3OrFile('late', config, logger),
   };

@@ -138,7 +138,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
 
   it('keeps each log group for the stage retention', () => {
     const groups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
-    expect(groups.map(([id]) => id).sort()).toEqual(['AggregateLogGroup', 'IngestLogGroup']);
+    expect(groups.map(([id]) => id).sort()).toEqual(['AggregateLogGroup', 'FirehoseLogGroup', 'IngestLogGroup']);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(params.logRetentionInDays);
   });
 
@@ -151,7 +151,12 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
       )?.[1].Properties.PolicyDocument;
 
     // Assess
-    expect(buckets.map(([id]) => id).sort()).toEqual(['LakeBucket', 'RejectsBucket', 'ServerlessDeploymentBucket']);
+    expect(buckets.map(([id]) => id).sort()).toEqual([
+      'AthenaResultsBucket',
+      'LakeBucket',
+      'RejectsBucket',
+      'ServerlessDeploymentBucket',
+    ]);
     for (const [, bucket] of buckets) {
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
@@ -164,7 +169,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     expect(resources.RejectsBucket?.Properties.LifecycleConfiguration).toMatchObject({
       Rules: [{ Status: 'Enabled', ExpirationInDays: 30 }],
     });
-    for (const bucketId of ['RejectsBucket', 'LakeBucket'])
+    for (const bucketId of ['RejectsBucket', 'LakeBucket', 'AthenaResultsBucket'])
       expect(tlsOnly(bucketId)).toMatchObject({
         Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
       });

@@ -4,7 +4,7 @@ describe('Function: readConfig()', () => {
   it('uses the documented defaults when nothing is set', () => {
     const config = readConfig({});
     expect(config.rules).toEqual({ speedingKmh: 120, highRpm: 6000, poorAqi: 150, gpsJumpKmh: 250 });
-    expect(config).toMatchObject({ windowSeconds: 900, allowedLatenessSeconds: 120, lakeDeliveryStream: undefined });
+    expect(config).toMatchObject({ windowSeconds: 900, allowedLatenessSeconds: 120, lakeStreamPrefix: undefined });
   });
 
   it('reads thresholds and destinations from FLEETSTREAM_* variables', () => {

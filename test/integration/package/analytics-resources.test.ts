@@ -1,0 +1,163 @@
+import { listNamedQueries } from '../../../local/named-queries.js';
+import { glueType, PARTITION_KEYS, tableColumns } from '../../../src/schema/columns.js';
+import { TABLES } from '../../../src/schema/registry.js';
+import { INDEX_FAMILIES } from '../../../src/search/index-templates.js';
+import { type CfnResource, packageStack, resourcesOfType } from '../../helpers/package-template.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read path by path.
+type Props = Record<string, any>;
+const props = (resource: CfnResource | undefined) => (resource?.Properties ?? {}) as Props;
+
+describe('Stack: the analytics resources of sls package --stage dev', () => {
+  let resources: Record<string, CfnResource>;
+  let prod: Record<string, CfnResource>;
+
+  beforeAll(async () => {
+    // One at a time: serverless-esbuild builds in the shared .esbuild/ folder.
+    resources = (await packageStack('dev')).resources;
+    prod = (await packageStack('prod')).resources;
+  }, 300_000);
+
+  it('declares one Glue table per lake table with the columns schemas/ derive, Parquet, partition projection', () => {
+    // Act
+    const tables = resourcesOfType(resources, 'AWS::Glue::Table').map(([, table]) => props(table).TableInput);
+
+    // Assess
+    expect(tables.map((t) => t.Name).sort()).toEqual([...TABLES].sort());
+    for (const table of tables) {
+      expect(table.StorageDescriptor.Columns).toEqual(
+        tableColumns(table.Name).map((column) => ({ Name: column.name, Type: glueType(column) })),
+      );
+      expect(table.PartitionKeys).toEqual(PARTITION_KEYS.map((key) => ({ Name: key.name, Type: 'string' })));
+      expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
+      expect(table.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.dt.type': 'date',
+        'projection.hour.type': 'integer',
+        'projection.hour.range': '0,23',
+      });
+    }
+  });
+
+  it('delivers each lake table through Firehose: de-aggregation, dynamic partitions by event day and hour, Parquet, an error prefix', () => {
+    // Act
+    const streams = resourcesOfType(resources, 'AWS::KinesisFirehose::DeliveryStream')
+      .map(([, stream]) => props(stream))
+      .filter((p) => p.ExtendedS3DestinationConfiguration);
+
+    // Assess
+    expect(streams).toHaveLength(TABLES.length);
+    for (const stream of streams) {
+      const s3 = stream.ExtendedS3DestinationConfiguration;
+      const table = s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName;
+      expect(stream.DeliveryStreamName).toBe(`fleetstream-dev-lake-${table.replaceAll('_', '-')}`);
+      expect(s3.Prefix).toBe(`${table}/dt=!{partitionKeyFromQuery:dt}/hour=!{partitionKeyFromQuery:hour}/`);
+      expect(s3.ErrorOutputPrefix).toMatch(new RegExp(`^errors/${table}/`));
+      expect(s3.DataFormatConversionConfiguration).toMatchObject({
+        Enabled: true,
+        InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
+        OutputFormatConfiguration: { Serializer: { ParquetSerDe: {} } },
+      });
+      expect(s3.DynamicPartitioningConfiguration.Enabled).toBe(true);
+      expect(s3.ProcessingConfiguration.Processors.map((p: Props) => p.Type)).toEqual([
+        'RecordDeAggregation',
+        'MetadataExtraction',
+      ]);
+      expect(s3.BufferingHints.SizeInMBs).toBeGreaterThanOrEqual(64);
+      expect(stream.DeliveryStreamEncryptionConfigurationInput).toBeDefined();
+    }
+  });
+
+  it('runs an encrypted, HTTPS-only OpenSearch domain with fine-grained access and no open policy, fed per index family', () => {
+    // Act
+    const domain = props(resources.SearchDomain);
+    const toSearch = resourcesOfType(resources, 'AWS::KinesisFirehose::DeliveryStream')
+      .map(([, stream]) => props(stream).AmazonopensearchserviceDestinationConfiguration)
+      .filter(Boolean);
+
+    // Assess
+    expect(domain).toMatchObject({
+      EncryptionAtRestOptions: { Enabled: true },
+      NodeToNodeEncryptionOptions: { Enabled: true },
+      DomainEndpointOptions: { EnforceHTTPS: true },
+      AdvancedSecurityOptions: { Enabled: true },
+    });
+    for (const statement of domain.AccessPolicies.Statement) {
+      expect(statement.Principal).not.toBe('*');
+      expect(JSON.stringify(statement.Principal)).not.toContain('"*"');
+    }
+    expect(toSearch.map((d) => d.IndexName).sort()).toEqual(
+      Object.values(INDEX_FAMILIES)
+        .map((f) => f.prefix)
+        .sort(),
+    );
+    for (const destination of toSearch)
+      expect(destination).toMatchObject({
+        IndexRotationPeriod: 'OneDay',
+        S3BackupMode: 'FailedDocumentsOnly',
+        RetryOptions: { DurationInSeconds: expect.any(Number) },
+      });
+  });
+
+  it('sizes the domain and the lake buffers per stage', () => {
+    expect(props(prod.SearchDomain).ClusterConfig.InstanceCount).toBeGreaterThan(
+      props(resources.SearchDomain).ClusterConfig.InstanceCount,
+    );
+    expect(props(prod.SearchDomain).ClusterConfig.ZoneAwarenessEnabled).toBe(true);
+    expect(props(prod.SearchDomain).EBSOptions.VolumeSize).toBeGreaterThan(
+      props(resources.SearchDomain).EBSOptions.VolumeSize,
+    );
+  });
+
+  it('has an Athena workgroup with encrypted results and a scan limit, and one named query per queries/*.sql', () => {
+    // Act
+    const workgroup = props(resources.AthenaWorkGroup).WorkGroupConfiguration;
+    const named = resourcesOfType(resources, 'AWS::Athena::NamedQuery').map(([, q]) => props(q));
+
+    // Assess
+    expect(workgroup).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      BytesScannedCutoffPerQuery: expect.any(Number),
+      ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: expect.stringMatching(/^SSE_/) } },
+    });
+    expect(named.map((q) => [q.Name, q.QueryString])).toEqual(
+      listNamedQueries(process.cwd()).map((q) => [q.name, q.sql]),
+    );
+  });
+
+  it('alarms to the ops topic on iterator age, errors, dead letters, Firehose delivery and a red cluster', () => {
+    // Act
+    const alarms = resourcesOfType(resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => props(alarm));
+
+    // Assess
+    const metrics = new Set(alarms.map((a) => `${a.Namespace} ${a.MetricName}`));
+    for (const metric of [
+      'AWS/Lambda IteratorAge',
+      'AWS/Lambda Errors',
+      'AWS/SQS ApproximateNumberOfMessagesVisible',
+      'AWS/Firehose DeliveryToS3.Success',
+      'AWS/Firehose DeliveryToAmazonOpenSearchService.Success',
+      'AWS/ES ClusterStatus.red',
+    ])
+      expect(metrics).toContain(metric);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
+    expect(resourcesOfType(resources, 'AWS::CloudWatch::Dashboard')).toHaveLength(1);
+  });
+});
+
+describe('Stack: sls package --stage local (the emulator stage)', () => {
+  it('has none of the analytics resources the emulators lack', async () => {
+    // Act
+    const { resources } = await packageStack('local');
+
+    // Assess
+    for (const type of [
+      'AWS::KinesisFirehose::DeliveryStream',
+      'AWS::Glue::Table',
+      'AWS::OpenSearchService::Domain',
+      'AWS::Athena::WorkGroup',
+    ])
+      expect(resourcesOfType(resources, type)).toEqual([]);
+    expect(props(resources.IngestLambdaFunction).Environment.Variables.FLEETSTREAM_LAKE_STREAM_PREFIX).toBeUndefined();
+  }, 120_000);
+});
