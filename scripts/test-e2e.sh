@@ -43,5 +43,9 @@ started=$(date +%s)
 sls deploy --stage local
 echo "e2e: deployed in $(($(date +%s) - started)) s" >&2
 mkdir -p .jest
+# A function that fails to start leaves only START/END in CloudWatch; the emulator's own log has the error.
+if [ "$EMULATOR" = ministack ]; then
+  export MINISTACK_LOG="$PWD/.tools/ministack-$(echo "$AWS_ENDPOINT_URL" | sed -E 's#.*:([0-9]+)/?$#\1#')/ministack.log"
+fi
 EMULATOR=$EMULATOR NODE_OPTIONS=--experimental-vm-modules \
   jest --selectProjects e2e --runInBand --json --outputFile=.jest/e2e.json

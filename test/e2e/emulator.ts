@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -84,6 +85,11 @@ export async function waitFor<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       const logs = await Promise.all(options.functions.map(async (name) => `--- ${name}\n${await functionLog(name)}`));
+      const emulatorLog = process.env.MINISTACK_LOG;
+      if (emulatorLog && existsSync(emulatorLog))
+        logs.push(
+          `--- the emulator's log (${emulatorLog})\n${readFileSync(emulatorLog, 'utf8').split('\n').slice(-40).join('\n')}`,
+        );
       throw new Error(
         `timed out waiting for ${description}${options.lastSeen ? ` (last seen: ${options.lastSeen()})` : ''}\n${logs.join('\n')}`,
       );
