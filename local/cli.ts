@@ -10,6 +10,7 @@ import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
+import { setUpSearch } from './search/dashboards.js';
 
 // The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
 // reading): a larger young generation cut GC time by about a tenth in `npm run bench` profiles.
@@ -23,6 +24,7 @@ Usage:
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
+  fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
 
 run options:
   --scenario   fleet (default): the 20-car seed fleet, one reading per car per second;
@@ -186,11 +188,38 @@ async function query(argv: string[]): Promise<void> {
   process.stdout.write(values.format === 'json' ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
 }
 
+async function dashboards(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      opensearch: { type: 'string' },
+      dashboards: { type: 'string' },
+      'retention-days': { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals[0] !== 'import')
+    throw new UsageError('usage: fleetstream dashboards import [--opensearch URL] [--dashboards URL]');
+  if (!values.opensearch && !values.dashboards) throw new UsageError('give --opensearch URL, --dashboards URL or both');
+  for (const url of [values.opensearch, values.dashboards])
+    if (url !== undefined && !URL.canParse(url)) throw new UsageError(`not a URL: "${url}"`);
+  await setUpSearch({
+    opensearchUrl: values.opensearch,
+    dashboardsUrl: values.dashboards,
+    retentionDays: Math.floor(positiveNumber('retention-days', values['retention-days'], 30)!),
+    repoRoot: findRepoRoot(),
+    basicAuth: process.env.FLEETSTREAM_OPENSEARCH_BASIC_AUTH,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   try {
     if (command === 'run') await run(rest);
     else if (command === 'query') await query(rest);
+    else if (command === 'dashboards') await dashboards(rest);
     else if (command === undefined || command === 'help' || command === '--help' || command === '-h')
       process.stdout.write(USAGE);
     else throw new UsageError(`unknown command "${command}"`);

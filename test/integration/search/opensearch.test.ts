@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
 import { runQuery } from '../../../local/query.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
+import { setUpSearch } from '../../../local/search/dashboards.js';
 import { OpenSearchBulkWriter } from '../../../local/search/opensearch-bulk-writer.js';
 import { haversineMeters } from '../../../src/geo/haversine.js';
-import { INDEX_FAMILIES } from '../../../src/search/index-templates.js';
+import { INDEX_FAMILIES, indexTemplate } from '../../../src/search/index-templates.js';
 import { simulateCity } from '../../../src/simulate/city.js';
 import { simulateFleet } from '../../../src/simulate/fleet.js';
 import { type OpenSearchNode, startOpenSearch } from '../../helpers/opensearch-node.js';
@@ -172,5 +173,28 @@ describe('Search: fleetstream run --opensearch against a real OpenSearch node', 
         document: { event_id: 'bad-1', ts: START, extra: 1, type: 'car_sensor' },
       }),
     ]);
+  });
+
+  it('fleetstream dashboards import --opensearch puts the generated templates, and says when the node has no ISM plugin', async () => {
+    // Prepare
+    const lines: string[] = [];
+
+    // Act
+    await setUpSearch({ opensearchUrl: node.url, retentionDays: 7, repoRoot, log: (line) => lines.push(line) });
+    const stored = await node.call<{
+      index_templates: { name: string; index_template: { template: { mappings: unknown } } }[];
+    }>('GET', '/_index_template/fleetstream-*');
+
+    // Assess
+    expect(stored.index_templates.map((t) => t.name).sort()).toEqual(
+      Object.values(INDEX_FAMILIES)
+        .map((f) => f.prefix)
+        .sort(),
+    );
+    const events = stored.index_templates.find((t) => t.name === 'fleetstream-events')!;
+    expect(events.index_template.template.mappings).toEqual(
+      (indexTemplate(INDEX_FAMILIES.events) as { template: { mappings: unknown } }).template.mappings,
+    );
+    expect(lines.filter((line) => line.startsWith('retention policy'))).toHaveLength(3);
   });
 });
