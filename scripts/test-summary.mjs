@@ -1,4 +1,5 @@
-// Prints one closing line, "N passed, N failed", over the Jest JSON reports the test scripts wrote.
+// Prints one closing line, "N passed, N failed", over the reports the test scripts wrote: Jest JSON,
+// and pytest's JUnit XML for the PySpark job (jobs/tests).
 import { existsSync, readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -9,7 +10,16 @@ for (const file of process.argv.slice(2)) {
     failed++;
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.xml')) {
+    const suite = /<testsuite\b([^>]*)>/.exec(text)?.[1] ?? '';
+    const count = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+    const bad = count('failures') + count('errors');
+    passed += count('tests') - bad - count('skipped');
+    failed += bad;
+    continue;
+  }
+  const report = JSON.parse(text);
   passed += report.numPassedTests;
   failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
 }
