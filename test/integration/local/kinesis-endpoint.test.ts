@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -8,15 +7,10 @@ import { runQuery } from '../../../local/query.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
 import { simulateFleet } from '../../../src/simulate/fleet.js';
 import { type MiniStack, startMiniStack } from '../../helpers/ministack.js';
+import { readJsonl, tempOut } from '../../helpers/output-files.js';
 
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);
-const tempOut = (name: string) => join(mkdtempSync(join(tmpdir(), `fleetstream-${name}-`)), 'out');
-const readJsonl = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 const sortedLines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).sort();
 
 async function* mixed(): AsyncGenerator<SourceItem> {

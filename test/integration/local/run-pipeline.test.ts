@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,15 +9,10 @@ import { runQuery } from '../../../local/query.js';
 import { loadCars, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
 import { simulateFleet } from '../../../src/simulate/fleet.js';
 import { SinkWriteError } from '../../../src/sinks/sink.js';
+import { readJsonl, tempOut } from '../../helpers/output-files.js';
 
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);
-const tempOut = (name: string) => join(mkdtempSync(join(tmpdir(), `fleetstream-${name}-`)), 'out');
-const readJsonl = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 function* fleet(seed: number, events: number): Generator<SourceItem> {
   for (const record of simulateFleet({ cars: loadCars(repoRoot), seed, startMs: START, events }))

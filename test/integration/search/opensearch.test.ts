@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
@@ -11,15 +11,10 @@ import { INDEX_FAMILIES, indexTemplate } from '../../../src/search/index-templat
 import { simulateCity } from '../../../src/simulate/city.js';
 import { simulateFleet } from '../../../src/simulate/fleet.js';
 import { type OpenSearchNode, startOpenSearch } from '../../helpers/opensearch-node.js';
+import { readJsonl, tempOut } from '../../helpers/output-files.js';
 
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);
-const tempOut = (name: string) => join(mkdtempSync(join(tmpdir(), `fleetstream-${name}-`)), 'out');
-const readJsonl = (path: string) =>
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 type TermsAnswer = { aggregations: { by: { buckets: { key: string; doc_count: number }[] } } };
 const bucketsOf = (answer: TermsAnswer) =>
