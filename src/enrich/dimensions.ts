@@ -61,16 +61,20 @@ const TABLE_COLUMNS: { [T in keyof DimensionCsvs]: Record<string, ColumnKind> } 
   car_colors: { color_id: 'id', color: 'text' },
 };
 
-function parseTable<T>(table: keyof DimensionCsvs, text: string, errors: DimensionRowError[]): T[] {
+/** Valid rows of a table, each with its 1-based line in the CSV. */
+type Parsed<T> = { rows: T[]; lines: number[] };
+
+function parseTable<T>(table: keyof DimensionCsvs, text: string, errors: DimensionRowError[]): Parsed<T> {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim());
   const columns = TABLE_COLUMNS[table];
   const missing = Object.keys(columns).filter((c) => !header.includes(c));
   if (missing.length > 0) {
     errors.push({ table, line: 1, reason: `header:missing_columns ${missing.join(',')}` });
-    return [];
+    return { rows: [], lines: [] };
   }
   const rows: T[] = [];
+  const rowLines: number[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
@@ -107,16 +111,24 @@ function parseTable<T>(table: keyof DimensionCsvs, text: string, errors: Dimensi
       }
       row[name] = value;
     }
-    if (ok) rows.push(row as T);
+    if (ok) {
+      rows.push(row as T);
+      rowLines.push(i + 1);
+    }
   }
-  return rows;
+  return { rows, lines: rowLines };
 }
 
-function checkUnique<T>(table: keyof DimensionCsvs, rows: T[], key: keyof T, errors: DimensionRowError[]): void {
+function checkUnique<T>(
+  table: keyof DimensionCsvs,
+  parsed: Parsed<T>,
+  key: keyof T,
+  errors: DimensionRowError[],
+): void {
   const seen = new Set<unknown>();
-  rows.forEach((row, index) => {
+  parsed.rows.forEach((row, index) => {
     if (seen.has(row[key]))
-      errors.push({ table, line: index + 2, reason: `${String(key)}:duplicate ${String(row[key])}` });
+      errors.push({ table, line: parsed.lines[index]!, reason: `${String(key)}:duplicate ${String(row[key])}` });
     seen.add(row[key]);
   });
 }
@@ -136,16 +148,15 @@ export function parseDimensions(csv: DimensionCsvs): Dimensions {
   checkUnique('car_models', models, 'model_id', errors);
   checkUnique('car_colors', colors, 'color_id', errors);
   checkUnique('cars', cars, 'car_id', errors);
-  const modelIds = new Set(models.map((m) => m.model_id));
-  const colorIds = new Set(colors.map((c) => c.color_id));
-  cars.forEach((car, index) => {
-    if (!modelIds.has(car.model_id))
-      errors.push({ table: 'cars', line: index + 2, reason: `model_id:unknown ${car.model_id}` });
-    if (!colorIds.has(car.color_id))
-      errors.push({ table: 'cars', line: index + 2, reason: `color_id:unknown ${car.color_id}` });
+  const modelIds = new Set(models.rows.map((m) => m.model_id));
+  const colorIds = new Set(colors.rows.map((c) => c.color_id));
+  cars.rows.forEach((car, index) => {
+    const line = cars.lines[index]!;
+    if (!modelIds.has(car.model_id)) errors.push({ table: 'cars', line, reason: `model_id:unknown ${car.model_id}` });
+    if (!colorIds.has(car.color_id)) errors.push({ table: 'cars', line, reason: `color_id:unknown ${car.color_id}` });
   });
   if (errors.length > 0) throw new DimensionError(errors);
-  return { cars, models, colors };
+  return { cars: cars.rows, models: models.rows, colors: colors.rows };
 }
 
 /** What enrichment adds to a car_sensor event (schemas/car_sensor.schema.json `x-derived`). */

@@ -45,8 +45,9 @@ describe('Function: parseDimensions()', () => {
       { table: 'cars', line: 2, reason: 'car_id:not_7_digit_integer "123"' },
       { table: 'cars', line: 5, reason: 'driver_id:not_positive_integer "x"' },
       { table: 'cars', line: 6, reason: 'row:column_count expected 4 got 3' },
-      { table: 'cars', line: 3, reason: 'car_id:duplicate 1000001' },
-      { table: 'cars', line: 2, reason: 'model_id:unknown 9' },
+      // The CSV's own lines: the second 1000001 is on line 4, the unknown model on line 3.
+      { table: 'cars', line: 4, reason: 'car_id:duplicate 1000001' },
+      { table: 'cars', line: 3, reason: 'model_id:unknown 9' },
     ]);
   });
 
