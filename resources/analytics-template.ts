@@ -486,12 +486,8 @@ function observability(options: AnalyticsOptions): Record<string, Resource> {
       OKActions: [ref('OpsTopic')],
     },
   });
-  const resources: Record<string, Resource> = {
-    OpsTopic: {
-      Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: `${prefix}-ops`, KmsMasterKeyId: 'alias/aws/sns' },
-    },
-  };
+  // OpsTopic itself is in resources/streaming.yml: the batch state machine reports to it on every stage.
+  const resources: Record<string, Resource> = {};
   for (const fn of ['ingest', 'aggregate']) {
     const Fn = pascal(fn);
     resources[`${Fn}IteratorAgeAlarm`] = alarm(
