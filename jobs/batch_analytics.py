@@ -11,6 +11,7 @@ the event tables (`compacted/<table>`), deduplicated by event_id, one file per p
 import argparse
 import os
 import sys
+from datetime import date, datetime, timedelta, timezone
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -79,12 +80,22 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
     return written
 
 
+def resolve_date(value: str) -> str:
+    """A YYYY-MM-DD date, or `yesterday` / `today` (UTC) as the nightly schedule passes them."""
+    today = datetime.now(timezone.utc).date()
+    if value == "today":
+        return today.isoformat()
+    if value == "yesterday":
+        return (today - timedelta(days=1)).isoformat()
+    return date.fromisoformat(value).isoformat()
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lake", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--from", dest="date_from", required=True)
-    parser.add_argument("--to", dest="date_to", required=True)
+    parser.add_argument("--from", dest="date_from", required=True, type=resolve_date)
+    parser.add_argument("--to", dest="date_to", required=True, type=resolve_date)
     parser.add_argument("--window-seconds", type=int, default=900)
     parser.add_argument("--gap-seconds", type=int, default=1200, help="a longer pause starts a new trip")
     parser.add_argument("--stay-distance-m", type=float, default=200.0)

@@ -1,0 +1,119 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCars, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
+import { runStateMachine } from '../../../local/sfn/run-state-machine.js';
+import { simulateFleet } from '../../../src/simulate/fleet.js';
+import { readJsonl, tempOut } from '../../helpers/output-files.js';
+
+const repoRoot = process.cwd();
+
+describe('Command: fleetstream sfn (the ASL files on aws-local-stepfunctions)', () => {
+  it('load-dimensions publishes a version, changes nothing the second time, and fails listing every bad row', async () => {
+    // Prepare
+    const outDir = tempOut('sfn-dimensions');
+    const lines: string[] = [];
+
+    // Act
+    const first = await runStateMachine('load-dimensions', {}, { repoRoot, outDir, onEvent: (l) => lines.push(l) });
+    const again = await runStateMachine('load-dimensions', {}, { repoRoot, outDir });
+    const source = join(outDir, 's3', 'data', 'dimensions', 'source');
+    mkdirSync(source, { recursive: true });
+    for (const table of ['car_models', 'car_colors'])
+      cpSync(join('data', `${table}.csv`), join(source, `${table}.csv`));
+    writeFileSync(join(source, 'cars.csv'), `${readFileSync(join('data', 'cars.csv'), 'utf8').trimEnd()}\n42,1,1,1\n`);
+    const bad = await runStateMachine('load-dimensions', {}, { repoRoot, outDir });
+
+    // Assess
+    expect(first).toMatchObject({ status: 'SUCCEEDED', output: { ok: true, changed: true, rows: { cars: 20 } } });
+    expect(first.states).toEqual(['LoadDimensions', 'AllRowsValid', 'Loaded']);
+    expect(lines).toEqual(['LoadDimensions', 'AllRowsValid', 'Loaded']);
+    expect(again.output).toMatchObject({
+      ok: true,
+      changed: false,
+      version: (first.output as { version: string }).version,
+    });
+    const store = JSON.parse(readFileSync(join(outDir, 'dimensions', 'current.json'), 'utf8'));
+    expect(store.version).toBe((first.output as { version: string }).version);
+    expect(bad).toMatchObject({ status: 'FAILED', states: ['LoadDimensions', 'AllRowsValid', 'BadRows'] });
+    expect(JSON.parse(readFileSync(join(outDir, 'dimensions', 'current.json'), 'utf8')).version).toBe(store.version);
+  });
+
+  it('replay lists the prefix, replays every .plt and .jsonl object, reports bad lines and skips the rest', async () => {
+    // Prepare: a Geolife folder and a hostile JSONL file uploaded under incoming/
+    const outDir = tempOut('sfn-replay');
+    const incoming = join(outDir, 's3', 'raw', 'incoming');
+    cpSync(join('test', 'fixtures', 'geolife'), join(incoming, 'geolife'), { recursive: true });
+    cpSync(join('test', 'fixtures', 'jsonl', 'hostile.jsonl'), join(incoming, 'hostile.jsonl'));
+
+    // Act
+    const execution = await runStateMachine('replay', { bucket: 'raw', prefix: 'incoming/' }, { repoRoot, outDir });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const objects = (
+      execution.output as { objects: { key: string; put: number; rejected: number; skipped?: string }[] }
+    ).objects;
+    expect(objects.map((o) => o.key)).toEqual([
+      'incoming/geolife/Data/000/Trajectory/20081023025304.plt',
+      'incoming/geolife/Data/000/Trajectory/20081024020959.plt',
+      'incoming/geolife/Data/010/labels.txt',
+      'incoming/geolife/Data/010/Trajectory/20090301120000.plt',
+      'incoming/hostile.jsonl',
+    ]);
+    expect(objects.find((o) => o.key.endsWith('labels.txt'))?.skipped).toContain('not a Geolife .plt');
+    const replayed = readFileSync(join(outDir, 'replay', 'records.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(replayed).toHaveLength(objects.reduce((sum, o) => sum + o.put, 0));
+    // 13 good Geolife points; the hostile file's 11 lines but its empty one, which is a reject
+    expect(objects.reduce((sum, o) => sum + o.put, 0)).toBe(13 + 10);
+    expect(readJsonl(join(outDir, 'replay', 'rejects.jsonl')).map((r) => r.reason)).toEqual([
+      'geolife:not_a_number',
+      'geolife:column_count',
+      'geolife:timestamp_mismatch',
+      'jsonl:empty_line',
+    ]);
+  });
+
+  it('batch-analytics runs the PySpark job on the local lake and terminates the cluster on success and on failure', async () => {
+    // Prepare
+    const outDir = tempOut('sfn-batch');
+    function* fleet(): Generator<SourceItem> {
+      for (const record of simulateFleet({
+        cars: loadCars(repoRoot),
+        seed: 4,
+        startMs: Date.UTC(2026, 10, 24, 8),
+        events: 3000,
+      }))
+        yield { kind: 'record', record };
+    }
+    await runPipeline({ source: fleet(), scenario: 'fleet', outDir, repoRoot, shards: 1, seed: 4 });
+
+    // Act
+    const ok = await runStateMachine('batch-analytics', { from: '2026-11-24', to: '2026-11-24' }, { repoRoot, outDir });
+    const failed = await runStateMachine(
+      'batch-analytics',
+      { from: 'someday', to: '2026-11-24' },
+      { repoRoot, outDir },
+    );
+
+    // Assess
+    expect(ok.error).toBeUndefined();
+    expect(ok.status).toBe('SUCCEEDED');
+    expect(ok.states).toEqual([
+      'Settings',
+      'ChooseEngine',
+      'CreateCluster',
+      'RunJob',
+      'TerminateCluster',
+      'NotifySuccess',
+      'Succeeded',
+    ]);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.states).toEqual(
+      expect.arrayContaining(['RunJob', 'TerminateClusterAfterFailure', 'NotifyFailure', 'Failed']),
+    );
+    // Spark's commit marker: the job's window aggregates were written.
+    expect(readFileSync(join(outDir, 'batch', 'window_aggregates_batch', '_SUCCESS'), 'utf8')).toBe('');
+  });
+});
