@@ -127,6 +127,10 @@ function taskHandlers(name: StateMachineName, options: Required<LocalSfnOptions>
     for (const line of stdout.trim().split('\n')) say(`  job: ${line}`);
     return { State: 'COMPLETED' };
   };
+  const notify: Handler = async (input) => {
+    say(`  notify: ${input.Subject}: ${input.Message}`);
+    return {};
+  };
   return {
     CreateCluster: async () => ({ ClusterId: 'local' }),
     // spark-submit --py-files <package> <script> <args…>: the script's own arguments follow.
@@ -134,8 +138,8 @@ function taskHandlers(name: StateMachineName, options: Required<LocalSfnOptions>
     RunServerlessJob: (input) => runJob(input.JobDriver.SparkSubmit.EntryPointArguments as string[]),
     TerminateCluster: async () => ({}),
     TerminateClusterAfterFailure: async () => ({}),
-    NotifySuccess: async (input) => (say(`  notify: ${input.Subject}: ${input.Message}`), {}),
-    NotifyFailure: async (input) => (say(`  notify: ${input.Subject}: ${input.Message}`), {}),
+    NotifySuccess: notify,
+    NotifyFailure: notify,
   };
 }
 

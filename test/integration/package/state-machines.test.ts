@@ -57,22 +57,22 @@ describe('Stack: the state machines of sls package --stage dev', () => {
   it('runs batch analytics nightly and replays uploads under the data bucket’s incoming/ prefix', () => {
     // Act
     const rules = resourcesOfType(resources, 'AWS::Events::Rule').map(([, rule]) => rule.Properties as Props);
-    const schedule = rules.find((r) => r.ScheduleExpression);
-    const upload = rules.find((r) => r.EventPattern);
+    const schedule = rules.find((r) => r.ScheduleExpression)!;
+    const upload = rules.find((r) => r.EventPattern)!;
 
     // Assess
-    expect(schedule?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
-    expect(JSON.parse((schedule?.Targets as { Input: string }[])[0]!.Input)).toEqual({
+    expect(schedule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+    expect(JSON.parse((schedule.Targets as { Input: string }[])[0]!.Input)).toEqual({
       from: 'yesterday',
       to: 'yesterday',
       engine: 'cluster',
     });
-    expect(upload?.EventPattern).toMatchObject({
+    expect(upload.EventPattern).toMatchObject({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
       detail: { bucket: { name: [{ Ref: 'DataBucket' }] }, object: { key: [{ prefix: 'incoming/' }] } },
     });
-    expect((resources.DataBucket?.Properties.NotificationConfiguration as Props).EventBridgeConfiguration).toEqual({
+    expect((resources.DataBucket!.Properties.NotificationConfiguration as Props).EventBridgeConfiguration).toEqual({
       EventBridgeEnabled: true,
     });
   });

@@ -26,7 +26,13 @@ describe('Function: createShardBudget()', () => {
   it('paces by bytes when the records are large: 1 MiB per shard per second', async () => {
     // Prepare
     let now = 0;
-    const budget = createShardBudget({ shards: 1, now: () => now, sleep: async (ms) => void (now += ms) });
+    const budget = createShardBudget({
+      shards: 1,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
 
     // Act: 4 MiB in calls of 10 records of 100 KiB
     for (let i = 0; i < 4; i++) await budget.take(10, 1024 * 1024);
