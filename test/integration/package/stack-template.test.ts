@@ -82,16 +82,21 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
       expect(mappingSource(resources, mappingId)?.Type).toBe('AWS::Kinesis::Stream');
   });
 
-  it('runs both functions on nodejs24.x arm64, each with its own role', () => {
+  it('runs every function on nodejs24.x arm64, each with its own role', () => {
     // Act
     const functions = resourcesOfType(resources, 'AWS::Lambda::Function');
     const roles = functions.map(([, fn]) => referencedId(fn.Properties.Role));
 
     // Assess
-    expect(functions).toHaveLength(2);
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'AggregateLambdaFunction',
+      'IngestLambdaFunction',
+      'LoadDimensionsLambdaFunction',
+      'ReplayLambdaFunction',
+    ]);
     for (const [, fn] of functions)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
-    expect(new Set(roles).size).toBe(2);
+    expect(new Set(roles).size).toBe(4);
     for (const role of roles) expect(resources[role ?? '']?.Type).toBe('AWS::IAM::Role');
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -138,7 +143,13 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
 
   it('keeps each log group for the stage retention', () => {
     const groups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
-    expect(groups.map(([id]) => id).sort()).toEqual(['AggregateLogGroup', 'FirehoseLogGroup', 'IngestLogGroup']);
+    expect(groups.map(([id]) => id).sort()).toEqual([
+      'AggregateLogGroup',
+      'FirehoseLogGroup',
+      'IngestLogGroup',
+      'LoadDimensionsLogGroup',
+      'ReplayLogGroup',
+    ]);
     for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(params.logRetentionInDays);
   });
 
@@ -153,6 +164,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     // Assess
     expect(buckets.map(([id]) => id).sort()).toEqual([
       'AthenaResultsBucket',
+      'DataBucket',
       'LakeBucket',
       'RejectsBucket',
       'ServerlessDeploymentBucket',
@@ -169,7 +181,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     expect(resources.RejectsBucket?.Properties.LifecycleConfiguration).toMatchObject({
       Rules: [{ Status: 'Enabled', ExpirationInDays: 30 }],
     });
-    for (const bucketId of ['RejectsBucket', 'LakeBucket', 'AthenaResultsBucket'])
+    for (const bucketId of ['RejectsBucket', 'LakeBucket', 'AthenaResultsBucket', 'DataBucket'])
       expect(tlsOnly(bucketId)).toMatchObject({
         Statement: [{ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } }],
       });
