@@ -4,6 +4,7 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -26,6 +27,7 @@ export const clients = {
   s3: new S3Client({ ...config, forcePathStyle: true }),
   sns: new SNSClient(config),
   sqs: new SQSClient(config),
+  sfn: new SFNClient(config),
 };
 
 /** Closes every client's sockets. */
@@ -116,4 +118,36 @@ export async function invokeFunction(functionName: string, payload: unknown): Pr
     throw new FunctionFailedError(`${functionName} failed (${answer.FunctionError}): ${body}\n--- its log:\n${log}`);
   }
   return body ? JSON.parse(body) : undefined;
+}
+
+/**
+ * Starts a deployed state machine (`fleetstream-local-<name>`) and waits for it to end; resolves to
+ * its status and output, with the functions' log on a timeout.
+ */
+export async function runExecution(
+  name: string,
+  input: unknown,
+  functions: string[],
+): Promise<{ status: string; output: unknown; error?: string; cause?: string }> {
+  const { region } = config;
+  const stateMachineArn = `arn:aws:states:${region}:000000000000:stateMachine:fleetstream-local-${name}`;
+  const { executionArn } = await clients.sfn.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+  );
+  let status = 'RUNNING';
+  return waitFor(
+    `${name} to end`,
+    async () => {
+      const execution = await clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      status = execution.status ?? 'UNKNOWN';
+      if (status === 'RUNNING') return undefined;
+      return {
+        status,
+        output: execution.output ? JSON.parse(execution.output) : undefined,
+        ...(execution.error ? { error: execution.error } : {}),
+        ...(execution.cause ? { cause: execution.cause } : {}),
+      };
+    },
+    { functions, timeoutMs: 120_000, lastSeen: () => status },
+  );
 }

@@ -78,6 +78,19 @@ describe('The local stage deployed to the emulator', () => {
     });
     const expectedAlerts = Object.values(expected.by_rule).reduce((a, b) => a + b, 0);
 
+    // Other suites share the stack: count only what arrives after this point.
+    const read = () =>
+      Promise.all([
+        readJsonlObjects(outputs.LakeBucketName!, 'events/'),
+        readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
+        readJsonlObjects(outputs.RejectsBucketName!, 'duplicates/'),
+      ]);
+    const [eventsBefore, rejectsBefore, duplicatesBefore] = (await read()).map((rows) => rows.length) as [
+      number,
+      number,
+      number,
+    ];
+
     // Act: one PutRecords call, as a producer would
     const put = await clients.kinesis.send(
       new PutRecordsCommand({
@@ -92,11 +105,12 @@ describe('The local stage deployed to the emulator', () => {
     const outcome = await waitFor(
       `${records.length} records to be accepted, rejected or counted as duplicates`,
       async () => {
-        const [events, rejects, duplicates] = await Promise.all([
-          readJsonlObjects(outputs.LakeBucketName!, 'events/'),
-          readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
-          readJsonlObjects(outputs.RejectsBucketName!, 'duplicates/'),
-        ]);
+        const [allEvents, allRejects, allDuplicates] = await read();
+        const [events, rejects, duplicates] = [
+          allEvents.slice(eventsBefore),
+          allRejects.slice(rejectsBefore),
+          allDuplicates.slice(duplicatesBefore),
+        ];
         seen = `${events.length} accepted, ${rejects.length} rejected, ${duplicates.length} duplicates`;
         return events.length + rejects.length + duplicates.length >= records.length
           ? { events, rejects, duplicates }
