@@ -78,19 +78,6 @@ describe('The local stage deployed to the emulator', () => {
     });
     const expectedAlerts = Object.values(expected.by_rule).reduce((a, b) => a + b, 0);
 
-    // Other suites share the stack: count only what arrives after this point.
-    const read = () =>
-      Promise.all([
-        readJsonlObjects(outputs.LakeBucketName!, 'events/'),
-        readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
-        readJsonlObjects(outputs.RejectsBucketName!, 'duplicates/'),
-      ]);
-    const [eventsBefore, rejectsBefore, duplicatesBefore] = (await read()).map((rows) => rows.length) as [
-      number,
-      number,
-      number,
-    ];
-
     // Act: one PutRecords call, as a producer would
     const put = await clients.kinesis.send(
       new PutRecordsCommand({
@@ -99,18 +86,37 @@ describe('The local stage deployed to the emulator', () => {
       }),
     );
 
-    // Assess: every record ends accepted (lake bucket), rejected or a duplicate (rejects bucket)
+    // Assess: every record ends accepted (lake bucket), rejected or a duplicate (rejects bucket).
+    // Other suites share the stack: only this call's records count (its sequence numbers, and
+    // the event ids its payloads carry or ingest derives from them).
     expect(put.FailedRecordCount).toBe(0);
+    const sequenceNumbers = new Set(put.Records!.map((r) => r.SequenceNumber!));
+    const ours = new Set<string>();
+    records.forEach((record, i) => {
+      ours.add(`${outputs.TelemetryStreamName}/${record.partitionKey}/${put.Records![i]!.SequenceNumber}`);
+      try {
+        const id = (JSON.parse(record.data) as { event_id?: unknown }).event_id;
+        if (typeof id === 'string') ours.add(id);
+      } catch {
+        // not JSON: ingest rejects it, and the reject carries the sequence number
+      }
+    });
     let seen = '';
     const outcome = await waitFor(
       `${records.length} records to be accepted, rejected or counted as duplicates`,
       async () => {
-        const [allEvents, allRejects, allDuplicates] = await read();
-        const [events, rejects, duplicates] = [
-          allEvents.slice(eventsBefore),
-          allRejects.slice(rejectsBefore),
-          allDuplicates.slice(duplicatesBefore),
-        ];
+        const [allEvents, allRejects, allDuplicates] = await Promise.all([
+          readJsonlObjects(outputs.LakeBucketName!, 'events/'),
+          readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
+          readJsonlObjects(outputs.RejectsBucketName!, 'duplicates/'),
+        ]);
+        const events = allEvents.filter((e) => ours.has(String(e.event_id)));
+        const rejects = allRejects.filter((r) =>
+          sequenceNumbers.has((r.source as { sequence_number: string }).sequence_number),
+        );
+        const duplicates = allDuplicates.filter((d) =>
+          sequenceNumbers.has((d.source as { sequence_number: string }).sequence_number),
+        );
         seen = `${events.length} accepted, ${rejects.length} rejected, ${duplicates.length} duplicates`;
         return events.length + rejects.length + duplicates.length >= records.length
           ? { events, rejects, duplicates }
