@@ -18,6 +18,8 @@ export interface IngestDeps {
   logger: Logger;
   /** EMF metrics; absent in the local runtime, which reports its own counts. */
   metrics: Metrics | undefined;
+  /** A newer dimension store version's index, when one was published (src/dimensions/dimension-refresher.ts). */
+  refreshDimensions?: () => Promise<DimensionIndex | undefined>;
 }
 
 /** Everything the aggregate handler uses, built once per container. */

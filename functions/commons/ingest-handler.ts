@@ -52,6 +52,11 @@ export function createIngestHandler(deps: IngestDeps) {
     const first = event.Records[0];
     if (!first) return { batchItemFailures: [] };
     const startedAt = Date.now();
+    const fresh = await deps.refreshDimensions?.();
+    if (fresh) {
+      deps.context.dimensions = fresh;
+      deps.logger.info('dimension store: a new version is in use', { cars: fresh.size });
+    }
     deps.logger.appendKeys({ shardId: first.eventID.split(':')[0], firstSequenceNumber: first.kinesis.sequenceNumber });
     const origin = {
       stream: streamNameFromArn(first.eventSourceARN),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { buildIngestDeps } from '../../../functions/commons/deps.js';
 import { createIngestHandler } from '../../../functions/commons/ingest-handler.js';
+import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
 import { kinesisEventFactory } from '../../helpers/kinesis-record-factory.js';
 
@@ -128,5 +129,42 @@ describe('Function: ingest handler', () => {
     const big = kinesisEventFactory([{ data: `{"type":"car_sensor","pad":"${'x'.repeat(1024 * 1024)}"}` }]);
     await handler(big, context);
     expect(sinks.rejects.stored.map((r) => r.reason)).toEqual(['size:max_bytes']);
+  });
+
+  it('given a newly published dimension store version, enriches with it from the next batch on', async () => {
+    // Prepare: the store renames colour 1 (Black) to Midnight
+    const sinks = setup().sinks;
+    const deps = buildIngestDeps({ sinks: sinks as unknown as IngestSinks, logLevel: 'SILENT' });
+    const csv = (table: string) => readFileSync(join('data', `${table}.csv`), 'utf8');
+    const renamed = indexDimensions(
+      parseDimensions({
+        cars: csv('cars'),
+        car_models: csv('car_models'),
+        car_colors: csv('car_colors').replace('1,Black', '1,Midnight'),
+      }),
+    );
+    let published: typeof renamed | undefined;
+    deps.refreshDimensions = async () => {
+      const fresh = published;
+      published = undefined;
+      return fresh;
+    };
+    const handler = createIngestHandler(deps);
+
+    const reading = (n: number) => ({
+      data: `{"type":"car_sensor","event_id":"r-${n}","ts":${1795507200000 + n},"car_id":1452650,"speed":50,"rpm":2000,"gear":3}`,
+      sequence: n,
+    });
+
+    // Act
+    await handler(kinesisEventFactory([reading(1)]), context);
+    published = renamed;
+    await handler(kinesisEventFactory([reading(2)]), context);
+
+    // Assess: car 1452650 is colour 1
+    expect(sinks.lake.stored.map((e) => [e.event_id, e.color])).toEqual([
+      ['r-1', 'Black'],
+      ['r-2', 'Midnight'],
+    ]);
   });
 });
