@@ -13,19 +13,23 @@ function printedObjects(stdout: string): Record<string, unknown>[] {
   return objects;
 }
 
+/** `sls invoke local` of a function on a Kinesis fixture, with file destinations. */
+const invokeLocal = (fn: string, fixture: string) =>
+  runSls([
+    'invoke',
+    'local',
+    '--function',
+    fn,
+    '--param',
+    'destinations=files',
+    '--path',
+    `test/fixtures/events/kinesis/${fixture}.json`,
+  ]);
+
 describe('Command: sls invoke local', () => {
   it('runs the ingest bundle on the hostile fixture: rejects with reasons, no batch failure', async () => {
     // Act
-    const stdout = await runSls([
-      'invoke',
-      'local',
-      '--function',
-      'ingest',
-      '--param',
-      'destinations=files',
-      '--path',
-      'test/fixtures/events/kinesis/hostile.json',
-    ]);
+    const stdout = await invokeLocal('ingest', 'hostile');
 
     // Assess
     const printed = printedObjects(stdout);
@@ -41,16 +45,7 @@ describe('Command: sls invoke local', () => {
 
   it('runs the aggregate bundle on a tumbling-window event and returns the state for the next call', async () => {
     // Act
-    const stdout = await runSls([
-      'invoke',
-      'local',
-      '--function',
-      'aggregate',
-      '--param',
-      'destinations=files',
-      '--path',
-      'test/fixtures/events/kinesis/tumbling-window.json',
-    ]);
+    const stdout = await invokeLocal('aggregate', 'tumbling-window');
 
     // Assess
     const result = printedObjects(stdout).at(-1)!;
