@@ -66,6 +66,7 @@ describe('Stack: the state machines of sls package --stage dev', () => {
       from: 'yesterday',
       to: 'yesterday',
       engine: 'cluster',
+      emrServerless: { applicationId: '', executionRoleArn: '' },
     });
     expect(upload.EventPattern).toMatchObject({
       source: ['aws.s3'],
