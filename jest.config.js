@@ -1,7 +1,12 @@
 /** Jest runs the TypeScript sources as native ES modules (middy and Powertools ship ESM). */
 const base = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // package.json "imports" aliases (#src/…, #functions/…, #local/…, #test/…) to the TypeScript sources.
+    '^#(src|functions|local|test)/(.*)\\.js$': '<rootDir>/$1/$2',
+    '^#schemas/(.*)$': '<rootDir>/schemas/$1',
+  },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
   },

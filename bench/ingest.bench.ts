@@ -1,17 +1,17 @@
 import { Buffer } from 'node:buffer';
 import { join } from 'node:path';
-import { loadDimensionsFromDir } from '../src/adapters/file/load-dimensions.js';
-import { type Car, indexDimensions } from '../src/enrich/dimensions.js';
-import type { StreamRecordData } from '../src/ingest/decode-record.js';
-import { DeliveryLedger } from '../src/ingest/delivery-ledger.js';
-import { processBatch } from '../src/ingest/process-batch.js';
-import { DEFAULT_RULE_CONFIG } from '../src/rules/rule-config.js';
-import { TrajectoryTracker } from '../src/rules/trajectory-tracker.js';
-import { createEventValidator } from '../src/schema/validate-event.js';
-import { simulateFleet } from '../src/simulate/fleet.js';
-import { serializeEvent } from '../src/sinks/serialize-event.js';
-import type { IngestSinks, Sink } from '../src/sinks/sink.js';
-import { decodeBase64 } from '../src/telemetry/base64.js';
+import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
+import { type Car, indexDimensions } from '#src/enrich/dimensions.js';
+import type { StreamRecordData } from '#src/ingest/decode-record.js';
+import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
+import { processBatch } from '#src/ingest/process-batch.js';
+import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
+import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { serializeEvent } from '#src/sinks/serialize-event.js';
+import type { IngestSinks, Sink } from '#src/sinks/sink.js';
+import { decodeBase64 } from '#src/telemetry/base64.js';
 
 /** Results of the ingest micro-benchmark, events per second. */
 export interface IngestBenchResult {

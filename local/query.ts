@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { duckdbType, tableColumns } from '../src/schema/columns.js';
-import { TABLES } from '../src/schema/registry.js';
-import { listNamedQueries, type NamedQuery } from './named-queries.js';
+import { listNamedQueries, type NamedQuery } from '#src/adapters/file/named-queries.js';
+import { duckdbType, tableColumns } from '#src/schema/columns.js';
+import { TABLES } from '#src/schema/registry.js';
 
 export { listNamedQueries, type NamedQuery };
 

@@ -1,5 +1,5 @@
 // serverless.yml: `${file(resources/analytics.js):resources}`. The analytics resources for the
-// stage, generated at package time from schemas/ and queries/ by resources/analytics-template.ts;
+// stage, generated at package time from schemas/ and queries/ by resources/analytics/ (one module per concern);
 // none on a stage whose `analytics` param is false (an emulator has no Parquet conversion,
 // Glue, Athena or OpenSearch domains).
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,8 @@ import { tsImport } from 'tsx/esm/api';
 export async function resources({ resolveVariable }) {
   const param = (name) => resolveVariable(`param:${name}`);
   if (String(await param('analytics')) !== 'true') return { Resources: {} };
-  const { analyticsTemplate } = await tsImport('./analytics-template.ts', import.meta.url);
-  const { listNamedQueries } = await tsImport('../local/named-queries.ts', import.meta.url);
+  const { analyticsTemplate } = await tsImport('./analytics/index.ts', import.meta.url);
+  const { listNamedQueries } = await tsImport('../src/adapters/file/named-queries.ts', import.meta.url);
   return analyticsTemplate({
     service: String(await resolveVariable('self:service')),
     stage: String(await resolveVariable('sls:stage')),

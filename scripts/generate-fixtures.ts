@@ -5,7 +5,7 @@ import {
   kinesisEventFactory,
   type RecordSpec,
   tumblingWindowEventFactory,
-} from '../test/helpers/kinesis-record-factory.js';
+} from '#test/helpers/kinesis-record-factory.js';
 
 const out = join(import.meta.dirname, '..', 'test', 'fixtures', 'events', 'kinesis');
 mkdirSync(out, { recursive: true });

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { LateRecord, WindowAggregateRow } from '../../src/sinks/sink.js';
+import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
 import type { LocalShard, LocalStream } from '../stream/local-stream.js';
 import type { MappingStats } from './event-source-mapping.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { parsePlt, pltReject } from '../../src/geolife/parse-plt.js';
+import { parsePlt, pltReject } from '#src/geolife/parse-plt.js';
 import type { SourceItem } from '../run/run-pipeline.js';
 
 /**

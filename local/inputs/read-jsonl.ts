@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ProducedRecord } from '../../src/simulate/produced-record.js';
-import { partitionKeyOf } from '../../src/telemetry/partition-key.js';
+import type { ProducedRecord } from '#src/simulate/produced-record.js';
+import { partitionKeyOf } from '#src/telemetry/partition-key.js';
 
 /**
  * Streams a JSONL file: each line is one raw record payload exactly as it would sit in a Kinesis

@@ -2,10 +2,10 @@ import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { duckdbType, tableColumns } from '../../src/schema/columns.js';
-import { TABLES, type TableName } from '../../src/schema/registry.js';
-import { serializerFor } from '../../src/sinks/serialize-event.js';
-import { type Sink, SinkWriteError } from '../../src/sinks/sink.js';
+import { duckdbType, tableColumns } from '#src/schema/columns.js';
+import { TABLES, type TableName } from '#src/schema/registry.js';
+import { serializerFor } from '#src/sinks/serialize-event.js';
+import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 
 /** Firehose buffering hints: a buffer is delivered when it reaches either. */
 export interface BufferingHints {

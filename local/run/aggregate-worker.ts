@@ -1,8 +1,8 @@
 // Worker thread entry: the aggregate function's event-source mapping, fed by the main thread (see
 // local/esm/mapping-thread.ts). Built to dist/aggregate-worker.js next to the CLI.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAggregateHandler } from '../../functions/commons/aggregate-handler.js';
-import { buildAggregateDeps } from '../../functions/commons/deps.js';
+import { createAggregateHandler } from '#functions/aggregate/create-aggregate-handler.js';
+import { buildAggregateDeps } from '#functions/shared/deps.js';
 import { EventSourceMapping, type MappedHandler } from '../esm/event-source-mapping.js';
 import type { AggregateWorkerInit, FromWorker, ToWorker } from '../esm/mapping-thread.js';
 import { LocalStream } from '../stream/local-stream.js';

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { createBulkFormatter } from '../../src/search/bulk-lines.js';
-import type { IndexFamily } from '../../src/search/index-templates.js';
-import type { Sink } from '../../src/sinks/sink.js';
+import { createBulkFormatter } from '#src/search/bulk-lines.js';
+import type { IndexFamily } from '#src/search/index-templates.js';
+import type { Sink } from '#src/sinks/sink.js';
 
 /** A file sink that counts what it wrote. */
 export interface CountingSink<T> extends Sink<T> {

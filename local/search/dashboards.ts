@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INDEX_FAMILIES, indexTemplate, retentionPolicy } from '../../src/search/index-templates.js';
+import { INDEX_FAMILIES, indexTemplate, retentionPolicy } from '#src/search/index-templates.js';
 
 /** One OpenSearch Dashboards saved object as `dashboards/fleetstream.ndjson` holds it. */
 export interface SavedObject {

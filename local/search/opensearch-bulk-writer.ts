@@ -1,8 +1,8 @@
 import { appendFileSync } from 'node:fs';
-import { backoffDelay, sleep } from '../../src/adapters/aws/retry.js';
-import { createBulkFormatter } from '../../src/search/bulk-lines.js';
-import { INDEX_FAMILIES, type IndexFamily, indexTemplate } from '../../src/search/index-templates.js';
-import type { Sink } from '../../src/sinks/sink.js';
+import { backoffDelay, sleep } from '#src/adapters/aws/retry.js';
+import { createBulkFormatter } from '#src/search/bulk-lines.js';
+import { INDEX_FAMILIES, type IndexFamily, indexTemplate } from '#src/search/index-templates.js';
+import type { Sink } from '#src/sinks/sink.js';
 
 /** What went into OpenSearch, for the run report. */
 export interface OpenSearchStats {

@@ -3,10 +3,10 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { createLoadDimensionsHandler } from '../../functions/commons/load-dimensions-handler.js';
-import { createReplayHandler } from '../../functions/commons/replay-handler.js';
-import type { DimensionDocument, DimensionStore } from '../../src/dimensions/publish-dimensions.js';
-import type { Reject } from '../../src/telemetry/event.js';
+import { createLoadDimensionsHandler } from '#functions/load-dimensions/create-load-dimensions-handler.js';
+import { createReplayHandler } from '#functions/replay/create-replay-handler.js';
+import type { DimensionDocument, DimensionStore } from '#src/dimensions/publish-dimensions.js';
+import type { Reject } from '#src/telemetry/event.js';
 
 /** The state machines in `statemachines/`. */
 export const STATE_MACHINES = ['load-dimensions', 'batch-analytics', 'replay'] as const;
@@ -69,7 +69,7 @@ function listLocalObjects(s3Root: string, bucket: string, prefix: string): { Key
 
 /**
  * The local bindings of each machine's Task states: the Lambda tasks run the functions' own
- * handlers (functions/commons) with file-backed dependencies; the EMR tasks run the PySpark job
+ * handlers (functions/<name>/) with file-backed dependencies; the EMR tasks run the PySpark job
  * with a local `pyspark`; SNS notifications go to the event log.
  */
 function taskHandlers(name: StateMachineName, options: Required<LocalSfnOptions>): Record<string, Handler> {

@@ -12,8 +12,8 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type ProducerEntry, putRecords } from '../../src/adapters/aws/kinesis-producer.js';
-import { sleep } from '../../src/adapters/aws/retry.js';
+import { type ProducerEntry, putRecords } from '#src/adapters/aws/kinesis-producer.js';
+import { sleep } from '#src/adapters/aws/retry.js';
 import { LocalStream } from './local-stream.js';
 
 /** Options of KinesisEndpointStream.open. */

@@ -1,13 +1,13 @@
-import alert from '../../schemas/alert.schema.json' with { type: 'json' };
-import carSensor from '../../schemas/car_sensor.schema.json' with { type: 'json' };
-import defs from '../../schemas/defs.schema.json' with { type: 'json' };
-import emergency from '../../schemas/emergency.schema.json' with { type: 'json' };
-import gps from '../../schemas/gps.schema.json' with { type: 'json' };
-import trafficCamera from '../../schemas/traffic_camera.schema.json' with { type: 'json' };
-import trajectoryPoint from '../../schemas/trajectory_point.schema.json' with { type: 'json' };
-import vehicle from '../../schemas/vehicle.schema.json' with { type: 'json' };
-import weather from '../../schemas/weather.schema.json' with { type: 'json' };
-import windowAggregate from '../../schemas/window_aggregate.schema.json' with { type: 'json' };
+import alert from '#schemas/alert.schema.json' with { type: 'json' };
+import carSensor from '#schemas/car_sensor.schema.json' with { type: 'json' };
+import defs from '#schemas/defs.schema.json' with { type: 'json' };
+import emergency from '#schemas/emergency.schema.json' with { type: 'json' };
+import gps from '#schemas/gps.schema.json' with { type: 'json' };
+import trafficCamera from '#schemas/traffic_camera.schema.json' with { type: 'json' };
+import trajectoryPoint from '#schemas/trajectory_point.schema.json' with { type: 'json' };
+import vehicle from '#schemas/vehicle.schema.json' with { type: 'json' };
+import weather from '#schemas/weather.schema.json' with { type: 'json' };
+import windowAggregate from '#schemas/window_aggregate.schema.json' with { type: 'json' };
 
 /** A JSON Schema document as stored in `schemas/` (draft-07, plus our `x-derived` / `x-column` annotations). */
 export type JsonSchema = { [keyword: string]: unknown };

@@ -10,7 +10,7 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { type RunReport, runPipeline, type SourceItem } from '../../local/run/run-pipeline.js';
+import { type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
 import {
   clients,
   destroyClients,

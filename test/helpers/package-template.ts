@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readServerlessConfig } from '../../local/serverless-config.js';
+import { readServerlessConfig } from '#local/serverless-config.js';
 
 /** A CloudFormation resource as `sls package` writes it. */
 export interface CfnResource {

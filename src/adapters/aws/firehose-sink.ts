@@ -1,5 +1,5 @@
 import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { type Sink, SinkWriteError } from '../../sinks/sink.js';
+import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
 
 /**

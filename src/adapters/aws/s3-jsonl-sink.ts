@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type Sink, SinkWriteError } from '../../sinks/sink.js';
+import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 
 /** Options of createS3JsonlSink. */
 export interface S3JsonlSinkOptions<T = unknown> {

@@ -1,5 +1,5 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DimensionDocument, DimensionStore } from '../../dimensions/publish-dimensions.js';
+import type { DimensionDocument, DimensionStore } from '#src/dimensions/publish-dimensions.js';
 
 /** An object's text, or undefined when there is no such key. */
 export async function readS3Text(client: S3Client, bucket: string, key: string): Promise<string | undefined> {

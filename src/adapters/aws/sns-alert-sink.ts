@@ -1,6 +1,6 @@
 import { PublishBatchCommand, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
-import { type Sink, SinkWriteError } from '../../sinks/sink.js';
-import type { Alert } from '../../telemetry/event.js';
+import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
+import type { Alert } from '#src/telemetry/event.js';
 import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
 
 /** PublishBatch takes at most 10 entries (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html). */

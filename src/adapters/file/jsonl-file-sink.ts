@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Sink } from '../../sinks/sink.js';
+import type { Sink } from '#src/sinks/sink.js';
 
 /**
  * A sink appending one JSON line per item to a file: the fallback when no AWS destination is

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Dimensions, parseDimensions } from '../../enrich/dimensions.js';
+import { type Dimensions, parseDimensions } from '#src/enrich/dimensions.js';
 
 /** Reads `cars.csv`, `car_models.csv` and `car_colors.csv` from a folder (default: the repo's `data/`). */
 export function loadDimensionsFromDir(dir: string): Dimensions {

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
-import { runQuery } from '../../../local/query.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
+import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
+import { runQuery } from '#local/query.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
 
 const START = Date.UTC(2026, 10, 24, 8);
 const COLUMNS = [

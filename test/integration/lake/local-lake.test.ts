@@ -1,10 +1,10 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalLake } from '../../../local/lake/local-lake.js';
-import { runQuery } from '../../../local/query.js';
-import { tableColumns } from '../../../src/schema/columns.js';
-import type { TelemetryEvent } from '../../../src/telemetry/event.js';
+import { LocalLake } from '#local/lake/local-lake.js';
+import { runQuery } from '#local/query.js';
+import { tableColumns } from '#src/schema/columns.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 8);

@@ -1,14 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
-import { runQuery } from '../../../local/query.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { TABLES, type TableName } from '../../../src/schema/registry.js';
-import { familyProperties, INDEX_FAMILIES } from '../../../src/search/index-templates.js';
-import { simulateCity } from '../../../src/simulate/city.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
-import { type CfnResource, packageStack, resourcesOfType } from '../../helpers/package-template.js';
+import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
+import { runQuery } from '#local/query.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { TABLES, type TableName } from '#src/schema/registry.js';
+import { familyProperties, INDEX_FAMILIES } from '#src/search/index-templates.js';
+import { simulateCity } from '#src/simulate/city.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { type CfnResource, packageStack, resourcesOfType } from '#test/helpers/package-template.js';
 
 const START = Date.UTC(2026, 10, 24, 8);
 

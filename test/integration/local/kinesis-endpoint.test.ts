@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
-import { runQuery } from '../../../local/query.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
-import { type MiniStack, startMiniStack } from '../../helpers/ministack.js';
-import { readJsonl, tempOut } from '../../helpers/output-files.js';
+import { readJsonlRecords } from '#local/inputs/read-jsonl.js';
+import { runQuery } from '#local/query.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { type MiniStack, startMiniStack } from '#test/helpers/ministack.js';
+import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);

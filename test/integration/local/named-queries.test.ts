@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readGeolifeFolder } from '../../../local/inputs/read-geolife.js';
-import { listNamedQueries, runNamedQuery, runQuery } from '../../../local/query.js';
-import { loadCars, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { simulateCity } from '../../../src/simulate/city.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
+import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
+import { listNamedQueries, runNamedQuery, runQuery } from '#local/query.js';
+import { loadCars, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { simulateCity } from '#src/simulate/city.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
 
 type Row = Record<string, unknown>;
 const repoRoot = process.cwd();

@@ -1,8 +1,8 @@
-import { listNamedQueries } from '../../../local/named-queries.js';
-import { glueType, PARTITION_KEYS, tableColumns } from '../../../src/schema/columns.js';
-import { TABLES } from '../../../src/schema/registry.js';
-import { INDEX_FAMILIES } from '../../../src/search/index-templates.js';
-import { type CfnResource, packageStack, resourcesOfType } from '../../helpers/package-template.js';
+import { listNamedQueries } from '#src/adapters/file/named-queries.js';
+import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
+import { TABLES } from '#src/schema/registry.js';
+import { INDEX_FAMILIES } from '#src/search/index-templates.js';
+import { type CfnResource, packageStack, resourcesOfType } from '#test/helpers/package-template.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read path by path.
 type Props = Record<string, any>;

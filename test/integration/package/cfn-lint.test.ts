@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { packageStack } from '../../helpers/package-template.js';
+import { packageStack } from '#test/helpers/package-template.js';
 
 /** Runs cfn-lint (installed by scripts/ensure-python-deps.sh) on a template; resolves to its findings. */
 async function cfnLint(template: string): Promise<{ errors: string[]; warnings: string[] }> {

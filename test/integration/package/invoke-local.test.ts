@@ -1,4 +1,4 @@
-import { runSls } from '../../helpers/package-template.js';
+import { runSls } from '#test/helpers/package-template.js';
 
 /** The JSON objects an `sls invoke local` run printed: log lines, EMF lines and the handler's result. */
 function printedObjects(stdout: string): Record<string, unknown>[] {

@@ -8,7 +8,7 @@ import {
   resourcesOfType,
   roleStatements,
   stageParams,
-} from '../../helpers/package-template.js';
+} from '#test/helpers/package-template.js';
 
 const MAPPINGS = {
   ingest: 'IngestEventSourceMappingKinesisTelemetryStream',
@@ -220,9 +220,14 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     const entries = listZipEntries(join(stack.dir, `${name}.zip`));
 
     // Assess
-    expect(resources[functionId]?.Properties.Handler).toBe(`functions/${name}.handler`);
+    expect(resources[functionId]?.Properties.Handler).toBe(`functions/${name}/index.handler`);
     expect(entries).toEqual(
-      expect.arrayContaining([`functions/${name}.js`, 'data/cars.csv', 'data/car_models.csv', 'data/car_colors.csv']),
+      expect.arrayContaining([
+        `functions/${name}/index.js`,
+        'data/cars.csv',
+        'data/car_models.csv',
+        'data/car_colors.csv',
+      ]),
     );
     expect(entries.filter((entry) => !/^(functions\/|data\/[a-z_]+\.csv$)/.test(entry))).toEqual([]);
   });

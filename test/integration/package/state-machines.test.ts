@@ -1,4 +1,4 @@
-import { type CfnResource, packageStack, resourcesOfType, roleStatements } from '../../helpers/package-template.js';
+import { type CfnResource, packageStack, resourcesOfType, roleStatements } from '#test/helpers/package-template.js';
 
 type Props = Record<string, unknown>;
 

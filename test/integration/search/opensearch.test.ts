@@ -1,17 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJsonlRecords } from '../../../local/inputs/read-jsonl.js';
-import { runQuery } from '../../../local/query.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { setUpSearch } from '../../../local/search/dashboards.js';
-import { OpenSearchBulkWriter } from '../../../local/search/opensearch-bulk-writer.js';
-import { haversineMeters } from '../../../src/geo/haversine.js';
-import { INDEX_FAMILIES, indexTemplate } from '../../../src/search/index-templates.js';
-import { simulateCity } from '../../../src/simulate/city.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
-import { type OpenSearchNode, startOpenSearch } from '../../helpers/opensearch-node.js';
-import { readJsonl, tempOut } from '../../helpers/output-files.js';
+import { readJsonlRecords } from '#local/inputs/read-jsonl.js';
+import { runQuery } from '#local/query.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { setUpSearch } from '#local/search/dashboards.js';
+import { OpenSearchBulkWriter } from '#local/search/opensearch-bulk-writer.js';
+import { haversineMeters } from '#src/geo/haversine.js';
+import { INDEX_FAMILIES, indexTemplate } from '#src/search/index-templates.js';
+import { simulateCity } from '#src/simulate/city.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { type OpenSearchNode, startOpenSearch } from '#test/helpers/opensearch-node.js';
+import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);

@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCars, runPipeline, type SourceItem } from '../../../local/run/run-pipeline.js';
-import { runStateMachine } from '../../../local/sfn/run-state-machine.js';
-import { simulateFleet } from '../../../src/simulate/fleet.js';
-import { readJsonl, tempOut } from '../../helpers/output-files.js';
+import { loadCars, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { runStateMachine } from '#local/sfn/run-state-machine.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
 const repoRoot = process.cwd();
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { loadDimensionsFromDir } from '../../../src/adapters/file/load-dimensions.js';
-import { DimensionError, indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
-import { enrichEvent } from '../../../src/enrich/enrich-event.js';
-import type { TelemetryEvent } from '../../../src/telemetry/event.js';
+import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
+import { DimensionError, indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import { enrichEvent } from '#src/enrich/enrich-event.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
 
 /** The error `fn` throws; fails the test when it throws nothing. */
 function thrownBy(fn: () => unknown): unknown {

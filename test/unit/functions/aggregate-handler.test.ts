@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { createAggregateHandler } from '../../../functions/commons/aggregate-handler.js';
-import { buildAggregateDeps } from '../../../functions/commons/deps.js';
-import type { LateRecord, WindowAggregateRow } from '../../../src/sinks/sink.js';
+import { createAggregateHandler } from '#functions/aggregate/create-aggregate-handler.js';
+import { buildAggregateDeps } from '#functions/shared/deps.js';
+import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 
 const context = { functionName: 'fleetstream-test-aggregate', awsRequestId: 'req-1' } as Context;
 const fixture = (): KinesisStreamTumblingWindowEvent =>

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig } from '../../../functions/commons/config.js';
+import { ConfigError, readConfig } from '#functions/shared/config.js';
 
 describe('Function: readConfig()', () => {
   it('uses the documented defaults when nothing is set', () => {

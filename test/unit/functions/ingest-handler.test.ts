@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { buildIngestDeps } from '../../../functions/commons/deps.js';
-import { createIngestHandler } from '../../../functions/commons/ingest-handler.js';
-import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
-import { type IngestSinks, type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
-import { kinesisEventFactory } from '../../helpers/kinesis-record-factory.js';
+import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
+import { buildIngestDeps } from '#functions/shared/deps.js';
+import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import { type IngestSinks, type Sink, SinkWriteError } from '#src/sinks/sink.js';
+import { kinesisEventFactory } from '#test/helpers/kinesis-record-factory.js';
 
 const fixture = (name: string): KinesisStreamEvent =>
   JSON.parse(readFileSync(join('test', 'fixtures', 'events', 'kinesis', `${name}.json`), 'utf8'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parsePlt } from '../../../src/geolife/parse-plt.js';
+import { parsePlt } from '#src/geolife/parse-plt.js';
 
 const trajectory = (user: string, file: string) =>
   readFileSync(join('test', 'fixtures', 'geolife', 'Data', user, 'Trajectory', file), 'utf8');

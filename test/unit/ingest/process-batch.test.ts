@@ -1,11 +1,11 @@
-import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
-import type { StreamRecordData } from '../../../src/ingest/decode-record.js';
-import { DeliveryLedger } from '../../../src/ingest/delivery-ledger.js';
-import { type IngestContext, processBatch } from '../../../src/ingest/process-batch.js';
-import { DEFAULT_RULE_CONFIG } from '../../../src/rules/rule-config.js';
-import { TrajectoryTracker } from '../../../src/rules/trajectory-tracker.js';
-import { createEventValidator } from '../../../src/schema/validate-event.js';
-import { type IngestSinks, type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
+import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import type { StreamRecordData } from '#src/ingest/decode-record.js';
+import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
+import { type IngestContext, processBatch } from '#src/ingest/process-batch.js';
+import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
+import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+import { type IngestSinks, type Sink, SinkWriteError } from '#src/sinks/sink.js';
 
 const dimensions = indexDimensions(
   parseDimensions({

@@ -1,5 +1,5 @@
-import { fieldsOfVisualization, readSavedObjects } from '../../../local/search/dashboards.js';
-import { familyProperties, INDEX_FAMILIES } from '../../../src/search/index-templates.js';
+import { fieldsOfVisualization, readSavedObjects } from '#local/search/dashboards.js';
+import { familyProperties, INDEX_FAMILIES } from '#src/search/index-templates.js';
 
 const families = Object.fromEntries(Object.values(INDEX_FAMILIES).map((family) => [family.prefix, family]));
 

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { EventSourceMapping, type MappedHandler } from '../../../local/esm/event-source-mapping.js';
-import type { StreamMappingSettings } from '../../../local/serverless-config.js';
-import { LocalStream } from '../../../local/stream/local-stream.js';
+import { EventSourceMapping, type MappedHandler } from '#local/esm/event-source-mapping.js';
+import type { StreamMappingSettings } from '#local/serverless-config.js';
+import { LocalStream } from '#local/stream/local-stream.js';
 
 const settings: StreamMappingSettings = {
   functionName: 'fleetstream-test-fn',

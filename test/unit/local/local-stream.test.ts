@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LocalStream } from '../../../local/stream/local-stream.js';
+import { LocalStream } from '#local/stream/local-stream.js';
 
 /** The shard Kinesis picks: MD5 of the key as a 128-bit integer, in evenly split ranges. */
 function expectedShard(key: string, shards: number): number {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDimensionRefresher } from '../../../src/dimensions/dimension-refresher.js';
-import type { DimensionDocument } from '../../../src/dimensions/publish-dimensions.js';
+import { createDimensionRefresher } from '#src/dimensions/dimension-refresher.js';
+import type { DimensionDocument } from '#src/dimensions/publish-dimensions.js';
 
 const csv = {
   cars: readFileSync(join('data', 'cars.csv'), 'utf8'),

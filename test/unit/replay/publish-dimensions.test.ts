@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DimensionDocument, publishDimensions } from '../../../src/dimensions/publish-dimensions.js';
+import { type DimensionDocument, publishDimensions } from '#src/dimensions/publish-dimensions.js';
 
 const csv = {
   cars: readFileSync(join('data', 'cars.csv'), 'utf8'),

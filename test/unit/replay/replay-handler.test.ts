@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createReplayHandler } from '../../../functions/commons/replay-handler.js';
-import type { ProducerEntry } from '../../../src/adapters/aws/kinesis-producer.js';
-import type { Reject } from '../../../src/telemetry/event.js';
+import { createReplayHandler } from '#functions/replay/create-replay-handler.js';
+import type { ProducerEntry } from '#src/adapters/aws/kinesis-producer.js';
+import type { Reject } from '#src/telemetry/event.js';
 
 const PLT = join('test', 'fixtures', 'geolife', 'Data', '000', 'Trajectory', '20081024020959.plt');
 

@@ -1,4 +1,4 @@
-import { createShardBudget } from '../../../src/replay/shard-budget.js';
+import { createShardBudget } from '#src/replay/shard-budget.js';
 
 describe('Function: createShardBudget()', () => {
   it('lets a second of records through at once, then paces to 1,000 records per shard per second', async () => {

@@ -1,7 +1,7 @@
-import { evaluateRules } from '../../../src/rules/evaluate-rules.js';
-import { expectedGears } from '../../../src/rules/gear-table.js';
-import { DEFAULT_RULE_CONFIG } from '../../../src/rules/rule-config.js';
-import type { Alert, TelemetryEvent } from '../../../src/telemetry/event.js';
+import { evaluateRules } from '#src/rules/evaluate-rules.js';
+import { expectedGears } from '#src/rules/gear-table.js';
+import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
+import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
 
 const base = { event_id: 'e-1', ts: 1_795_507_200_000 };
 const car = (speed: number, rpm: number, gear: number): TelemetryEvent => ({

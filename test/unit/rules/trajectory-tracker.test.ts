@@ -1,5 +1,5 @@
-import { TrajectoryTracker } from '../../../src/rules/trajectory-tracker.js';
-import type { Alert, TelemetryEvent } from '../../../src/telemetry/event.js';
+import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
+import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
 
 const point = (id: string, seconds: number, lat: number, lon: number): TelemetryEvent => ({
   type: 'trajectory_point',

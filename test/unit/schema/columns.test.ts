@@ -1,5 +1,5 @@
-import { duckdbType, glueType, tableColumns } from '../../../src/schema/columns.js';
-import { eventSchemas, schemaForTable, TABLES } from '../../../src/schema/registry.js';
+import { duckdbType, glueType, tableColumns } from '#src/schema/columns.js';
+import { eventSchemas, schemaForTable, TABLES } from '#src/schema/registry.js';
 
 describe('Function: tableColumns()', () => {
   it.each(TABLES)('derives a column for every property of the %s schema', (table) => {

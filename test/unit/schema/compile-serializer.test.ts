@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileSerializer, type SerialField } from '../../../src/schema/compile-serializer.js';
+import { compileSerializer, type SerialField } from '#src/schema/compile-serializer.js';
 
 const fields: SerialField[] = [
   { name: 'event_id', kind: 'string' },

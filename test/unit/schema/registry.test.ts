@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { EVENT_TYPES, eventSchemas } from '../../../src/schema/registry.js';
+import { EVENT_TYPES, eventSchemas } from '#src/schema/registry.js';
 
 describe('registry', () => {
   it('loads', () => {

@@ -1,4 +1,4 @@
-import { createEventValidator } from '../../../src/schema/validate-event.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
 
 const validate = createEventValidator();
 const TS = '2026-11-24T08:00:00.000Z';

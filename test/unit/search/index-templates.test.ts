@@ -1,12 +1,7 @@
-import { opensearchMapping, tableColumns } from '../../../src/schema/columns.js';
-import { EVENT_TYPES } from '../../../src/schema/registry.js';
-import { createBulkFormatter } from '../../../src/search/bulk-lines.js';
-import {
-  familyProperties,
-  INDEX_FAMILIES,
-  indexTemplate,
-  retentionPolicy,
-} from '../../../src/search/index-templates.js';
+import { opensearchMapping, tableColumns } from '#src/schema/columns.js';
+import { EVENT_TYPES } from '#src/schema/registry.js';
+import { createBulkFormatter } from '#src/search/bulk-lines.js';
+import { familyProperties, INDEX_FAMILIES, indexTemplate, retentionPolicy } from '#src/search/index-templates.js';
 
 describe('Function: indexTemplate()', () => {
   it('maps every column of every event type, as schemas/ type it, strictly', () => {

@@ -1,5 +1,5 @@
-import { createFanOutSink, createRoutingSink } from '../../../src/sinks/routing-sink.js';
-import { type Sink, SinkWriteError } from '../../../src/sinks/sink.js';
+import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
+import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 
 type Item = { type: string; id: number };
 const recording = (name: string, written: Record<string, number[]>, failAt?: number): Sink<Item> => ({

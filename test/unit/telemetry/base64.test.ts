@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
-import { decodeBase64, encodeBase64 } from '../../../src/telemetry/base64.js';
+import { decodeBase64, encodeBase64 } from '#src/telemetry/base64.js';
 
 describe('Function: decodeBase64() / encodeBase64()', () => {
   it('round-trips any text through UTF-8 bytes, as Buffer does', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseTimestamp } from '../../../src/telemetry/parse-timestamp.js';
+import { parseTimestamp } from '#src/telemetry/parse-timestamp.js';
 
 describe('Function: parseTimestamp()', () => {
   it.each([

@@ -1,6 +1,6 @@
-import { indexDimensions, parseDimensions } from '../../../src/enrich/dimensions.js';
-import type { TelemetryEvent } from '../../../src/telemetry/event.js';
-import { advanceWindows, emptyWindowState, type WindowInput } from '../../../src/windows/event-time-windows.js';
+import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
+import { advanceWindows, emptyWindowState, type WindowInput } from '#src/windows/event-time-windows.js';
 
 const dimensions = indexDimensions(
   parseDimensions({

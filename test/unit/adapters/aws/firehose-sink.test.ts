@@ -1,7 +1,7 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createFirehoseSink, packRecords } from '../../../../src/adapters/aws/firehose-sink.js';
-import { SinkWriteError } from '../../../../src/sinks/sink.js';
+import { createFirehoseSink, packRecords } from '#src/adapters/aws/firehose-sink.js';
+import { SinkWriteError } from '#src/sinks/sink.js';
 
 const firehose = mockClient(FirehoseClient);
 const noSleep = async () => {};

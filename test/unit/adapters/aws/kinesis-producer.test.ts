@@ -1,6 +1,6 @@
 import { KinesisClient, PutRecordsCommand, type PutRecordsCommandInput } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PutRecordsError, putRecords } from '../../../../src/adapters/aws/kinesis-producer.js';
+import { PutRecordsError, putRecords } from '#src/adapters/aws/kinesis-producer.js';
 
 const kinesis = mockClient(KinesisClient);
 const noSleep = async () => {};

@@ -1,10 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createS3JsonlSink } from '../../../../src/adapters/aws/s3-jsonl-sink.js';
-import { createSnsAlertSink } from '../../../../src/adapters/aws/sns-alert-sink.js';
-import { SinkWriteError } from '../../../../src/sinks/sink.js';
-import type { Alert } from '../../../../src/telemetry/event.js';
+import { createS3JsonlSink } from '#src/adapters/aws/s3-jsonl-sink.js';
+import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
+import { SinkWriteError } from '#src/sinks/sink.js';
+import type { Alert } from '#src/telemetry/event.js';
 
 const sns = mockClient(SNSClient);
 const s3 = mockClient(S3Client);

@@ -3,9 +3,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { streamNameFromArn } from '../../src/ingest/decode-record.js';
-import { type BatchResult, processBatch } from '../../src/ingest/process-batch.js';
-import type { IngestDeps } from './deps.js';
+import { streamNameFromArn } from '#src/ingest/decode-record.js';
+import { type BatchResult, processBatch } from '#src/ingest/process-batch.js';
+import type { IngestDeps } from '../shared/deps.js';
 
 function report(deps: IngestDeps, result: BatchResult, startedAt: number): void {
   const { counts } = result;

@@ -1,12 +1,13 @@
-import type { ProducerEntry, PutRecordsResult } from '../../src/adapters/aws/kinesis-producer.js';
-import { replayObject } from '../../src/replay/replay-object.js';
-import type { Sink } from '../../src/sinks/sink.js';
-import type { Reject } from '../../src/telemetry/event.js';
+import type { PutRecordsResult } from '#src/adapters/aws/kinesis-producer.js';
+import { type PutEntry, planPutCalls } from '#src/replay/put-calls.js';
+import { replayObject } from '#src/replay/replay-object.js';
+import type { Sink } from '#src/sinks/sink.js';
+import type { Reject } from '#src/telemetry/event.js';
 
 /** What the replay function needs: where objects come from and where records go. */
 export interface ReplayDeps {
   readObject(bucket: string, key: string): Promise<string>;
-  put(entries: ProducerEntry[]): Promise<PutRecordsResult>;
+  put(entries: PutEntry[]): Promise<PutRecordsResult>;
   /** The shards' write budget (src/replay/shard-budget.ts). */
   budget: { take(records: number, bytes: number): Promise<void> };
   rejects: Sink<Reject>;
@@ -22,10 +23,6 @@ export interface ReplayResult {
   skipped?: string;
 }
 
-/** Calls of at most 500 records and 1 MiB: one second of one shard's budget at most. */
-const CALL_RECORDS = 500;
-const CALL_BYTES = 1024 * 1024;
-
 /**
  * Builds the replay handler: one S3 object in, its records put into the stream within the shards'
  * limits (failed entries of partial PutRecords responses retried by the producer), its bad lines
@@ -34,28 +31,14 @@ const CALL_BYTES = 1024 * 1024;
  * @example const handler = createReplayHandler(deps); await handler({ bucket, key });
  */
 export function createReplayHandler(deps: ReplayDeps) {
-  const encoder = new TextEncoder();
   return async (event: { bucket: string; key: string }): Promise<ReplayResult> => {
     const { records, rejects, skipped } = replayObject(event.key, await deps.readObject(event.bucket, event.key));
     if (rejects.length > 0) await deps.rejects.write(rejects);
     let put = 0;
-    let call: ProducerEntry[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (call.length === 0) return;
-      await deps.budget.take(call.length, bytes);
-      put += (await deps.put(call)).put;
-      call = [];
-      bytes = 0;
-    };
-    for (const record of records) {
-      const entry = { partitionKey: record.partitionKey, data: encoder.encode(record.data) };
-      const size = entry.data.length + entry.partitionKey.length;
-      if (call.length === CALL_RECORDS || bytes + size > CALL_BYTES) await flush();
-      call.push(entry);
-      bytes += size;
+    for (const call of planPutCalls(records)) {
+      await deps.budget.take(call.entries.length, call.bytes);
+      put += (await deps.put(call.entries)).put;
     }
-    await flush();
     const reasons: Record<string, number> = {};
     for (const reject of rejects) reasons[reject.reason] = (reasons[reject.reason] ?? 0) + 1;
     return {

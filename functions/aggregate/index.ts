@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createAggregateHandler } from './commons/aggregate-handler.js';
-import { readConfig } from './commons/config.js';
-import { buildAggregateDeps } from './commons/deps.js';
-import { aggregateSinksFromConfig } from './commons/sinks-from-config.js';
+import { AwsClients } from '../shared/clients.js';
+import { readConfig } from '../shared/config.js';
+import { buildAggregateDeps } from '../shared/deps.js';
+import { aggregateSinksFromConfig } from '../shared/sinks.js';
+import { createAggregateHandler } from './create-aggregate-handler.js';
 
 // Built once per container: config, validators, dimensions, SDK clients.
 const config = readConfig(process.env);
@@ -12,7 +13,7 @@ const bootLogger = new Logger({ serviceName: 'fleetstream-aggregate', logLevel: 
 /** The Lambda entry point (serverless.yml `functions.aggregate`). */
 export const handler = createAggregateHandler(
   buildAggregateDeps({
-    sinks: aggregateSinksFromConfig(config, bootLogger),
+    sinks: aggregateSinksFromConfig(config, bootLogger, new AwsClients()),
     config,
     metrics: new Metrics({
       namespace: 'fleetstream',

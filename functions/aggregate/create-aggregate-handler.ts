@@ -3,11 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { decodeRecord, streamNameFromArn } from '../../src/ingest/decode-record.js';
-import { evaluateRules } from '../../src/rules/evaluate-rules.js';
-import type { Alert } from '../../src/telemetry/event.js';
-import { advanceWindows, toWindowState, type WindowInput } from '../../src/windows/event-time-windows.js';
-import type { AggregateDeps } from './deps.js';
+import { decodeRecord, streamNameFromArn } from '#src/ingest/decode-record.js';
+import { evaluateRules } from '#src/rules/evaluate-rules.js';
+import type { Alert } from '#src/telemetry/event.js';
+import { advanceWindows, toWindowState, type WindowInput } from '#src/windows/event-time-windows.js';
+import type { AggregateDeps } from '../shared/deps.js';
 
 /**
  * Builds the aggregate handler: Lambda tumbling windows (`tumblingWindowInSeconds`) carry the

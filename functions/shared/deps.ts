@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { loadDimensionsFromDir } from '../../src/adapters/file/load-dimensions.js';
-import { type DimensionIndex, indexDimensions } from '../../src/enrich/dimensions.js';
-import { DeliveryLedger } from '../../src/ingest/delivery-ledger.js';
-import type { IngestContext } from '../../src/ingest/process-batch.js';
-import { TrajectoryTracker } from '../../src/rules/trajectory-tracker.js';
-import { createEventValidator } from '../../src/schema/validate-event.js';
-import type { AggregateSinks, IngestSinks } from '../../src/sinks/sink.js';
-import type { WindowConfig } from '../../src/windows/event-time-windows.js';
+import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
+import { type DimensionIndex, indexDimensions } from '#src/enrich/dimensions.js';
+import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
+import type { IngestContext } from '#src/ingest/process-batch.js';
+import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+import type { AggregateSinks, IngestSinks } from '#src/sinks/sink.js';
+import type { WindowConfig } from '#src/windows/event-time-windows.js';
 import { type FleetstreamConfig, type LogLevel, readConfig } from './config.js';
 
 /** Everything the ingest handler uses, built once per container. */
@@ -43,6 +43,13 @@ export interface DepsOptions {
   serviceName?: string;
 }
 
+/** Options of buildIngestDeps. */
+export interface IngestDepsOptions extends DepsOptions {
+  sinks: IngestSinks;
+  /** Follows a published dimension store (src/dimensions/dimension-refresher.ts); absent: the bundled CSVs only. */
+  refreshDimensions?: IngestDeps['refreshDimensions'];
+}
+
 function resolveConfig(options: DepsOptions): FleetstreamConfig {
   const defaults = readConfig({});
   return { ...defaults, ...options.config, ...(options.logLevel ? { logLevel: options.logLevel } : {}) };
@@ -58,7 +65,7 @@ function loadIndex(config: FleetstreamConfig, options: DepsOptions): DimensionIn
  * @example
  *   const handler = createIngestHandler(buildIngestDeps({ sinks, logLevel: 'SILENT' }));
  */
-export function buildIngestDeps(options: DepsOptions & { sinks: IngestSinks }): IngestDeps {
+export function buildIngestDeps(options: IngestDepsOptions): IngestDeps {
   const config = resolveConfig(options);
   return {
     context: {
@@ -71,6 +78,7 @@ export function buildIngestDeps(options: DepsOptions & { sinks: IngestSinks }): 
     sinks: options.sinks,
     logger: new Logger({ serviceName: options.serviceName ?? 'fleetstream-ingest', logLevel: config.logLevel }),
     metrics: options.metrics,
+    ...(options.refreshDimensions ? { refreshDimensions: options.refreshDimensions } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
-import { type DimensionStore, type LoadReport, publishDimensions } from '../../src/dimensions/publish-dimensions.js';
-import type { DimensionCsvs } from '../../src/enrich/dimensions.js';
+import { type DimensionStore, type LoadReport, publishDimensions } from '#src/dimensions/publish-dimensions.js';
+import type { DimensionCsvs } from '#src/enrich/dimensions.js';
 
 /** What the load-dimensions function needs: the CSVs' source and the store. */
 export interface LoadDimensionsDeps {

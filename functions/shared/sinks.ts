@@ -1,0 +1,125 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
+import { createS3JsonlSink } from '#src/adapters/aws/s3-jsonl-sink.js';
+import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
+import { createJsonlFileSink } from '#src/adapters/file/jsonl-file-sink.js';
+import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
+import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
+import { serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
+import type { AggregateSinks, IngestSinks, Sink, WindowAggregateRow } from '#src/sinks/sink.js';
+import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
+import type { AwsClients } from './clients.js';
+import type { FleetstreamConfig } from './config.js';
+
+/** Builds the sinks of one function from its configuration: AWS destinations where set, files otherwise. */
+class SinkBuilder {
+  constructor(
+    private readonly config: FleetstreamConfig,
+    private readonly logger: Logger,
+    private readonly clients: AwsClients,
+  ) {}
+
+  /** JSONL under FLEETSTREAM_LOCAL_OUT, and the log says where. */
+  file<T>(name: string): Sink<T> {
+    const path = resolve(join(this.config.localOut, `${name}.jsonl`));
+    this.logger.info(`sink ${name}: no AWS destination configured, writing to ${path}`, { sink: name, path });
+    return createJsonlFileSink<T>(name, path);
+  }
+
+  /** JSONL objects in the rejects bucket under `<name>/`, else a file. */
+  rejectsBucketOrFile<T>(name: string): Sink<T> {
+    const bucket = this.config.rejectsBucket;
+    if (!bucket) return this.file<T>(name);
+    return createS3JsonlSink<T>({ client: this.clients.s3, bucket, prefix: name, name, now: Date.now });
+  }
+
+  /**
+   * A table's rows without a delivery stream: JSONL objects in the lake bucket under `<name>/` when
+   * FLEETSTREAM_LAKE_BUCKET is set (the stage deployed to an emulator, which has no Firehose format
+   * conversion), else a file.
+   */
+  lakeBucketOrFile<T>(name: string, serialise?: (item: T) => string): Sink<T> {
+    const bucket = this.config.lakeBucket;
+    if (!bucket) return this.file<T>(name);
+    this.logger.info(`sink ${name}: no delivery stream configured, writing JSONL to s3://${bucket}/${name}/`);
+    return createS3JsonlSink<T>({
+      client: this.clients.s3,
+      bucket,
+      prefix: name,
+      name,
+      now: Date.now,
+      ...(serialise ? { serialise } : {}),
+    });
+  }
+
+  /** A Firehose sink for the stream `<prefix><name>`, each row one JSON object of its table's columns. */
+  firehose<T extends object>(prefix: string, name: string, serialise: (row: T) => string): Sink<T> {
+    const deliveryStream = deliveryStreamName(prefix, name);
+    return createFirehoseSink<T>({
+      client: this.clients.firehose,
+      deliveryStreamName: deliveryStream,
+      name: deliveryStream,
+      serialise,
+    });
+  }
+
+  /** SNS when FLEETSTREAM_ALERTS_TOPIC_ARN is set, else a file. */
+  notifications(): Sink<Alert> {
+    const topicArn = this.config.alertsTopicArn;
+    return topicArn ? createSnsAlertSink({ client: this.clients.sns, topicArn, name: 'alerts' }) : this.file('alerts');
+  }
+}
+
+/**
+ * The ingest sinks for this environment: Firehose streams (one per lake table, one per index
+ * family), SNS and S3 where FLEETSTREAM_* names them, else JSONL in the lake bucket or files under
+ * FLEETSTREAM_LOCAL_OUT (and the log says where).
+ *
+ * @example const sinks = ingestSinksFromConfig(readConfig(process.env), logger, new AwsClients());
+ */
+export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger, clients: AwsClients): IngestSinks {
+  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
+  const build = new SinkBuilder(config, logger, clients);
+  return {
+    lake: lake
+      ? createRoutingSink<TelemetryEvent>(
+          'lake',
+          (event) => event.type,
+          (type) => build.firehose(lake, type, serializeEvent),
+        )
+      : build.lakeBucketOrFile('events', serializeEvent),
+    search: search
+      ? build.firehose(search, 'events', serializeEvent)
+      : build.lakeBucketOrFile('search', serializeEvent),
+    // Alerts notify (SNS) and land in the lake and the search index where those exist.
+    alerts: createFanOutSink('alerts', [
+      build.notifications(),
+      ...(lake ? [build.firehose<Alert>(lake, 'alerts', serializerFor('alerts'))] : []),
+      ...(search ? [build.firehose<Alert>(search, 'alerts', serializerFor('alerts'))] : []),
+    ]),
+    rejects: build.rejectsBucketOrFile('rejects'),
+    duplicates: build.rejectsBucketOrFile('duplicates'),
+  };
+}
+
+/** The aggregate sinks for this environment (see ingestSinksFromConfig). */
+export function aggregateSinksFromConfig(
+  config: FleetstreamConfig,
+  logger: Logger,
+  clients: AwsClients,
+): AggregateSinks {
+  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
+  const build = new SinkBuilder(config, logger, clients);
+  return {
+    windows: lake
+      ? createFanOutSink('windows', [
+          build.firehose<WindowAggregateRow>(lake, 'window_aggregates', serializerFor('window_aggregates')),
+          ...(search
+            ? [build.firehose<WindowAggregateRow>(search, 'window_aggregates', serializerFor('window_aggregates'))]
+            : []),
+        ])
+      : build.lakeBucketOrFile('window_aggregates'),
+    late: build.rejectsBucketOrFile('late'),
+  };
+}

@@ -1,0 +1,67 @@
+// CloudFormation building blocks shared by the analytics modules.
+
+import type { TableName } from '#src/schema/registry.js';
+import { deliveryStreamName, deliveryStreamPrefixes } from '#src/sinks/delivery-streams.js';
+
+/** A CloudFormation resource. */
+export interface Resource {
+  Type: string;
+  Condition?: string;
+  DependsOn?: string[];
+  Properties: Record<string, unknown>;
+}
+
+/** Logical id → resource, as a template's `Resources` holds them. */
+export type Resources = Record<string, Resource>;
+
+/** What the analytics modules need from serverless.yml (the stage's params) and queries/. */
+export interface AnalyticsOptions {
+  service: string;
+  stage: string;
+  lakeBufferSizeMb: number;
+  lakeBufferIntervalSeconds: number;
+  searchInstanceType: string;
+  searchInstanceCount: number;
+  searchVolumeGb: number;
+  athenaBytesScannedCutoff: number;
+  logRetentionInDays: number;
+  namedQueries: { name: string; description: string; sql: string }[];
+}
+
+/** CloudFormation's `Fn::Sub`, `Ref` and `Fn::GetAtt` as plain objects. */
+export const sub = (text: string) => ({ 'Fn::Sub': text });
+export const ref = (id: string) => ({ Ref: id });
+export const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** `car_sensor` → `CarSensor`, for logical ids. */
+export const pascal = (name: string) =>
+  name
+    .split(/[_-]/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+/** `<service>-<stage>`: the prefix of every physical name of the stage. */
+export const stackPrefix = (options: AnalyticsOptions) => `${options.service}-${options.stage}`;
+
+/** The Firehose stream that carries a lake table (the functions find it by the same rule). */
+export function lakeStreamName(options: AnalyticsOptions, table: TableName): string {
+  return deliveryStreamName(deliveryStreamPrefixes(options.service, options.stage).lake, table);
+}
+
+/** The Firehose stream that carries an index family to OpenSearch. */
+export function searchStreamName(options: AnalyticsOptions, family: string): string {
+  return deliveryStreamName(deliveryStreamPrefixes(options.service, options.stage).search, family);
+}
+
+/** The Firehose delivery log group of the stage. */
+export const deliveryLogGroupName = (options: AnalyticsOptions) => `/aws/kinesisfirehose/${stackPrefix(options)}`;
+
+/** The OpenSearch domain's name: at most 28 characters. */
+export function searchDomainName(options: AnalyticsOptions): string {
+  return stackPrefix(options).slice(0, 28);
+}
+
+/** The OpenSearch domain's ARN built from its name (a GetAtt would make policies depend on each other). */
+export function searchDomainArn(options: AnalyticsOptions): string {
+  return `arn:\${AWS::Partition}:es:\${AWS::Region}:\${AWS::AccountId}:domain/${searchDomainName(options)}`;
+}

@@ -1,0 +1,23 @@
+import { TABLES } from '#src/schema/registry.js';
+import { INDEX_FAMILIES } from '#src/search/index-templates.js';
+import { type AnalyticsOptions, deliveryLogGroupName, pascal, type Resources, ref } from './cfn.js';
+
+/** The delivery log group and one log stream per delivery stream (Firehose does not create them). */
+export function deliveryLogs(options: AnalyticsOptions): Resources {
+  const resources: Resources = {
+    FirehoseLogGroup: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { LogGroupName: deliveryLogGroupName(options), RetentionInDays: options.logRetentionInDays },
+    },
+  };
+  const streams = [
+    ...TABLES.map((table) => `lake-${table}`),
+    ...Object.keys(INDEX_FAMILIES).map((name) => `search-${name}`),
+  ];
+  for (const stream of streams)
+    resources[`FirehoseLog${pascal(stream)}`] = {
+      Type: 'AWS::Logs::LogStream',
+      Properties: { LogGroupName: ref('FirehoseLogGroup'), LogStreamName: stream },
+    };
+  return resources;
+}

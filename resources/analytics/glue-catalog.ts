@@ -1,0 +1,57 @@
+import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
+import { TABLES } from '#src/schema/registry.js';
+import { type AnalyticsOptions, pascal, type Resources, ref, sub } from './cfn.js';
+
+/**
+ * The Glue database and one table per lake table (columns from schemas/), with partition
+ * projection on dt and hour so new partitions are queryable at once, without a crawler.
+ */
+export function glueCatalog(options: AnalyticsOptions): Resources {
+  const resources: Resources = {
+    GlueDatabase: {
+      Type: 'AWS::Glue::Database',
+      Properties: {
+        CatalogId: ref('AWS::AccountId'),
+        DatabaseInput: {
+          Name: `${options.service}_${options.stage}`.replaceAll('-', '_'),
+          Description: 'fleetstream lake: one table per event type, alerts and window aggregates',
+        },
+      },
+    },
+  };
+  for (const table of TABLES) {
+    resources[`Glue${pascal(table)}Table`] = {
+      Type: 'AWS::Glue::Table',
+      Properties: {
+        CatalogId: ref('AWS::AccountId'),
+        DatabaseName: ref('GlueDatabase'),
+        TableInput: {
+          Name: table,
+          TableType: 'EXTERNAL_TABLE',
+          Parameters: {
+            classification: 'parquet',
+            'projection.enabled': 'true',
+            'projection.dt.type': 'date',
+            'projection.dt.format': 'yyyy-MM-dd',
+            'projection.dt.range': '2024-01-01,NOW',
+            'projection.dt.interval': '1',
+            'projection.dt.interval.unit': 'DAYS',
+            'projection.hour.type': 'integer',
+            'projection.hour.range': '0,23',
+            'projection.hour.digits': '2',
+            'storage.location.template': sub(`s3://\${LakeBucket}/${table}/dt=\${!dt}/hour=\${!hour}/`),
+          },
+          PartitionKeys: PARTITION_KEYS.map((key) => ({ Name: key.name, Type: glueType(key) })),
+          StorageDescriptor: {
+            Columns: tableColumns(table).map((column) => ({ Name: column.name, Type: glueType(column) })),
+            Location: sub(`s3://\${LakeBucket}/${table}/`),
+            InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+          },
+        },
+      },
+    };
+  }
+  return resources;
+}
