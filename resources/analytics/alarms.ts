@@ -52,34 +52,37 @@ export function alarms(options: AnalyticsOptions): Resources {
   const prefix = stackPrefix(options);
   const resources: Resources = {};
   for (const fn of ['ingest', 'aggregate']) {
-    const Fn = pascal(fn);
-    resources[`${Fn}IteratorAgeAlarm`] = alarm({
-      description: `${fn} is more than a minute behind the stream`,
-      namespace: 'AWS/Lambda',
-      metric: 'IteratorAge',
-      dimensions: { FunctionName: `${prefix}-${fn}` },
-      statistic: 'Maximum',
-      comparison: 'GreaterThanThreshold',
-      threshold: 60_000,
-    });
-    resources[`${Fn}ErrorsAlarm`] = alarm({
-      description: `${fn} invocations failed`,
-      namespace: 'AWS/Lambda',
-      metric: 'Errors',
-      dimensions: { FunctionName: `${prefix}-${fn}` },
-      statistic: 'Sum',
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-    });
-    resources[`${Fn}DeadLetterAlarm`] = alarm({
-      description: `${fn} sent batches to its on-failure queue`,
-      namespace: 'AWS/SQS',
-      metric: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: `${prefix}-${fn}-failures` },
-      statistic: 'Maximum',
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-    });
+    const name = `${prefix}-${fn}`;
+    const perFunction: Record<string, Omit<AlarmSpec, 'statistic' | 'comparison'> & Partial<AlarmSpec>> = {
+      IteratorAge: {
+        description: `${fn} is more than a minute behind the stream`,
+        namespace: 'AWS/Lambda',
+        metric: 'IteratorAge',
+        dimensions: { FunctionName: name },
+        threshold: 60_000,
+      },
+      Errors: {
+        description: `${fn} invocations failed`,
+        namespace: 'AWS/Lambda',
+        metric: 'Errors',
+        dimensions: { FunctionName: name },
+        statistic: 'Sum',
+        threshold: 0,
+      },
+      DeadLetter: {
+        description: `${fn} sent batches to its on-failure queue`,
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: `${name}-failures` },
+        threshold: 0,
+      },
+    };
+    for (const [kind, spec] of Object.entries(perFunction))
+      resources[`${pascal(fn)}${kind}Alarm`] = alarm({
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        ...spec,
+      });
   }
   for (const table of TABLES)
     resources[`Lake${pascal(table)}DeliveryAlarm`] = alarm({

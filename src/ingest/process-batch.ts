@@ -47,6 +47,10 @@ export interface BatchResult {
 
 const SINK_NAMES = ['lake', 'search', 'alerts', 'rejects', 'duplicates'] as const;
 type SinkName = (typeof SINK_NAMES)[number];
+/**
+ * One bit per sink: after a partial failure the ledger keeps, per record that will come back, the
+ * set of sinks that already took it as one small integer (a Map of numbers), not a Set per record.
+ */
 const SINK_BIT: Record<SinkName, number> = { lake: 1, search: 2, alerts: 4, rejects: 8, duplicates: 16 };
 
 /** Items for one sink and, for each, the index of the record it came from. */
@@ -63,27 +67,25 @@ function increment(counter: Record<string, number>, key: string): void {
   counter[key] = (counter[key] ?? 0) + 1;
 }
 
-const ACCEPTED = 1;
-const REJECTED = 2;
-const DUPLICATE = 3;
-const REDELIVERED = 4;
+/** How a record of the batch ended; `redelivered`: skipped, its effects landed in an earlier attempt. */
+type Outcome = 'accepted' | 'rejected' | 'duplicate' | 'redelivered';
 
 /**
  * Each record's outcome, kept until the batch is delivered: counts cover only the records whose
  * effects all landed; an undelivered tail is counted when Lambda redelivers it.
  */
 class Tally {
-  private readonly kind: Uint8Array;
+  private readonly outcome: Outcome[];
   private readonly label: string[];
   private readonly rules: { index: number; rule: string }[] = [];
 
   constructor(size: number) {
-    this.kind = new Uint8Array(size);
+    this.outcome = new Array(size);
     this.label = new Array(size);
   }
 
-  mark(index: number, kind: number, label: string): void {
-    this.kind[index] = kind;
+  mark(index: number, outcome: Outcome, label: string): void {
+    this.outcome[index] = outcome;
     this.label[index] = label;
   }
 
@@ -105,19 +107,19 @@ class Tally {
     };
     for (let i = 0; i < delivered; i++) {
       const label = this.label[i]!;
-      switch (this.kind[i]) {
-        case ACCEPTED:
+      switch (this.outcome[i]) {
+        case 'accepted':
           counts.accepted++;
           increment(counts.byType, label);
           break;
-        case REJECTED:
+        case 'rejected':
           counts.rejected++;
           increment(counts.byReason, label);
           break;
-        case DUPLICATE:
+        case 'duplicate':
           counts.duplicates++;
           break;
-        case REDELIVERED:
+        case 'redelivered':
           counts.redelivered++;
           break;
       }
@@ -148,20 +150,20 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
   const tally = new Tally(records.length);
   const alerts: Alert[] = [];
   const delivered = ctx.ledger.countDelivered(shardKey, (i) => records[i]!.sequenceNumber, records.length);
-  for (let i = 0; i < delivered; i++) tally.mark(i, REDELIVERED, '');
+  for (let i = 0; i < delivered; i++) tally.mark(i, 'redelivered', '');
 
   for (let i = delivered; i < records.length; i++) {
     const record = records[i]!;
     const done = ctx.ledger.sinksDone(shardKey, record.sequenceNumber);
     const decoded = decodeRecord(record, origin.stream, origin.shardId, ctx.validate);
     if (!decoded.ok) {
-      tally.mark(i, REJECTED, decoded.reject.reason);
+      tally.mark(i, 'rejected', decoded.reject.reason);
       if (!(done & SINK_BIT.rejects)) out.rejects.push(decoded.reject, i);
       continue;
     }
     const event = decoded.event;
     if (!ctx.ledger.claim(event.event_id)) {
-      tally.mark(i, DUPLICATE, event.type);
+      tally.mark(i, 'duplicate', event.type);
       const duplicate: Duplicate = {
         event_id: event.event_id,
         type: event.type,
@@ -179,7 +181,7 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
     alerts.length = 0;
     evaluateRules(event, ctx.rules, alerts);
     if (event.type === 'trajectory_point') ctx.trajectories.observe(event, i, alerts);
-    tally.mark(i, ACCEPTED, event.type);
+    tally.mark(i, 'accepted', event.type);
     acceptedIds[i] = event.event_id;
     if (!(done & SINK_BIT.lake)) out.lake.push(event, i);
     if (!(done & SINK_BIT.search)) out.search.push(event, i);

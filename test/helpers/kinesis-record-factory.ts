@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { KinesisStreamEvent, KinesisStreamRecord, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
+import type { StreamRecordData } from '#src/ingest/decode-record.js';
 
 /** The ARN fixtures use for the dev stream. */
 export const FIXTURE_STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/fleetstream-dev-telemetry';
@@ -58,4 +59,17 @@ export function tumblingWindowEventFactory(
   isFinalInvokeForWindow = false,
 ): KinesisStreamTumblingWindowEvent {
   return { ...kinesisEventFactory(specs), window, state, isFinalInvokeForWindow, isWindowTerminatedEarly: false };
+}
+
+let streamSequence = 0;
+
+/**
+ * The `kinesis` member of a record (what processBatch takes): the payload as JSON (or a string as
+ * is), numbered in order across the test file.
+ *
+ * @example processBatch([streamRecordFactory({ type: 'car_sensor', … }), streamRecordFactory('not json')], origin, ctx, sinks)
+ */
+export function streamRecordFactory(payload: unknown, partitionKey = '1452650'): StreamRecordData {
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return { data: Buffer.from(text).toString('base64'), partitionKey, sequenceNumber: sequenceNumber(++streamSequence) };
 }

@@ -4,40 +4,16 @@ import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
 import { buildIngestDeps } from '#functions/shared/deps.js';
 import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
-import { type IngestSinks, type Sink, SinkWriteError } from '#src/sinks/sink.js';
+import type { IngestSinks } from '#src/sinks/sink.js';
 import { kinesisEventFactory } from '#test/helpers/kinesis-record-factory.js';
+import { memoryIngestSinks } from '#test/helpers/memory-sink.js';
 
 const fixture = (name: string): KinesisStreamEvent =>
   JSON.parse(readFileSync(join('test', 'fixtures', 'events', 'kinesis', `${name}.json`), 'utf8'));
 const context = { functionName: 'fleetstream-test-ingest', awsRequestId: 'req-1' } as Context;
 
-/** A sink keeping what it stored; `failOnce` makes the next write fail from an item on. */
-function memorySink<T>(name: string) {
-  const sink = {
-    name,
-    stored: [] as T[],
-    failOnce: undefined as number | undefined,
-    async write(items: readonly T[]) {
-      if (sink.failOnce !== undefined) {
-        const at = sink.failOnce;
-        sink.failOnce = undefined;
-        sink.stored.push(...items.slice(0, at));
-        throw new SinkWriteError('throttled', name, at);
-      }
-      sink.stored.push(...items);
-    },
-  };
-  return sink satisfies Sink<T>;
-}
-
 function setup() {
-  const sinks = {
-    lake: memorySink<Record<string, unknown>>('lake'),
-    search: memorySink<Record<string, unknown>>('search'),
-    alerts: memorySink<Record<string, unknown>>('alerts'),
-    rejects: memorySink<Record<string, unknown>>('rejects'),
-    duplicates: memorySink<Record<string, unknown>>('duplicates'),
-  };
+  const sinks = memoryIngestSinks();
   const handler = createIngestHandler(buildIngestDeps({ sinks: sinks as unknown as IngestSinks, logLevel: 'SILENT' }));
   return { sinks, handler };
 }
@@ -104,7 +80,7 @@ describe('Function: ingest handler', () => {
     // Prepare
     const { sinks, handler } = setup();
     const event = fixture('car-sensor');
-    sinks.lake.failOnce = 3;
+    sinks.lake.failOnce(3);
 
     // Act
     const first = await handler(event, context);

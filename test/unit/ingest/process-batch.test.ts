@@ -1,11 +1,12 @@
 import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
-import type { StreamRecordData } from '#src/ingest/decode-record.js';
 import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
 import { type IngestContext, processBatch } from '#src/ingest/process-batch.js';
 import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
 import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
-import { type IngestSinks, type Sink, SinkWriteError } from '#src/sinks/sink.js';
+import { type IngestSinks, SinkWriteError } from '#src/sinks/sink.js';
+import { streamRecordFactory } from '#test/helpers/kinesis-record-factory.js';
+import { memoryIngestSinks } from '#test/helpers/memory-sink.js';
 
 const dimensions = indexDimensions(
   parseDimensions({
@@ -25,42 +26,8 @@ function makeContext(): IngestContext {
   };
 }
 
-/** A sink that records what it stored and can be told to fail. */
-class MemorySink<T> implements Sink<T> {
-  readonly stored: T[] = [];
-  failNext: ((items: readonly T[]) => SinkWriteError | undefined) | undefined;
-  constructor(readonly name: string) {}
-  async write(items: readonly T[]): Promise<void> {
-    const failure = this.failNext?.(items);
-    this.failNext = undefined;
-    if (failure) {
-      this.stored.push(...items.slice(0, failure.firstFailedIndex));
-      throw failure;
-    }
-    this.stored.push(...items);
-  }
-}
-
-function makeSinks() {
-  return {
-    lake: new MemorySink<Record<string, unknown>>('lake'),
-    search: new MemorySink<Record<string, unknown>>('search'),
-    alerts: new MemorySink<Record<string, unknown>>('alerts'),
-    rejects: new MemorySink<Record<string, unknown>>('rejects'),
-    duplicates: new MemorySink<Record<string, unknown>>('duplicates'),
-  };
-}
-
-let sequence = 0;
-function record(payload: unknown, partitionKey = '1452650'): StreamRecordData {
-  sequence++;
-  const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return {
-    data: Buffer.from(text).toString('base64'),
-    partitionKey,
-    sequenceNumber: String(49_000_000_000 + sequence).padStart(56, '0'),
-  };
-}
+const makeSinks = memoryIngestSinks;
+const record = streamRecordFactory;
 
 const reading = (id: string, speed = 50, extra: object = {}) => ({
   type: 'car_sensor',

@@ -49,7 +49,9 @@ describe('State machines: statemachines/*.asl.json', () => {
   });
 
   it.each(files)('%s names states in PascalCase and gives every Task a Retry and a Catch', (file) => {
-    for (const [name, state] of allStates(definition(file).States)) {
+    const states = [...allStates(definition(file).States)];
+    expect(states.some(([, state]) => state.Type === 'Task')).toBe(true);
+    for (const [name, state] of states) {
       expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
       if (state.Type === 'Task') {
         expect(state.Retry?.length).toBeGreaterThan(0);

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { createAggregateHandler } from '#functions/aggregate/create-aggregate-handler.js';
+import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
+import { buildAggregateDeps, buildIngestDeps } from '#functions/shared/deps.js';
+import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
+import { MappingThread } from '../esm/mapping-thread.js';
+import type { ServerlessConfig, StreamMappingSettings } from '../serverless-config.js';
+import type { LocalStream } from '../stream/local-stream.js';
+import type { RunOutputs } from './run-outputs.js';
+
+/** What the pipeline drives: an EventSourceMapping on this thread, or one in a worker thread. */
+export type Mapping = Pick<EventSourceMapping, 'drain' | 'closeWindows' | 'checkpoints'> & { stats?: MappingStats };
+
+/** A function's mapping, by the function's name in serverless.yml. */
+export interface NamedMapping {
+  name: 'ingest' | 'aggregate';
+  mapping: Mapping;
+}
+
+/** Options of createMappings. */
+export interface MappingsOptions {
+  config: ServerlessConfig;
+  stream: LocalStream;
+  region: string;
+  outDir: string;
+  repoRoot: string;
+  outputs: RunOutputs;
+  /** The mappings' clock for record age (ms). */
+  now: () => number;
+  /** Run aggregate in a worker thread built from this module (dist/aggregate-worker.js). */
+  aggregateWorker?: URL;
+}
+
+/** The stage's rule thresholds and window settings, as the functions' config takes them. */
+export function ruleConfigOf(config: ServerlessConfig) {
+  return {
+    rules: {
+      speedingKmh: config.numberParam('speedingKmh'),
+      highRpm: config.numberParam('highRpm'),
+      poorAqi: config.numberParam('poorAqi'),
+      gpsJumpKmh: config.numberParam('gpsJumpKmh'),
+    },
+    windowSeconds: config.numberParam('tumblingWindowInSeconds'),
+    allowedLatenessSeconds: config.numberParam('allowedLatenessSeconds'),
+    // One process sees the whole run: remember every event id, so every duplicate is caught.
+    dedupeCapacity: 50_000_000,
+  };
+}
+
+function settingsOf(config: ServerlessConfig, name: string): StreamMappingSettings {
+  const settings = config.mappings[name];
+  if (!settings) throw new Error(`serverless.yml has no stream event for function ${name}`);
+  return settings;
+}
+
+/**
+ * The two stream-mapped functions with the stage's mapping settings from serverless.yml, running
+ * the real handlers over the run's outputs: ingest on this thread, aggregate on a worker thread when
+ * one is given (as each Lambda runs apart), else here too.
+ *
+ * @example const mappings = createMappings({ config, stream, region, outDir, repoRoot, outputs, now });
+ */
+export function createMappings(options: MappingsOptions): NamedMapping[] {
+  const { config, stream, region, outDir, outputs, now } = options;
+  const dimensionsDir = join(options.repoRoot, 'data');
+  const ruleConfig = ruleConfigOf(config);
+  const inThread = (name: string, handler: MappedHandler) =>
+    new EventSourceMapping({
+      settings: settingsOf(config, name),
+      handler,
+      stream,
+      region,
+      dlqPath: join(outDir, 'dlq', `${name}.jsonl`),
+      now,
+    });
+  const ingest = inThread(
+    'ingest',
+    createIngestHandler(
+      buildIngestDeps({ sinks: outputs.ingest, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
+    ) as unknown as MappedHandler,
+  );
+  const aggregate: Mapping = options.aggregateWorker
+    ? new MappingThread(
+        options.aggregateWorker,
+        {
+          settings: settingsOf(config, 'aggregate'),
+          streamName: stream.name,
+          shards: stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
+            shardId,
+            startingHashKey,
+            endingHashKey,
+          })),
+          region,
+          dlqPath: join(outDir, 'dlq', 'aggregate.jsonl'),
+          dimensionsDir,
+          ruleConfig,
+        },
+        stream,
+        { windows: (rows) => outputs.windows.write(rows), late: (records) => outputs.late.write(records) },
+        now,
+      )
+    : inThread(
+        'aggregate',
+        createAggregateHandler(
+          buildAggregateDeps({
+            sinks: { windows: outputs.windows, late: outputs.late },
+            dimensionsDir,
+            config: ruleConfig,
+            logLevel: 'SILENT',
+          }),
+        ) as unknown as MappedHandler,
+      );
+  return [
+    { name: 'ingest', mapping: ingest },
+    { name: 'aggregate', mapping: aggregate },
+  ];
+}

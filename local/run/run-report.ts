@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MappingStats } from '../esm/event-source-mapping.js';
+import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
+import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
+
+/** The run's report, also written to `<out>/report.json`. */
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  shards: number;
+  stage: string;
+  in: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  dead_lettered: number;
+  by_type: Record<string, number>;
+  by_rule: Record<string, number>;
+  by_reason: Record<string, number>;
+  /** Event-time windows emitted, closed by the watermark or flushed when Lambda's window ended. */
+  windows_closed: number;
+  /** Rows emitted with final = false (Lambda's processing window ended first; the queries merge them). */
+  windows_flushed_partial: number;
+  window_rows: number;
+  late_records: number;
+  lake_rows: Record<string, number>;
+  /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
+  search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
+  /** The stream the records went through: in process, or a real one behind an endpoint. */
+  stream: { kind: 'in-process'; name: string } | ({ kind: 'kinesis' } & KinesisEndpointStats);
+  mappings: Record<string, MappingStats>;
+  /** Where the aggregate mapping ran: a worker thread of its own, or the main thread with ingest. */
+  aggregate_thread: 'worker' | 'main';
+  wall_seconds: number;
+  events_per_sec: number;
+  out_dir: string;
+}
+
+/** Thrown when the counts do not add up: something was lost or counted twice. */
+export class CountMismatchError extends Error {
+  override readonly name = 'CountMismatchError';
+}
+
+/**
+ * Writes `report.json` under the report's `out_dir`, then checks that every record that came in
+ * ended accepted, rejected, duplicate or dead-lettered, exactly once.
+ *
+ * @example const report = writeReport(buildReportFromTheRun());
+ */
+export function writeReport(report: RunReport): RunReport {
+  writeFileSync(join(report.out_dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const total = report.accepted + report.rejected + report.duplicates + report.dead_lettered;
+  if (total !== report.in) {
+    throw new CountMismatchError(
+      `counts do not add up: accepted ${report.accepted} + rejected ${report.rejected} + duplicates ${report.duplicates} + dead-lettered ${report.dead_lettered} = ${total}, but ${report.in} came in`,
+    );
+  }
+  return report;
+}
