@@ -84,22 +84,27 @@ export function alarms(options: AnalyticsOptions): Resources {
         ...spec,
       });
   }
-  for (const table of TABLES)
-    resources[`Lake${pascal(table)}DeliveryAlarm`] = alarm({
-      description: `Firehose could not deliver ${table} to S3`,
+  // Firehose delivery below 100 % in 5 minutes: a stream whose records do not reach S3 or OpenSearch.
+  const deliveries = [
+    ...TABLES.map((table) => ({
+      id: `Lake${pascal(table)}`,
+      what: table,
+      to: 'S3',
+      stream: lakeStreamName(options, table),
+    })),
+    ...Object.keys(INDEX_FAMILIES).map((name) => ({
+      id: `Search${pascal(name)}`,
+      what: name,
+      to: 'AmazonOpenSearchService',
+      stream: searchStreamName(options, name),
+    })),
+  ];
+  for (const { id, what, to, stream } of deliveries)
+    resources[`${id}DeliveryAlarm`] = alarm({
+      description: `Firehose could not deliver ${what} to ${to === 'S3' ? 'S3' : 'OpenSearch'}`,
       namespace: 'AWS/Firehose',
-      metric: 'DeliveryToS3.Success',
-      dimensions: { DeliveryStreamName: lakeStreamName(options, table) },
-      statistic: 'Minimum',
-      comparison: 'LessThanThreshold',
-      threshold: 1,
-    });
-  for (const name of Object.keys(INDEX_FAMILIES))
-    resources[`Search${pascal(name)}DeliveryAlarm`] = alarm({
-      description: `Firehose could not deliver ${name} to OpenSearch`,
-      namespace: 'AWS/Firehose',
-      metric: 'DeliveryToAmazonOpenSearchService.Success',
-      dimensions: { DeliveryStreamName: searchStreamName(options, name) },
+      metric: `DeliveryTo${to}.Success`,
+      dimensions: { DeliveryStreamName: stream },
       statistic: 'Minimum',
       comparison: 'LessThanThreshold',
       threshold: 1,
