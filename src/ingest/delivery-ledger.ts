@@ -4,21 +4,28 @@ export function compareSequenceNumbers(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Partition keys remembered per shard before the oldest half is forgotten (a map entry each). */
+const KEYS_PER_SHARD = 100_000;
+/** Records with partly landed effects remembered before the whole map is forgotten. */
+const PARTIAL_CAPACITY = 100_000;
+
 /**
- * What this (warm) function has already delivered, so at-least-once redelivery does not double
- * any effect:
- * - per shard, the highest sequence number whose effects reached every sink: a redelivered record
- *   at or below it is skipped whole;
+ * What this warm container has already delivered, so a redelivery it sees does not repeat an
+ * effect. It is an optimisation only: a cold or different container starts empty, and the effects
+ * stay idempotent downstream (docs/delivery-semantics.md). It keeps:
+ * - per shard and partition key, the sequence number of the newest record whose effects reached
+ *   every sink. Kinesis keeps order per partition key, and with a parallelization factor above 1
+ *   Lambda hands a shard's partition keys to several batches at once, in any order between keys
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html), so a per-shard high-water
+ *   mark would skip the records of one key group after another group's later records;
  * - per record after a partial failure, which sinks already took it (a bit per sink), so the retry
  *   writes only to the others;
- * - the event ids accepted recently (between capacity/2 and capacity of them), so a producer's duplicate is
- *   counted as a duplicate instead of being written again.
- * State lives in memory: a cold start forgets it, and downstream stores keyed by event_id
- * (OpenSearch `_id`, lake compaction) absorb what a cold start lets through.
+ * - the event ids accepted recently (between capacity/2 and capacity of them), so a producer's
+ *   duplicate is counted as a duplicate instead of being written again.
  */
 export class DeliveryLedger {
-  private readonly committed = new Map<string, string>();
-  private readonly partial = new Map<string, number>();
+  private readonly committed = new Map<string, Map<string, string>>();
+  private partial = new Map<string, number>();
   // Accepted ids in two generations: when the young one is full the old one is dropped whole, so
   // the memory stays bounded at `capacity` without evicting ids one by one.
   private young = new Set<string>();
@@ -26,26 +33,21 @@ export class DeliveryLedger {
 
   constructor(private readonly capacity = 1_000_000) {}
 
-  /**
-   * How many leading records of a batch (in sequence order, as Kinesis delivers them) were
-   * already delivered: a redelivered prefix is skipped whole.
-   */
-  countDelivered(shardKey: string, sequenceNumbers: (i: number) => string, length: number): number {
-    const upTo = this.committed.get(shardKey);
-    if (upTo === undefined) return 0;
-    let count = 0;
-    while (count < length && compareSequenceNumbers(sequenceNumbers(count), upTo) <= 0) count++;
-    return count;
+  /** Whether the record at (shard, partition key, sequence) was delivered to every sink before. */
+  isDelivered(shardKey: string, partitionKey: string, sequenceNumber: string): boolean {
+    const upTo = this.committed.get(shardKey)?.get(partitionKey);
+    return upTo !== undefined && compareSequenceNumbers(sequenceNumber, upTo) <= 0;
   }
 
-  /** Bit mask of the sinks that already took the record at (shard, sequence) in an earlier, partly failed attempt. */
-  sinksDone(shardKey: string, sequenceNumber: string): number {
-    return this.partial.size === 0 ? 0 : (this.partial.get(`${shardKey}|${sequenceNumber}`) ?? 0);
+  /** Bit mask of the sinks that already took the record at (shard, position) in an earlier, partly failed attempt. */
+  sinksDone(shardKey: string, position: string): number {
+    return this.partial.size === 0 ? 0 : (this.partial.get(`${shardKey}|${position}`) ?? 0);
   }
 
-  /** Records that `sinkBit` took the record at (shard, sequence), which will be delivered again. */
-  markSinkDone(shardKey: string, sequenceNumber: string, sinkBit: number): void {
-    const key = `${shardKey}|${sequenceNumber}`;
+  /** Records that `sinkBit` took the record at (shard, position), which will be delivered again. */
+  markSinkDone(shardKey: string, position: string, sinkBit: number): void {
+    if (this.partial.size >= PARTIAL_CAPACITY) this.partial = new Map();
+    const key = `${shardKey}|${position}`;
     this.partial.set(key, (this.partial.get(key) ?? 0) | sinkBit);
   }
 
@@ -66,23 +68,40 @@ export class DeliveryLedger {
     for (const id of eventIds) this.young.delete(id);
   }
 
-  /** Marks a shard delivered up to `sequenceNumber` and bounds the remembered event ids. */
-  commit(shardKey: string, sequenceNumber: string): void {
-    const current = this.committed.get(shardKey);
-    if (current === undefined || compareSequenceNumbers(sequenceNumber, current) > 0) {
-      this.committed.set(shardKey, sequenceNumber);
+  /**
+   * Marks records of one shard delivered to every sink: `partitionKeys[i]` at `sequenceNumbers[i]`
+   * for i < count, in the order Kinesis delivered them. Bounds the remembered event ids.
+   */
+  commit(
+    shardKey: string,
+    partitionKeys: (i: number) => string,
+    sequenceNumbers: (i: number) => string,
+    count: number,
+  ) {
+    let keys = this.committed.get(shardKey);
+    if (!keys) {
+      keys = new Map();
+      this.committed.set(shardKey, keys);
     }
-    if (this.partial.size > 0) this.prunePartial(shardKey, sequenceNumber);
+    const pruning = this.partial.size > 0;
+    for (let i = 0; i < count; i++) {
+      const sequenceNumber = sequenceNumbers(i);
+      keys.set(partitionKeys(i), sequenceNumber);
+      if (pruning) this.partial.delete(`${shardKey}|${sequenceNumber}`);
+    }
+    if (keys.size > KEYS_PER_SHARD) this.forgetOldestKeys(keys);
     if (this.young.size >= this.capacity / 2) {
       this.old = this.young;
       this.young = new Set();
     }
   }
 
-  private prunePartial(shardKey: string, sequenceNumber: string): void {
-    for (const key of this.partial.keys()) {
-      const [shard, sequence] = key.split('|') as [string, string];
-      if (shard === shardKey && compareSequenceNumbers(sequence, sequenceNumber) <= 0) this.partial.delete(key);
+  /** Forgets the half of a shard's keys first seen longest ago (a Map iterates in insertion order). */
+  private forgetOldestKeys(keys: Map<string, string>): void {
+    let drop = keys.size / 2;
+    for (const key of keys.keys()) {
+      if (drop-- <= 0) break;
+      keys.delete(key);
     }
   }
 }

@@ -149,11 +149,12 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
   const acceptedIds: (string | undefined)[] = new Array(records.length);
   const tally = new Tally(records.length);
   const alerts: Alert[] = [];
-  const delivered = ctx.ledger.countDelivered(shardKey, (i) => records[i]!.sequenceNumber, records.length);
-  for (let i = 0; i < delivered; i++) tally.mark(i, 'redelivered', '');
-
-  for (let i = delivered; i < records.length; i++) {
+  for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
+    if (ctx.ledger.isDelivered(shardKey, record.partitionKey, record.sequenceNumber)) {
+      tally.mark(i, 'redelivered', '');
+      continue;
+    }
     const done = ctx.ledger.sinksDone(shardKey, record.sequenceNumber);
     const decoded = decodeRecord(record, origin.stream, origin.shardId, ctx.validate);
     if (!decoded.ok) {
@@ -269,7 +270,12 @@ export async function processBatch(
       if (acceptedIds[i] !== undefined) undelivered.push(acceptedIds[i]!);
     ctx.ledger.release(undelivered);
   }
-  if (deliveredCount > 0) ctx.ledger.commit(shardKey, records[deliveredCount - 1]!.sequenceNumber);
+  ctx.ledger.commit(
+    shardKey,
+    (i) => records[i]!.partitionKey,
+    (i) => records[i]!.sequenceNumber,
+    deliveredCount,
+  );
   ctx.trajectories.commit(firstFailedIndex);
   return {
     firstFailedIndex,

@@ -171,3 +171,42 @@ describe('Function: processBatch()', () => {
     expect(sinks.rejects.stored).toHaveLength(1);
   });
 });
+
+describe('Function: processBatch() with several batches of one shard in flight (parallelization factor > 1)', () => {
+  it('given a warm container that takes one partition key group and then another, writes every record of both', async () => {
+    // Prepare: records of keys pA and pB interleaved on one shard; with a factor of 2 Lambda may
+    // hand the pA group and then the pB group to the same container.
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const shard = ['pA1', 'pB1', 'pA2', 'pB2', 'pA3', 'pB3'].map((id) => record(reading(id), id.slice(0, 2)));
+    const groupA = shard.filter((r) => r.partitionKey === 'pA');
+    const groupB = shard.filter((r) => r.partitionKey === 'pB');
+
+    // Act
+    const a = await processBatch(groupA, origin, ctx, sinks as unknown as IngestSinks);
+    const b = await processBatch(groupB, origin, ctx, sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(a.counts).toMatchObject({ records: 3, accepted: 3, redelivered: 0 });
+    expect(b.counts).toMatchObject({ records: 3, accepted: 3, redelivered: 0 });
+    expect(sinks.lake.stored.map((e) => e.event_id)).toEqual(['pA1', 'pA2', 'pA3', 'pB1', 'pB2', 'pB3']);
+  });
+
+  it('given a group redelivered after a later group of another key succeeded, still skips only what it delivered', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const shard = ['qA1', 'qB1', 'qA2', 'qB2'].map((id) => record(reading(id), id.slice(0, 2)));
+    const groupA = shard.filter((r) => r.partitionKey === 'qA');
+    const groupB = shard.filter((r) => r.partitionKey === 'qB');
+    await processBatch(groupB, origin, ctx, sinks as unknown as IngestSinks);
+    await processBatch(groupA, origin, ctx, sinks as unknown as IngestSinks);
+
+    // Act: Lambda retries group A (its response was lost)
+    const again = await processBatch(groupA, origin, ctx, sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(again.counts).toMatchObject({ records: 2, redelivered: 2, accepted: 0 });
+    expect(sinks.lake.stored.map((e) => e.event_id).sort()).toEqual(['qA1', 'qA2', 'qB1', 'qB2']);
+  });
+});
