@@ -1,11 +1,9 @@
-import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
 import { TABLES, type TableName } from '#src/schema/registry.js';
-import { serializerFor } from '#src/sinks/serialize-event.js';
-import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
+import { SinkWriteError } from '#src/sinks/sink.js';
 
 /** Firehose buffering hints: a buffer is delivered when it reaches either. */
 export interface BufferingHints {
@@ -22,10 +20,8 @@ export interface LakeOptions {
 }
 
 interface TableBuffer {
-  /** Delivered-to-be lines as UTF-8 chunks: compact, unlike thousands of concatenated JS strings. */
-  chunks: Buffer[];
-  /** Lines not yet moved into a chunk. */
-  pending: string;
+  /** Newline-delimited JSON objects as Firehose received them, record by record. */
+  chunks: Uint8Array[];
   bytes: number;
   since: number;
   flushes: number;
@@ -43,14 +39,15 @@ function quote(text: string): string {
 }
 
 /**
- * The local stand-in for the Firehose → S3 Parquet delivery: one buffer per table, delivered when
- * it reaches the buffering hints (size or interval, as Firehose does) and on close, as Parquet
- * files (zstd) whose columns are the Glue columns derived from `schemas/`, under the same layout
- * dynamic partitioning gives on S3: `lake/<table>/dt=YYYY-MM-DD/hour=HH/*.parquet`.
+ * The local stand-in for the S3 side of the lake's Firehose delivery streams (LocalFirehose is the
+ * API side): one buffer per table, delivered when it reaches the buffering hints (size or interval,
+ * as Firehose does) and on close, as Parquet files (zstd) whose columns are the Glue columns derived
+ * from `schemas/`, under the layout dynamic partitioning gives on S3:
+ * `lake/<table>/dt=YYYY-MM-DD/hour=HH/*.parquet`.
  *
- * Rows are serialised to the columns at `write` (so a producer's extra fields never reach the lake)
- * and converted by DuckDB (`read_json` → `COPY … PARTITION_BY`). Like Firehose, a delivery failure
- * surfaces later than the `write` that buffered the rows; here it fails the run loudly at flush.
+ * The objects are converted by DuckDB (`read_json` with the table's columns → `COPY … PARTITION_BY`),
+ * so a field outside the columns never reaches the lake. Like Firehose, a delivery failure surfaces
+ * later than the call that buffered the rows; here it fails the run loudly at the next append or close.
  */
 export class LocalLake {
   private readonly buffers = new Map<TableName, TableBuffer>();
@@ -68,7 +65,7 @@ export class LocalLake {
   ) {
     this.now = options.now ?? Date.now;
     for (const table of TABLES) {
-      this.buffers.set(table, { chunks: [], pending: '', bytes: 0, since: 0, flushes: 0, rows: 0 });
+      this.buffers.set(table, { chunks: [], bytes: 0, since: 0, flushes: 0, rows: 0 });
       mkdirSync(join(options.outDir, 'lake', table), { recursive: true });
     }
     mkdirSync(join(options.outDir, '.tmp'), { recursive: true });
@@ -88,40 +85,25 @@ export class LocalLake {
   }
 
   /**
-   * The sink for one table (what a Firehose delivery stream is on AWS). `serialize` defaults to the
-   * table's column serialiser; event tables pass `serializeEvent` so the line is shared with search.
+   * Buffers one de-aggregated Firehose record of a table (newline-delimited JSON objects of the
+   * table's columns) and delivers the buffer when it reaches a buffering hint, in the background
+   * while records keep coming; at most one delivery waits behind the running one.
    */
-  sinkFor<T extends object>(table: TableName, serialize: (row: T) => string = serializerFor(table)): Sink<T> {
+  async append(table: TableName, data: Uint8Array, rows: number): Promise<void> {
     const buffer = this.buffers.get(table)!;
+    if (buffer.bytes === 0) buffer.since = this.now();
+    buffer.chunks.push(data);
+    buffer.bytes += data.byteLength;
+    buffer.rows += rows;
+    if (this.failure) throw this.failure;
     const sizeLimit = this.options.bufferingHints.sizeInMBs * 1024 * 1024;
     const intervalMs = this.options.bufferingHints.intervalInSeconds * 1000;
-    return {
-      name: `lake:${table}`,
-      write: async (items: readonly T[]) => {
-        if (items.length === 0) return;
-        if (buffer.bytes === 0) buffer.since = this.now();
-        let pending = buffer.pending;
-        for (const item of items) pending += `${serialize(item)}\n`;
-        buffer.bytes += pending.length - buffer.pending.length;
-        // A serialised line is a rope of many small strings; copying into a Buffer every 256 KB
-        // keeps a 64 MiB buffer at about 64 MiB of memory.
-        if (pending.length >= 262_144) {
-          buffer.chunks.push(Buffer.from(pending, 'utf8'));
-          pending = '';
-        }
-        buffer.pending = pending;
-        buffer.rows += items.length;
-        if (this.failure) throw this.failure;
-        if (buffer.bytes >= sizeLimit || this.now() - buffer.since >= intervalMs) {
-          // Like Firehose, deliver in the background while records keep coming (DuckDB converts on
-          // its own threads); at most one delivery waits behind the running one.
-          if (this.inFlight > 1) await this.delivering;
-          void this.flushTable(table).catch((error: Error) => {
-            this.failure ??= error;
-          });
-        }
-      },
-    };
+    if (buffer.bytes >= sizeLimit || this.now() - buffer.since >= intervalMs) {
+      if (this.inFlight > 1) await this.delivering;
+      void this.flushTable(table).catch((error: Error) => {
+        this.failure ??= error;
+      });
+    }
   }
 
   /** Resolves when every delivery started so far has finished. */
@@ -140,9 +122,7 @@ export class LocalLake {
     const buffer = this.buffers.get(table)!;
     if (buffer.bytes === 0) return;
     const chunks = buffer.chunks;
-    if (buffer.pending.length > 0) chunks.push(Buffer.from(buffer.pending, 'utf8'));
     buffer.chunks = [];
-    buffer.pending = '';
     buffer.bytes = 0;
     const flush = ++buffer.flushes;
     this.inFlight++;
@@ -151,7 +131,7 @@ export class LocalLake {
     await delivery;
   }
 
-  private async deliver(table: TableName, chunks: Buffer[], flush: number): Promise<void> {
+  private async deliver(table: TableName, chunks: Uint8Array[], flush: number): Promise<void> {
     const tmp = join(this.options.outDir, '.tmp', `${table}-${flush}.ndjson`);
     const fd = openSync(tmp, 'w');
     try {

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
-import type { EventType } from '#src/schema/registry.js';
+import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
+import { TABLES, type TableName } from '#src/schema/registry.js';
 import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
+import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
 import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
 import { serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
 import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { Alert, Duplicate, Reject, TelemetryEvent } from '#src/telemetry/event.js';
+import { LocalFirehose, type LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { LocalLake } from '../lake/local-lake.js';
 import { OpenSearchBulkWriter } from '../search/opensearch-bulk-writer.js';
 import { type CountingSink, createBulkFileSink, createJsonlSink } from './file-sinks.js';
@@ -14,6 +17,8 @@ import type { RunReport } from './run-report.js';
 export interface RunOutputsOptions {
   outDir: string;
   lake: LocalLake;
+  /** The lake's delivery streams are `<prefix><table>`, as the stack names them. */
+  lakeStreamPrefix: string;
   /** Index into this OpenSearch node instead of writing `_bulk` files. */
   opensearchUrl?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
@@ -40,6 +45,8 @@ export interface RunOutputs {
   alertsFile: CountingSink<Alert>;
   windowRows: WindowAggregateRow[];
   counters: RunCounters;
+  /** What the Firehose stand-in received. */
+  firehose: LocalFirehoseStats;
   /** Flushes and closes the files and the OpenSearch writer; says where the search documents went. */
   close(): Promise<RunReport['search']>;
 }
@@ -70,11 +77,22 @@ function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void):
 export async function createRunOutputs(options: RunOutputsOptions): Promise<RunOutputs> {
   const { outDir, lake } = options;
   const counters: RunCounters = { accepted: 0, byType: {}, byRule: {}, byReason: {} };
+  // The lake goes through the same Firehose sink as on AWS (packing, call limits, retries of failed
+  // records) into the Firehose stand-in, which enforces what the service enforces.
+  const streams = new Map(TABLES.map((table) => [deliveryStreamName(options.lakeStreamPrefix, table), table]));
+  const firehose = new LocalFirehose({ lake, streams, errorDir: join(outDir, 'lake-errors') });
+  const lakeTable = <T extends object>(table: TableName, serialise: (row: T) => string = serializerFor(table)) =>
+    createFirehoseSink<T>({
+      client: firehose,
+      deliveryStreamName: deliveryStreamName(options.lakeStreamPrefix, table),
+      name: `lake:${table}`,
+      serialise,
+    });
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
     (event) => event.type,
     (type) =>
-      afterWrite(lake.sinkFor<TelemetryEvent>(type as EventType, serializeEvent), (written) => {
+      afterWrite(lakeTable<TelemetryEvent>(type as TableName, serializeEvent), (written) => {
         counters.byType[type] = (counters.byType[type] ?? 0) + written.length;
         counters.accepted += written.length;
       }),
@@ -116,12 +134,12 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     ingest: {
       lake: events,
       search: eventsSearch,
-      alerts: createFanOutSink('alerts', [alertsFile, lake.sinkFor<Alert>('alerts'), alertsSearch]),
+      alerts: createFanOutSink('alerts', [alertsFile, lakeTable<Alert>('alerts'), alertsSearch]),
       rejects,
       duplicates,
     },
     windows: createFanOutSink('windows', [
-      lake.sinkFor<WindowAggregateRow>('window_aggregates'),
+      lakeTable<WindowAggregateRow>('window_aggregates'),
       windowsSearch,
       {
         name: 'report',
@@ -136,6 +154,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     alertsFile,
     windowRows,
     counters,
+    firehose: firehose.stats,
     async close() {
       await Promise.all(files.map((sink) => sink.close()));
       return opensearch

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
+import { deliveryStreamPrefixes } from '#src/sinks/delivery-streams.js';
 import type { Sink } from '#src/sinks/sink.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { LocalLake } from '../lake/local-lake.js';
@@ -87,6 +88,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const outputs = await createRunOutputs({
     outDir,
     lake,
+    lakeStreamPrefix: deliveryStreamPrefixes(config.service, stage).lake,
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
   });
@@ -138,6 +140,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     window_rows: windowRows.length,
     late_records: outputs.late.count,
     lake_rows: lakeResult.rows,
+    firehose: outputs.firehose,
     search,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MappingStats } from '../esm/event-source-mapping.js';
+import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
 import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
 
@@ -25,6 +26,8 @@ export interface RunReport {
   window_rows: number;
   late_records: number;
   lake_rows: Record<string, number>;
+  /** What the lake's Firehose stand-in received (calls, records, objects, records it could not de-aggregate). */
+  firehose: LocalFirehoseStats;
   /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
   search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
   /** The stream the records went through: in process, or a real one behind an endpoint. */

@@ -1,4 +1,4 @@
-import { type FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
 
@@ -6,13 +6,24 @@ import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
  * Firehose limits (https://docs.aws.amazon.com/firehose/latest/dev/limits.html): a record is at most
  * 1,000 KiB; PutRecordBatch takes at most 500 records and 4 MiB.
  */
-const MAX_RECORD_BYTES = 1000 * 1024;
-const MAX_BATCH_RECORDS = 500;
-const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 1000 * 1024;
+export const MAX_BATCH_RECORDS = 500;
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * "Record deaggregation by JSON or by delimiter is capped at 500 per record"
+ * (https://docs.aws.amazon.com/firehose/latest/dev/dynamic-partitioning-multirecord-deaggergation.html):
+ * a packed record carries at most 500 JSON objects.
+ */
+export const MAX_OBJECTS_PER_RECORD = 500;
+
+/** What the sink needs of a Firehose client: PutRecordBatch (the SDK's FirehoseClient, or the local stand-in). */
+export interface FirehoseApi {
+  send(command: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput>;
+}
 
 /** Options of createFirehoseSink. */
 export interface FirehoseSinkOptions<T> {
-  client: FirehoseClient;
+  client: FirehoseApi;
   deliveryStreamName: string;
   name: string;
   /** One JSON object per item (default JSON.stringify); a newline is appended. */
@@ -29,10 +40,10 @@ interface PackedRecord {
 }
 
 /**
- * Packs newline-delimited JSON items into Firehose records of up to 1,000 KiB. Firehose bills each
- * record rounded up to 5 KB, so one event per record (≈ 200 bytes) would be billed 25×; packed, a
- * record is billed for what it carries. Format conversion reads concatenated JSON objects; the
- * delivery stream's dynamic partitioning must enable record de-aggregation (JSON) to split them.
+ * Packs newline-delimited JSON items into Firehose records of up to 1,000 KiB and 500 objects.
+ * Firehose bills each record rounded up to 5 KB, so one event per record (≈ 200 bytes) would be
+ * billed 25×; 500 events of ≈ 200 bytes make a record of ≈ 100 KB, billed for what it carries. The
+ * delivery stream's dynamic partitioning de-aggregates (JSON) at most 500 objects per record.
  */
 export function packRecords(lines: readonly string[]): PackedRecord[] {
   const records: PackedRecord[] = [];
@@ -41,7 +52,7 @@ export function packRecords(lines: readonly string[]): PackedRecord[] {
   let firstItem = 0;
   lines.forEach((line, index) => {
     const size = Buffer.byteLength(line) + 1;
-    if (parts.length > 0 && bytes + size > MAX_RECORD_BYTES) {
+    if (parts.length > 0 && (parts.length === MAX_OBJECTS_PER_RECORD || bytes + size > MAX_RECORD_BYTES)) {
       records.push({ data: Buffer.from(parts.join('')), firstItem });
       parts = [];
       bytes = 0;
@@ -77,7 +88,7 @@ function splitCalls(records: readonly PackedRecord[]): PackedRecord[][] {
  * SinkWriteError with the first item of the first record still not accepted. Payloads are never logged.
  *
  * @example
- *   const lake = createFirehoseSink({ client: new FirehoseClient({}), deliveryStreamName: 'fleetstream-dev-lake', name: 'lake' });
+ *   const lake = createFirehoseSink({ client: new FirehoseClient({}), deliveryStreamName: 'fleetstream-dev-lake-car-sensor', name: 'lake' });
  */
 export function createFirehoseSink<T>(options: FirehoseSinkOptions<T>): Sink<T> {
   const serialise = options.serialise ?? ((item: T) => JSON.stringify(item));

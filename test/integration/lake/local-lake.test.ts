@@ -5,6 +5,7 @@ import { LocalLake } from '#local/lake/local-lake.js';
 import { runQuery } from '#local/query.js';
 import { tableColumns } from '#src/schema/columns.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
+import { lakeSinkFor } from '#test/helpers/lake-sink.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 8);
@@ -28,7 +29,7 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
     // Prepare
     const outDir = mkdtempSync(join(tmpdir(), 'lake-size-'));
     const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 0.01, intervalInSeconds: 3600 } });
-    const sink = lake.sinkFor<TelemetryEvent>('car_sensor');
+    const sink = lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor');
 
     // Act
     for (let batch = 0; batch < 10; batch++) {
@@ -59,7 +60,7 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
       bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 },
       now: () => now,
     });
-    const sink = lake.sinkFor<TelemetryEvent>('car_sensor');
+    const sink = lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor');
 
     // Act
     await sink.write([reading(1, T0)]);
@@ -78,7 +79,7 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
     // Prepare
     const outDir = mkdtempSync(join(tmpdir(), 'lake-columns-'));
     const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
-    await lake.sinkFor<TelemetryEvent>('car_sensor').write([reading(1, T0)]);
+    await lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor').write([reading(1, T0)]);
     await lake.close();
 
     // Act

@@ -12,7 +12,7 @@ const sentRecords = (call: number) => firehose.commandCalls(PutRecordBatchComman
 describe('Function: createFirehoseSink()', () => {
   beforeEach(() => firehose.reset());
 
-  it('packs many newline-delimited items into each record, within the record and call limits', async () => {
+  it('packs many newline-delimited items into each record, within the record, call and de-aggregation limits', async () => {
     // Prepare
     firehose.on(PutRecordBatchCommand).resolves({ FailedPutCount: 0, RequestResponses: [] });
     const sink = createFirehoseSink({
@@ -28,7 +28,9 @@ describe('Function: createFirehoseSink()', () => {
     // Assess
     const calls = firehose.commandCalls(PutRecordBatchCommand);
     const records = calls.flatMap((c) => c.args[0].input.Records ?? []);
-    expect(records.length).toBeLessThan(10);
+    const objects = records.map((r) => Buffer.from(r.Data!).toString().split('\n').filter(Boolean).length);
+    expect(records).toHaveLength(40);
+    expect(Math.max(...objects)).toBe(500);
     for (const record of records) expect(record.Data!.length).toBeLessThanOrEqual(1000 * 1024);
     for (const call of calls) {
       expect(call.args[0].input.Records!.length).toBeLessThanOrEqual(500);
@@ -57,7 +59,7 @@ describe('Function: createFirehoseSink()', () => {
     });
 
     // Act
-    await sink.write(items(12_000));
+    await sink.write(items(1_500));
 
     // Assess
     expect(sentRecords(0).length).toBe(3);
@@ -77,7 +79,7 @@ describe('Function: createFirehoseSink()', () => {
       sleep: noSleep,
       maxAttempts: 3,
     });
-    const batch = items(12_000);
+    const batch = items(1_500);
     const secondRecordStart = packRecords(batch.map((i) => JSON.stringify(i)))[1]!.firstItem;
 
     // Act
@@ -108,5 +110,27 @@ describe('Function: createFirehoseSink()', () => {
     const sink = createFirehoseSink({ client: new FirehoseClient({}), deliveryStreamName: 'lake', name: 'lake' });
     await sink.write([]);
     expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
+  });
+});
+
+describe('Function: packRecords()', () => {
+  it('never puts more than 500 objects in a record, which Firehose de-aggregates no further', () => {
+    // Act
+    const records = packRecords(Array.from({ length: 1_201 }, (_, i) => `{"n":${i}}`));
+
+    // Assess
+    expect(records.map((r) => r.firstItem)).toEqual([0, 500, 1000]);
+    expect(records.map((r) => Buffer.from(r.data).toString().split('\n').filter(Boolean).length)).toEqual([
+      500, 500, 201,
+    ]);
+  });
+
+  it('starts a new record before one would pass 1,000 KiB', () => {
+    // Act
+    const records = packRecords(Array.from({ length: 3 }, () => 'x'.repeat(400 * 1024)));
+
+    // Assess
+    expect(records.map((r) => r.firstItem)).toEqual([0, 2]);
+    for (const record of records) expect(record.data.length).toBeLessThanOrEqual(1000 * 1024);
   });
 });
