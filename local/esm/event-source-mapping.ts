@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
@@ -25,19 +26,80 @@ export interface MappingStats {
   dlqBatches: number;
   dlqRecords: number;
   windowsFinalised: number;
+  /** Execution environments created (the first invocation of each is a cold start). */
+  coldStarts: number;
+  /** Invocations that crashed (fault injection): the batch failed whole and the environment was discarded. */
+  crashes: number;
+  /** Windows Lambda ended early because the returned state passed 1 MB. */
+  windowsTerminatedEarly: number;
+}
+
+/** One simulated execution environment: a handler instance with its own module state (a warm ledger, say). */
+export interface Container {
+  readonly id: number;
+  readonly handler: MappedHandler;
+}
+
+/** Faults the mapping injects (all optional; see local/chaos/). */
+export interface MappingFaults {
+  /** Whether this invocation lands in a fresh environment although a warm one is free. */
+  coldStart?(): boolean;
+  /** When this invocation's environment dies mid-batch: after how many sink writes (undefined: it does not). */
+  crash?(): number | undefined;
+}
+
+/**
+ * The invocation running in this async context, for sinks that simulate a crash mid-batch: once
+ * `crashed` is set, the environment is dead, so nothing more it writes lands, and the mapping
+ * treats the invocation as a function error whatever the handler returns.
+ */
+export interface InvocationScope {
+  readonly function: string;
+  readonly container: number;
+  /** Set when a crash was injected for this invocation: after this many sink writes the environment dies. */
+  crashAfterWrites: number | undefined;
+  writes: number;
+  crashed: boolean;
+}
+
+/** The invocation a sink write belongs to (undefined outside an invocation). */
+export const invocationScope = new AsyncLocalStorage<InvocationScope>();
+
+/** What the mapping tells its observer after each invocation it counts as a success. */
+export interface InvocationOutcome {
+  container: Container;
+  event: KinesisStreamEvent;
+  response: MappedResponse | undefined;
 }
 
 /** Options of EventSourceMapping. */
 export interface MappingOptions {
   settings: StreamMappingSettings;
-  handler: MappedHandler;
+  /** Builds the function in a new execution environment (module state and all): called at each cold start. */
+  createHandler: () => MappedHandler;
   stream: LocalStream;
   region: string;
   /** The on-failure destination: JSON lines as Lambda would send them to SQS. */
   dlqPath: string;
   /** Wall clock for record age; the arrival timestamps are the records' own. */
   now?: () => number;
+  faults?: MappingFaults;
+  /** Called after every invocation whose response Lambda would act on (not after errors or crashes). */
+  onInvoked?: (outcome: InvocationOutcome) => void;
 }
+
+/**
+ * The synchronous invocation payload limit, which caps a Kinesis batch in bytes: Lambda reads "until
+ * it has gathered a full batch, the batching window expires, or the batch reaches the payload limit
+ * of 6 MB" (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
+ */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** The JSON a record adds to the event besides its data (ids, ARNs, names), rounded up. */
+const RECORD_ENVELOPE_BYTES = 400;
+/** "Your state can be a maximum of 1 MB per shard" (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html). */
+export const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
+/** A final invoke is retried until it succeeds (processing of the shard waits); this bounds a broken handler. */
+const MAX_FINAL_INVOKE_ATTEMPTS = 100;
 
 function toEvent(
   records: readonly StoredRecord[],
@@ -62,15 +124,35 @@ function toEvent(
   };
 }
 
+/** FNV-1a of a partition key: which of a shard's concurrent batches the key belongs to. */
+function laneOf(partitionKey: string, lanes: number): number {
+  if (lanes === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < partitionKey.length; i++) hash = Math.imul(hash ^ partitionKey.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
+}
+
+/** One shard's progress: the checkpoint, and per lane the first position it has not delivered. */
+interface ShardProgress {
+  next: number[];
+  window: { start: number; state: Record<string, unknown> } | undefined;
+}
+
 /**
  * The Lambda event-source mapping for one function on a local stream, with the semantics AWS
- * documents (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html): one batch in flight
- * per shard, in order; a partial batch response checkpoints before the lowest failed record and
- * retries from it; an error (or an invalid itemIdentifier) fails the whole batch, which is split in
- * two when bisect is on; after MaximumRetryAttempts, or once records are older than
- * MaximumRecordAgeInSeconds, the batch's metadata goes to the on-failure destination and the shard
- * moves on. With tumblingWindowInSeconds, batches never span a window, `state` is threaded between
- * invocations and a final invoke (no records, isFinalInvokeForWindow) closes each window.
+ * documents (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html), never more leniently:
+ * - `ParallelizationFactor` N (1-10): a shard's records go to N concurrent batches by partition key,
+ *   order kept per key only (AWS does not document how keys are assigned; here by hash);
+ * - every invocation takes a free execution environment or creates one (a cold start); any batch
+ *   may land in any environment, and a fault injector can force cold starts and crashes;
+ * - batches are cut at batchSize, at the 6 MB payload limit, and held up to `batchWindow`;
+ * - a partial batch response checkpoints before the lowest failed record and retries from it; an
+ *   error (or an invalid itemIdentifier) fails the whole batch, which is split in two when bisect is
+ *   on; after MaximumRetryAttempts, or once records are older than MaximumRecordAgeInSeconds, the
+ *   batch's metadata goes to the on-failure destination and the shard moves on;
+ * - with tumblingWindowInSeconds (factor 1 only), batches never span a window, `state` is threaded
+ *   between invocations (at most 1 MB, else the window ends early), and a final invoke (no records,
+ *   isFinalInvokeForWindow) closes each window, retried until it succeeds.
  */
 export class EventSourceMapping {
   readonly stats: MappingStats = {
@@ -81,44 +163,114 @@ export class EventSourceMapping {
     dlqBatches: 0,
     dlqRecords: 0,
     windowsFinalised: 0,
+    coldStarts: 0,
+    crashes: 0,
+    windowsTerminatedEarly: 0,
   };
-  /** Per shard: the position of the next record to deliver (everything before is checkpointed). */
+  /** Per shard: the position of the first record not yet delivered (everything before is checkpointed). */
   readonly checkpoints: number[];
-  private readonly windows: ({ start: number; state: Record<string, unknown> } | undefined)[];
+  private readonly progress: ShardProgress[];
+  private readonly idle: Container[] = [];
+  private readonly lanes: number;
   private readonly arn: string;
   private readonly role: string;
   private readonly now: () => number;
 
   constructor(private readonly options: MappingOptions) {
+    const { settings } = options;
+    this.lanes = settings.parallelizationFactor;
+    if (!Number.isInteger(this.lanes) || this.lanes < 1 || this.lanes > 10)
+      throw new Error(`${settings.functionName}: parallelizationFactor must be 1 to 10, got ${this.lanes}`);
+    if (settings.tumblingWindowInSeconds !== undefined && this.lanes > 1)
+      throw new Error(
+        `${settings.functionName}: tumbling windows keep one state per shard, so they need parallelizationFactor 1`,
+      );
     this.checkpoints = options.stream.shards.map(() => 0);
-    this.windows = options.stream.shards.map(() => undefined);
+    this.progress = options.stream.shards.map(() => ({
+      next: Array.from({ length: this.lanes }, () => 0),
+      window: undefined,
+    }));
     this.arn = `arn:aws:kinesis:${options.region}:000000000000:stream/${options.stream.name}`;
-    this.role = `arn:aws:iam::000000000000:role/${options.settings.functionName}`;
+    this.role = `arn:aws:iam::000000000000:role/${settings.functionName}`;
     this.now = options.now ?? Date.now;
     mkdirSync(dirname(options.dlqPath), { recursive: true });
   }
 
   /**
-   * Delivers the records available on a shard, batch by batch. As Lambda does, a batch goes out
-   * when it is full or when `batchWindow` seconds (record arrival time) have passed since its first
-   * record; `final` sends whatever is left (end of the input).
+   * Delivers the records available on a shard. As Lambda does, a batch goes out when it is full (in
+   * records or bytes) or when `batchWindow` seconds (record arrival time) have passed since its first
+   * record; `final` sends whatever is left (end of the input). With a factor above 1 the shard's
+   * batches run concurrently, one sequence per lane.
    */
   async drain(shardIndex: number, final = false): Promise<void> {
-    const { stream, settings } = this.options;
-    while (this.checkpoints[shardIndex]! < stream.end(shardIndex)) {
-      let batch = stream.read(shardIndex, this.checkpoints[shardIndex]!, settings.batchSize);
-      const newest = stream.read(shardIndex, stream.end(shardIndex) - 1, 1)[0]!;
-      const waited = newest.approximateArrivalTimestamp - batch[0]!.approximateArrivalTimestamp;
-      if (!final && batch.length < settings.batchSize && waited < settings.batchWindow) return;
+    const { stream } = this.options;
+    const from = this.checkpoints[shardIndex]!;
+    const end = stream.end(shardIndex);
+    if (from >= end) return;
+    const records = stream.read(shardIndex, from, end - from);
+    const newest = records[records.length - 1]!.approximateArrivalTimestamp;
+    const { next } = this.progress[shardIndex]!;
+    const pending: { records: StoredRecord[]; positions: number[] }[] = next.map(() => ({
+      records: [],
+      positions: [],
+    }));
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const lane = laneOf(record.partitionKey, this.lanes);
+      if (from + i < next[lane]!) continue;
+      pending[lane]!.records.push(record);
+      pending[lane]!.positions.push(from + i);
+    }
+    await Promise.all(pending.map((lane, index) => this.drainLane(shardIndex, index, lane, newest, final)));
+    // The checkpoint is the first position some lane still has to deliver.
+    let checkpoint = end;
+    pending.forEach((lane, index) => {
+      const firstPending = lane.positions.find((position) => position >= next[index]!);
+      if (firstPending !== undefined) checkpoint = Math.min(checkpoint, firstPending);
+    });
+    this.checkpoints[shardIndex] = checkpoint;
+  }
+
+  /** Delivers one lane's records batch by batch, in order; stops at a partial batch that may still wait. */
+  private async drainLane(
+    shardIndex: number,
+    lane: number,
+    pending: { records: StoredRecord[]; positions: number[] },
+    newestArrival: number,
+    final: boolean,
+  ): Promise<void> {
+    const { settings } = this.options;
+    const { next } = this.progress[shardIndex]!;
+    let at = 0;
+    while (at < pending.records.length) {
+      let batch = this.cutBatch(pending.records, at);
+      const waited = newestArrival - batch[0]!.approximateArrivalTimestamp;
+      const full = batch.length === settings.batchSize || at + batch.length < pending.records.length;
+      if (!final && !full && waited < settings.batchWindow) return;
       if (settings.tumblingWindowInSeconds !== undefined) batch = await this.alignToWindow(shardIndex, batch);
       await this.deliver(shardIndex, batch, 0);
-      this.checkpoints[shardIndex] = this.checkpoints[shardIndex]! + batch.length;
+      at += batch.length;
+      next[lane] = pending.positions[at - 1]! + 1;
     }
+  }
+
+  /** The next batch from `at`: at most batchSize records and MAX_PAYLOAD_BYTES of event. */
+  private cutBatch(records: readonly StoredRecord[], at: number): StoredRecord[] {
+    const { batchSize } = this.options.settings;
+    let bytes = 0;
+    let end = at;
+    while (end < records.length && end - at < batchSize) {
+      const size = records[end]!.data.length + records[end]!.partitionKey.length + RECORD_ENVELOPE_BYTES;
+      if (end > at && bytes + size > MAX_PAYLOAD_BYTES) break;
+      bytes += size;
+      end++;
+    }
+    return records.slice(at, end);
   }
 
   /** Sends the final invoke of every open tumbling window (end of the run). */
   async closeWindows(): Promise<void> {
-    for (let shardIndex = 0; shardIndex < this.windows.length; shardIndex++) await this.finishWindow(shardIndex);
+    for (let shardIndex = 0; shardIndex < this.progress.length; shardIndex++) await this.finishWindow(shardIndex);
   }
 
   private windowStartOf(record: StoredRecord): number {
@@ -127,24 +279,35 @@ export class EventSourceMapping {
   }
 
   private async alignToWindow(shardIndex: number, batch: StoredRecord[]): Promise<StoredRecord[]> {
+    const progress = this.progress[shardIndex]!;
     const first = this.windowStartOf(batch[0]!);
-    const current = this.windows[shardIndex];
-    if (current && current.start !== first) await this.finishWindow(shardIndex);
-    if (!this.windows[shardIndex]) this.windows[shardIndex] = { start: first, state: {} };
+    if (progress.window && progress.window.start !== first) await this.finishWindow(shardIndex);
+    progress.window ??= { start: first, state: {} };
     const cut = batch.findIndex((record) => this.windowStartOf(record) !== first);
     return cut < 0 ? batch : batch.slice(0, cut);
   }
 
-  private async finishWindow(shardIndex: number): Promise<void> {
-    const window = this.windows[shardIndex];
+  /** The final invoke of a shard's window, retried until it succeeds as Lambda does. */
+  private async finishWindow(shardIndex: number, terminatedEarly = false): Promise<void> {
+    const progress = this.progress[shardIndex]!;
+    const window = progress.window;
     if (!window) return;
-    this.stats.invocations++;
-    await this.options.handler({ Records: [], ...this.windowFields(window, true) }, this.context());
-    this.windows[shardIndex] = undefined;
+    const shardId = this.options.stream.shards[shardIndex]!.shardId;
+    for (let attempt = 1; ; attempt++) {
+      const event = Object.assign(toEvent([], shardId, this.arn, this.options.region, this.role), {
+        ...this.windowFields(window, !terminatedEarly, terminatedEarly),
+      });
+      const result = await this.invoke(event);
+      if (result.ok) break;
+      this.stats.retries++;
+      if (attempt >= MAX_FINAL_INVOKE_ATTEMPTS)
+        throw new Error(`${this.options.settings.functionName}: the final invoke of a window failed ${attempt} times`);
+    }
+    progress.window = undefined;
     this.stats.windowsFinalised++;
   }
 
-  private windowFields(window: { start: number; state: Record<string, unknown> }, final: boolean) {
+  private windowFields(window: { start: number; state: Record<string, unknown> }, final: boolean, early = false) {
     const seconds = this.options.settings.tumblingWindowInSeconds!;
     return {
       window: {
@@ -153,20 +316,21 @@ export class EventSourceMapping {
       },
       state: window.state,
       isFinalInvokeForWindow: final,
-      isWindowTerminatedEarly: false,
+      isWindowTerminatedEarly: early,
     };
   }
 
-  private context(): Context {
+  private context(container: Container): Context {
+    const name = this.options.settings.functionName;
     return {
       callbackWaitsForEmptyEventLoop: false,
-      functionName: this.options.settings.functionName,
+      functionName: name,
       functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${this.options.region}:000000000000:function:${this.options.settings.functionName}`,
+      invokedFunctionArn: `arn:aws:lambda:${this.options.region}:000000000000:function:${name}`,
       memoryLimitInMB: '1024',
       awsRequestId: `local-${this.stats.invocations}`,
-      logGroupName: `/aws/lambda/${this.options.settings.functionName}`,
-      logStreamName: 'local',
+      logGroupName: `/aws/lambda/${name}`,
+      logStreamName: `local-${container.id}`,
       getRemainingTimeInMillis: () => 60_000,
       done: () => undefined,
       fail: () => undefined,
@@ -174,24 +338,59 @@ export class EventSourceMapping {
     };
   }
 
-  /** Invokes once; resolves to the index of the first record to retry, -1 when all succeeded. */
-  private async invoke(shardIndex: number, batch: readonly StoredRecord[]): Promise<number> {
+  /** A warm environment if one is free (the most recently used, as Lambda tends to), else a cold start. */
+  private acquire(): Container {
+    const warm = this.options.faults?.coldStart?.() ? undefined : this.idle.pop();
+    if (warm) return warm;
+    this.stats.coldStarts++;
+    return { id: this.stats.coldStarts, handler: this.options.createHandler() };
+  }
+
+  /** Invokes once in some environment. An exception, or a crash injected into the environment, is a function error. */
+  private async invoke(event: KinesisStreamEvent): Promise<{ ok: boolean; response: MappedResponse | undefined }> {
+    const container = this.acquire();
+    this.stats.invocations++;
+    const crashAfterWrites = this.options.faults?.crash?.();
+    const scope: InvocationScope = {
+      function: this.options.settings.functionName,
+      container: container.id,
+      crashAfterWrites,
+      writes: 0,
+      crashed: false,
+    };
+    let response: MappedResponse | undefined;
+    let ok = true;
+    try {
+      response = await invocationScope.run(scope, () =>
+        container.handler(event as KinesisStreamEvent & Record<string, unknown>, this.context(container)),
+      );
+    } catch {
+      ok = false;
+    }
+    if (crashAfterWrites !== undefined) this.stats.crashes++;
+    if (!ok || crashAfterWrites !== undefined) {
+      // A failed or crashed environment is not reused: Lambda may reuse one after a function error,
+      // and a fresh one is the stricter case for idempotency (its in-memory ledger is gone).
+      this.stats.failedInvocations++;
+      return { ok: false, response: undefined };
+    }
+    this.idle.push(container);
+    this.options.onInvoked?.({ container, event, response });
+    return { ok, response };
+  }
+
+  /** Invokes with a batch; resolves to the index of the first record to retry, -1 when all succeeded. */
+  private async invokeBatch(shardIndex: number, batch: readonly StoredRecord[]): Promise<number> {
     const shardId = this.options.stream.shards[shardIndex]!.shardId;
     const event = toEvent(batch, shardId, this.arn, this.options.region, this.role) as KinesisStreamEvent &
       Record<string, unknown>;
-    const window = this.windows[shardIndex];
+    const window = this.progress[shardIndex]!.window;
     if (window) Object.assign(event, this.windowFields(window, false));
-    this.stats.invocations++;
-    let response: MappedResponse | undefined;
-    try {
-      response = await this.options.handler(event, this.context());
-    } catch {
-      this.stats.failedInvocations++;
-      return 0;
-    }
+    const { ok, response } = await this.invoke(event);
+    if (!ok) return 0;
     const failures = this.options.settings.reportBatchItemFailures ? (response?.batchItemFailures ?? []) : [];
     if (failures.length === 0) {
-      if (window && response?.state) window.state = response.state;
+      if (window && response?.state) await this.keepState(shardIndex, response.state);
       return -1;
     }
     this.stats.failedInvocations++;
@@ -204,6 +403,16 @@ export class EventSourceMapping {
     return lowest;
   }
 
+  /** Keeps a window's state; a state over 1 MB ends the window early and the next batch starts a fresh one. */
+  private async keepState(shardIndex: number, state: Record<string, unknown>): Promise<void> {
+    const window = this.progress[shardIndex]!.window!;
+    window.state = state;
+    if (Buffer.byteLength(JSON.stringify(state)) <= MAX_WINDOW_STATE_BYTES) return;
+    this.stats.windowsTerminatedEarly++;
+    await this.finishWindow(shardIndex, true);
+    this.progress[shardIndex]!.window = { start: window.start, state: {} };
+  }
+
   private async deliver(shardIndex: number, batch: readonly StoredRecord[], attempt: number): Promise<void> {
     const { settings } = this.options;
     if (batch.length === 0) return;
@@ -212,7 +421,7 @@ export class EventSourceMapping {
       this.sendToDlq(shardIndex, batch, 'RecordAgeExceeded', attempt);
       return;
     }
-    const failedAt = await this.invoke(shardIndex, batch);
+    const failedAt = await this.invokeBatch(shardIndex, batch);
     if (failedAt < 0) return;
     const remaining = batch.slice(failedAt);
     this.stats.retries++;

@@ -12,30 +12,31 @@ const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
 let nowMs = 0;
-const handler = createAggregateHandler(
-  buildAggregateDeps({
-    sinks: {
-      windows: {
-        name: 'windows',
-        async write(rows) {
-          post({ kind: 'windows', rows: [...rows] });
+const createHandler = () =>
+  createAggregateHandler(
+    buildAggregateDeps({
+      sinks: {
+        windows: {
+          name: 'windows',
+          async write(rows) {
+            post({ kind: 'windows', rows: [...rows] });
+          },
+        },
+        late: {
+          name: 'late',
+          async write(records) {
+            post({ kind: 'late', records: [...records] });
+          },
         },
       },
-      late: {
-        name: 'late',
-        async write(records) {
-          post({ kind: 'late', records: [...records] });
-        },
-      },
-    },
-    dimensionsDir: init.dimensionsDir,
-    config: init.ruleConfig,
-    logLevel: 'SILENT',
-  }),
-) as unknown as MappedHandler;
+      dimensionsDir: init.dimensionsDir,
+      config: init.ruleConfig,
+      logLevel: 'SILENT',
+    }),
+  ) as unknown as MappedHandler;
 const mapping = new EventSourceMapping({
   settings: init.settings,
-  handler,
+  createHandler,
   stream,
   region: init.region,
   dlqPath: init.dlqPath,

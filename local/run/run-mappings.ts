@@ -64,20 +64,22 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
   const { config, stream, region, outDir, outputs, now } = options;
   const dimensionsDir = join(options.repoRoot, 'data');
   const ruleConfig = ruleConfigOf(config);
-  const inThread = (name: string, handler: MappedHandler) =>
+  const inThread = (name: string, createHandler: () => MappedHandler) =>
     new EventSourceMapping({
       settings: settingsOf(config, name),
-      handler,
+      createHandler,
       stream,
       region,
       dlqPath: join(outDir, 'dlq', `${name}.jsonl`),
       now,
     });
+  // Each execution environment builds its own dependencies (validators, dimensions, warm ledger).
   const ingest = inThread(
     'ingest',
-    createIngestHandler(
-      buildIngestDeps({ sinks: outputs.ingest, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
-    ) as unknown as MappedHandler,
+    () =>
+      createIngestHandler(
+        buildIngestDeps({ sinks: outputs.ingest, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
+      ) as unknown as MappedHandler,
   );
   const aggregate: Mapping = options.aggregateWorker
     ? new MappingThread(
@@ -101,14 +103,15 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
       )
     : inThread(
         'aggregate',
-        createAggregateHandler(
-          buildAggregateDeps({
-            sinks: { windows: outputs.windows, late: outputs.late },
-            dimensionsDir,
-            config: ruleConfig,
-            logLevel: 'SILENT',
-          }),
-        ) as unknown as MappedHandler,
+        () =>
+          createAggregateHandler(
+            buildAggregateDeps({
+              sinks: { windows: outputs.windows, late: outputs.late },
+              dimensionsDir,
+              config: ruleConfig,
+              logLevel: 'SILENT',
+            }),
+          ) as unknown as MappedHandler,
       );
   return [
     { name: 'ingest', mapping: ingest },

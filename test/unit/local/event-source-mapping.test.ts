@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { EventSourceMapping, type MappedHandler } from '#local/esm/event-source-mapping.js';
+import {
+  EventSourceMapping,
+  MAX_PAYLOAD_BYTES,
+  type MappedHandler,
+  type MappingFaults,
+} from '#local/esm/event-source-mapping.js';
 import type { StreamMappingSettings } from '#local/serverless-config.js';
 import { LocalStream } from '#local/stream/local-stream.js';
 
@@ -22,18 +27,28 @@ const settings: StreamMappingSettings = {
 const decode = (event: KinesisStreamEvent) =>
   event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
 
-function setup(handler: MappedHandler, overrides: Partial<StreamMappingSettings> = {}, records = 25) {
+function setup(
+  handler: MappedHandler,
+  overrides: Partial<StreamMappingSettings> = {},
+  records = 25,
+  options: { keys?: (i: number) => string; data?: (i: number) => string; faults?: MappingFaults } = {},
+) {
   const stream = new LocalStream('telemetry', 1);
   for (let i = 0; i < records; i++)
-    stream.put('key', Buffer.from(`r${i}`).toString('base64'), 1_795_507_200_000 + i * 1000);
+    stream.put(
+      options.keys?.(i) ?? 'key',
+      Buffer.from(options.data?.(i) ?? `r${i}`).toString('base64'),
+      1_795_507_200_000 + i * 1000,
+    );
   const dlqPath = join(mkdtempSync(join(tmpdir(), 'esm-')), 'dlq.jsonl');
   const mapping = new EventSourceMapping({
     settings: { ...settings, ...overrides },
-    handler,
+    createHandler: () => handler,
     stream,
     region: 'eu-west-1',
     dlqPath,
     now: () => 1_795_507_200_000,
+    ...(options.faults ? { faults: options.faults } : {}),
   });
   return { mapping, dlqPath };
 }
@@ -190,5 +205,188 @@ describe('Class: EventSourceMapping', () => {
     expect(calls[1]!.state).toEqual({ seen: 15 });
     expect(calls[2]!.state).toEqual({});
     expect(calls[0]!.start).toBe('2026-11-24T08:00:00.000Z');
+  });
+
+  it('with a parallelization factor, keeps several batches of one shard in flight and order per partition key only', async () => {
+    // Prepare: 40 records of 8 keys, factor 4, batches of 3
+    const seen: string[][] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const { mapping } = setup(
+      async (event) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.push(decode(event));
+        inFlight--;
+        return { batchItemFailures: [] };
+      },
+      { parallelizationFactor: 4, batchSize: 3 },
+      40,
+      { keys: (i) => `k${i % 8}`, data: (i) => `k${i % 8}:${i}` },
+    );
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess
+    const delivered = seen.flat();
+    expect(delivered).toHaveLength(40);
+    expect(new Set(delivered).size).toBe(40);
+    expect(maxInFlight).toBeGreaterThan(1);
+    for (let key = 0; key < 8; key++) {
+      const order = delivered.filter((d) => d.startsWith(`k${key}:`)).map((d) => Number(d.split(':')[1]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    expect(mapping.checkpoints[0]).toBe(40);
+  });
+
+  it('hands concurrent batches to different execution environments, each built by the factory', async () => {
+    // Prepare
+    const built: number[] = [];
+    const stream = new LocalStream('telemetry', 1);
+    for (let i = 0; i < 40; i++) stream.put(`k${i % 8}`, Buffer.from(`r${i}`).toString('base64'), 1_795_507_200_000);
+    const mapping = new EventSourceMapping({
+      settings: { ...settings, parallelizationFactor: 4, batchSize: 3 },
+      createHandler: () => {
+        built.push(built.length);
+        return async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return undefined;
+        };
+      },
+      stream,
+      region: 'eu-west-1',
+      dlqPath: join(mkdtempSync(join(tmpdir(), 'esm-')), 'dlq.jsonl'),
+    });
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess
+    expect(built.length).toBeGreaterThan(1);
+    expect(mapping.stats.coldStarts).toBe(built.length);
+    expect(built.length).toBeLessThanOrEqual(4);
+  });
+
+  it('cuts a batch at the 6 MB invocation payload limit', async () => {
+    // Prepare: 10 records of about 1 MiB of base64 each, batchSize 100
+    const sizes: number[] = [];
+    const { mapping } = setup(
+      async (event) => {
+        sizes.push(event.Records.length);
+        const bytes = event.Records.reduce((sum, r) => sum + r.kinesis.data.length, 0);
+        expect(bytes).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+        return undefined;
+      },
+      { batchSize: 100 },
+      10,
+      { data: () => 'x'.repeat(750 * 1024) },
+    );
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Math.max(...sizes)).toBeLessThan(10);
+  });
+
+  it('runs each invocation in a fresh environment when a cold start is forced', async () => {
+    // Prepare
+    const faults: MappingFaults = { coldStart: () => true };
+    const { mapping } = setup(async () => undefined, {}, 25, { faults });
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess
+    expect(mapping.stats.invocations).toBe(3);
+    expect(mapping.stats.coldStarts).toBe(3);
+  });
+
+  it('retries a batch whose environment crashed in a fresh environment, even though the handler returned', async () => {
+    // Prepare
+    const delivered: string[] = [];
+    let crashes = 1;
+    const faults: MappingFaults = { crash: () => (crashes-- > 0 ? 0 : undefined) };
+    const { mapping } = setup(
+      async (event) => {
+        delivered.push(...decode(event));
+        return { batchItemFailures: [] };
+      },
+      {},
+      10,
+      { faults },
+    );
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess: the crashed attempt's effects happened, and the whole batch came again
+    expect(mapping.stats.crashes).toBe(1);
+    expect(mapping.stats.coldStarts).toBe(2);
+    expect(delivered.filter((d) => d === 'r0')).toHaveLength(2);
+  });
+
+  it('retries a failing final invoke of a window until it succeeds', async () => {
+    // Prepare
+    let finals = 0;
+    const { mapping } = setup(
+      async (event) => {
+        if (event.isFinalInvokeForWindow && finals++ < 2) throw new Error('sink down');
+        return { state: {} };
+      },
+      { tumblingWindowInSeconds: 900, batchSize: 100 },
+      5,
+    );
+
+    // Act
+    await mapping.drain(0, true);
+    await mapping.closeWindows();
+
+    // Assess
+    expect(finals).toBe(3);
+    expect(mapping.stats.windowsFinalised).toBe(1);
+  });
+
+  it('ends a window early when the returned state passes 1 MB, and goes on with a fresh state', async () => {
+    // Prepare
+    const calls: { records: number; early: unknown; final: unknown; stateBytes: number }[] = [];
+    const { mapping } = setup(
+      async (event) => {
+        calls.push({
+          records: event.Records.length,
+          early: event.isWindowTerminatedEarly,
+          final: event.isFinalInvokeForWindow,
+          stateBytes: JSON.stringify(event.state).length,
+        });
+        return { state: { blob: event.Records.length > 0 && calls.length === 1 ? 'x'.repeat(1024 * 1024) : '' } };
+      },
+      { tumblingWindowInSeconds: 900, batchSize: 5 },
+      10,
+    );
+
+    // Act
+    await mapping.drain(0, true);
+    await mapping.closeWindows();
+
+    // Assess
+    expect(calls.map((c) => [c.records, c.early, c.final])).toEqual([
+      [5, false, false],
+      [0, true, false],
+      [5, false, false],
+      [0, false, true],
+    ]);
+    expect(calls[2]!.stateBytes).toBeLessThan(10);
+    expect(mapping.stats.windowsTerminatedEarly).toBe(1);
+  });
+
+  it('refuses tumbling windows with a parallelization factor above 1', () => {
+    // Act
+    const build = () => setup(async () => undefined, { tumblingWindowInSeconds: 900, parallelizationFactor: 2 });
+
+    // Assess
+    expect(build).toThrow(/parallelizationFactor 1/);
   });
 });
