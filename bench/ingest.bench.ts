@@ -63,7 +63,7 @@ async function timeIngest(batches: StreamRecordData[][], dimensionsDir: string):
   const sinks: IngestSinks = {
     lake: serialisingSink('lake', serializeEvent),
     search: serialisingSink('search', serializeEvent),
-    alerts: serialisingSink('alerts'),
+    alerts: [serialisingSink('alerts')],
     rejects: serialisingSink('rejects'),
     duplicates: serialisingSink('duplicates'),
   };

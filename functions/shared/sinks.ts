@@ -93,11 +93,11 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger,
       ? build.firehose(search, 'events', serializeEvent)
       : build.lakeBucketOrFile('search', serializeEvent),
     // Alerts notify (SNS) and land in the lake and the search index where those exist.
-    alerts: createFanOutSink('alerts', [
+    alerts: [
       build.notifications(),
       ...(lake ? [build.firehose<Alert>(lake, 'alerts', serializerFor('alerts'))] : []),
       ...(search ? [build.firehose<Alert>(search, 'alerts', serializerFor('alerts'))] : []),
-    ]),
+    ],
     rejects: build.rejectsBucketOrFile('rejects'),
     duplicates: build.rejectsBucketOrFile('duplicates'),
   };

@@ -134,7 +134,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     ingest: {
       lake: events,
       search: eventsSearch,
-      alerts: createFanOutSink('alerts', [alertsFile, lakeTable<Alert>('alerts'), alertsSearch]),
+      alerts: [alertsFile, lakeTable<Alert>('alerts'), alertsSearch],
       rejects,
       duplicates,
     },

@@ -45,13 +45,31 @@ export interface BatchResult {
   errors: SinkWriteError[];
 }
 
-const SINK_NAMES = ['lake', 'search', 'alerts', 'rejects', 'duplicates'] as const;
-type SinkName = (typeof SINK_NAMES)[number];
 /**
- * One bit per sink: after a partial failure the ledger keeps, per record that will come back, the
- * set of sinks that already took it as one small integer (a Map of numbers), not a Set per record.
+ * One sink of the batch and what goes to it. Each has a bit: after a partial failure the ledger
+ * keeps, per record that will come back, the set of sinks that already took it as one small
+ * integer (a Map of numbers), not a Set per record; so a retry writes only to the others.
  */
-const SINK_BIT: Record<SinkName, number> = { lake: 1, search: 2, alerts: 4, rejects: 8, duplicates: 16 };
+interface Channel<T> {
+  sink: Sink<T>;
+  bit: number;
+  outbox: Outbox<T>;
+}
+
+function channel<T>(sink: Sink<T>, index: number): Channel<T> {
+  return { sink, bit: 1 << index, outbox: new Outbox<T>() };
+}
+
+/** The batch's channels: accepted events (lake, search), alerts (each destination on its own), rejects, duplicates. */
+function channelsOf(sinks: IngestSinks) {
+  let index = 0;
+  return {
+    events: [channel(sinks.lake, index++), channel(sinks.search, index++)],
+    alerts: sinks.alerts.map((sink) => channel(sink, index++)),
+    rejects: channel(sinks.rejects, index++),
+    duplicates: channel(sinks.duplicates, index++),
+  };
+}
 
 /** Items for one sink and, for each, the index of the record it came from. */
 class Outbox<T> {
@@ -137,15 +155,13 @@ class Tally {
  * Plans one shard batch: decode → parse → validate → normalise → enrich → rules, sorting every
  * record into exactly one of accepted, rejected, duplicate (or skipped as already delivered).
  */
-function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ctx: IngestContext) {
+function planBatch(
+  records: readonly StreamRecordData[],
+  origin: BatchOrigin,
+  ctx: IngestContext,
+  out: ReturnType<typeof channelsOf>,
+) {
   const shardKey = `${origin.stream}/${origin.shardId}`;
-  const out = {
-    lake: new Outbox<TelemetryEvent>(),
-    search: new Outbox<TelemetryEvent>(),
-    alerts: new Outbox<Alert>(),
-    rejects: new Outbox<Reject>(),
-    duplicates: new Outbox<Duplicate>(),
-  };
   const acceptedIds: (string | undefined)[] = new Array(records.length);
   const tally = new Tally(records.length);
   const alerts: Alert[] = [];
@@ -159,7 +175,7 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
     const decoded = decodeRecord(record, origin.stream, origin.shardId, ctx.validate);
     if (!decoded.ok) {
       tally.mark(i, 'rejected', decoded.reject.reason);
-      if (!(done & SINK_BIT.rejects)) out.rejects.push(decoded.reject, i);
+      if (!(done & out.rejects.bit)) out.rejects.outbox.push(decoded.reject, i);
       continue;
     }
     const event = decoded.event;
@@ -175,7 +191,7 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
           sequence_number: record.sequenceNumber,
         },
       };
-      if (!(done & SINK_BIT.duplicates)) out.duplicates.push(duplicate, i);
+      if (!(done & out.duplicates.bit)) out.duplicates.outbox.push(duplicate, i);
       continue;
     }
     enrichEvent(event, ctx.dimensions);
@@ -184,14 +200,13 @@ function planBatch(records: readonly StreamRecordData[], origin: BatchOrigin, ct
     if (event.type === 'trajectory_point') ctx.trajectories.observe(event, i, alerts);
     tally.mark(i, 'accepted', event.type);
     acceptedIds[i] = event.event_id;
-    if (!(done & SINK_BIT.lake)) out.lake.push(event, i);
-    if (!(done & SINK_BIT.search)) out.search.push(event, i);
+    for (const { bit, outbox } of out.events) if (!(done & bit)) outbox.push(event, i);
     for (const alert of alerts) {
       tally.rule(i, alert.rule);
-      if (!(done & SINK_BIT.alerts)) out.alerts.push(alert, i);
+      for (const { bit, outbox } of out.alerts) if (!(done & bit)) outbox.push(alert, i);
     }
   }
-  return { out, acceptedIds, tally, shardKey };
+  return { acceptedIds, tally, shardKey };
 }
 
 /** Writes one outbox; resolves to the index of the first record not stored (-1 when all stored). */
@@ -235,31 +250,30 @@ export async function processBatch(
   ctx: IngestContext,
   sinks: IngestSinks,
 ): Promise<BatchResult> {
-  const { out, acceptedIds, tally, shardKey } = planBatch(records, origin, ctx);
+  const out = channelsOf(sinks);
+  const { acceptedIds, tally, shardKey } = planBatch(records, origin, ctx, out);
+  const channels: Channel<unknown>[] = [
+    ...out.events,
+    ...out.alerts,
+    out.rejects,
+    out.duplicates,
+  ] as Channel<unknown>[];
   const errors: SinkWriteError[] = [];
-  const failedItem = await Promise.all([
-    deliver(sinks.lake, out.lake, errors),
-    deliver(sinks.search, out.search, errors),
-    deliver(sinks.alerts, out.alerts, errors),
-    deliver(sinks.rejects, out.rejects, errors),
-    deliver(sinks.duplicates, out.duplicates, errors),
-  ]);
+  const failedItem = await Promise.all(channels.map(({ sink, outbox }) => deliver(sink, outbox, errors)));
   let firstFailedIndex = -1;
-  SINK_NAMES.forEach((name, s) => {
-    const failedAt = failedItem[s]!;
+  channels.forEach(({ outbox }, c) => {
+    const failedAt = failedItem[c]!;
     if (failedAt < 0) return;
-    const recordIndex = out[name].recordIndex[failedAt]!;
+    const recordIndex = outbox.recordIndex[failedAt]!;
     if (firstFailedIndex < 0 || recordIndex < firstFailedIndex) firstFailedIndex = recordIndex;
   });
   if (firstFailedIndex >= 0) {
     // Remember which sinks took the records that will come back, so the retry skips them there.
-    SINK_NAMES.forEach((name, s) => {
-      const outbox = out[name];
-      const stored = failedItem[s]! < 0 ? outbox.items.length : failedItem[s]!;
+    channels.forEach(({ bit, outbox }, c) => {
+      const stored = failedItem[c]! < 0 ? outbox.items.length : failedItem[c]!;
       for (let k = 0; k < stored; k++) {
         const index = outbox.recordIndex[k]!;
-        if (index >= firstFailedIndex)
-          ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, SINK_BIT[name]);
+        if (index >= firstFailedIndex) ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, bit);
       }
     });
   }

@@ -53,8 +53,11 @@ export interface IngestSinks {
   lake: Sink<TelemetryEvent>;
   /** Accepted events, to the search index (Firehose → OpenSearch on AWS). */
   search: Sink<TelemetryEvent>;
-  /** Alerts (SNS / alerts table). */
-  alerts: Sink<Alert>;
+  /**
+   * Every destination of alerts: the notification topic (SNS), the alerts table, the alerts index.
+   * Each is tracked on its own, so when one fails the retry repeats none that succeeded.
+   */
+  alerts: readonly Sink<Alert>[];
   /** Records that broke a rule, with the reason. */
   rejects: Sink<Reject>;
   /** Records whose event_id was already accepted. */

@@ -29,12 +29,19 @@ export class MemorySink<T> implements Sink<T> {
   }
 }
 
-/** One MemorySink per ingest sink (typed loosely: tests read the stored items field by field). */
+/**
+ * One MemorySink per ingest sink, typed loosely (tests read the stored items field by field):
+ * alerts go to `notifications` and `alertsLake`, the two alert destinations.
+ */
 export function memoryIngestSinks() {
+  const notifications = new MemorySink<Record<string, unknown>>('notifications');
+  const alertsLake = new MemorySink<Record<string, unknown>>('alerts-lake');
   return {
     lake: new MemorySink<Record<string, unknown>>('lake'),
     search: new MemorySink<Record<string, unknown>>('search'),
-    alerts: new MemorySink<Record<string, unknown>>('alerts'),
+    alerts: [notifications, alertsLake],
+    notifications,
+    alertsLake,
     rejects: new MemorySink<Record<string, unknown>>('rejects'),
     duplicates: new MemorySink<Record<string, unknown>>('duplicates'),
   };

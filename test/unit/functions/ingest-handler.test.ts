@@ -39,7 +39,8 @@ describe('Function: ingest handler', () => {
     expect(sinks.lake.stored).toHaveLength(accepted);
     expect(sinks.rejects.stored).toEqual([]);
     const fired: Record<string, number> = {};
-    for (const alert of sinks.alerts.stored) fired[alert.rule as string] = (fired[alert.rule as string] ?? 0) + 1;
+    for (const alert of sinks.notifications.stored)
+      fired[alert.rule as string] = (fired[alert.rule as string] ?? 0) + 1;
     expect(fired).toEqual(rules);
   });
 
@@ -97,7 +98,7 @@ describe('Function: ingest handler', () => {
       event.Records.map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()).event_id),
     );
     expect(new Set(sinks.search.stored.map((e) => e.event_id)).size).toBe(sinks.search.stored.length);
-    expect(sinks.alerts.stored).toHaveLength(3);
+    expect(sinks.notifications.stored).toHaveLength(3);
   });
 
   it('rejects a record over 1 MiB by size', async () => {

@@ -74,7 +74,7 @@ describe('Function: processBatch()', () => {
       source: { stream: origin.stream, shard_id: origin.shardId, partition_key: '1452650' },
     });
     expect(sinks.duplicates.stored).toEqual([expect.objectContaining({ event_id: 'a' })]);
-    expect(sinks.alerts.stored.map((a) => `${a.event_id}:${a.rule}`)).toEqual(['c:speeding', 'c:wrong_gear']);
+    expect(sinks.notifications.stored.map((a) => `${a.event_id}:${a.rule}`)).toEqual(['c:speeding', 'c:wrong_gear']);
   });
 
   it('normalises: derives a missing event_id from the position, converts ts, enriches', async () => {
@@ -128,7 +128,7 @@ describe('Function: processBatch()', () => {
     expect(retry.counts).toMatchObject({ records: 2, accepted: 2, duplicates: 0 });
     for (const sink of [sinks.lake, sinks.search])
       expect(sink.stored.map((e) => e.event_id)).toEqual(['r1', 'r2', 'r3', 'r4']);
-    expect(sinks.alerts.stored.map((a) => a.alert_id)).toEqual([
+    expect(sinks.notifications.stored.map((a) => a.alert_id)).toEqual([
       'r1:speeding',
       'r1:wrong_gear',
       'r3:speeding',
@@ -208,5 +208,30 @@ describe('Function: processBatch() with several batches of one shard in flight (
     // Assess
     expect(again.counts).toMatchObject({ records: 2, redelivered: 2, accepted: 0 });
     expect(sinks.lake.stored.map((e) => e.event_id).sort()).toEqual(['qA1', 'qA2', 'qB1', 'qB2']);
+  });
+});
+
+describe('Function: processBatch() with several alert destinations', () => {
+  it('given the notification published and the alerts table failing, the retry notifies nobody again', async () => {
+    // Prepare
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const records = [record(reading('f1', 130)), record(reading('f2'))];
+    sinks.alertsLake.failOnce(0);
+
+    // Act
+    const first = await processBatch(records, origin, ctx, sinks as unknown as IngestSinks);
+    const retry = await processBatch(
+      records.slice(first.firstFailedIndex),
+      origin,
+      ctx,
+      sinks as unknown as IngestSinks,
+    );
+
+    // Assess
+    expect(first.firstFailedIndex).toBe(0);
+    expect(retry.failedSequenceNumber).toBeNull();
+    expect(sinks.notifications.stored.map((a) => a.alert_id)).toEqual(['f1:speeding', 'f1:wrong_gear']);
+    expect(sinks.alertsLake.stored.map((a) => a.alert_id)).toEqual(['f1:speeding', 'f1:wrong_gear']);
   });
 });
