@@ -69,6 +69,7 @@ export function createIngestHandler(deps: IngestDeps) {
       deps.sinks,
     );
     report(deps, result, startedAt);
+    deps.onBatch?.(result);
     return {
       batchItemFailures: result.failedSequenceNumber ? [{ itemIdentifier: result.failedSequenceNumber }] : [],
     };

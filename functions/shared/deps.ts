@@ -4,7 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { type DimensionIndex, indexDimensions } from '#src/enrich/dimensions.js';
 import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
-import type { IngestContext } from '#src/ingest/process-batch.js';
+import type { BatchResult, IngestContext } from '#src/ingest/process-batch.js';
 import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
 import type { AggregateSinks, IngestSinks } from '#src/sinks/sink.js';
@@ -20,6 +20,8 @@ export interface IngestDeps {
   metrics: Metrics | undefined;
   /** A newer dimension store version's index, when one was published (src/dimensions/dimension-refresher.ts). */
   refreshDimensions?: () => Promise<DimensionIndex | undefined>;
+  /** Sees each batch's result before the handler answers (the local runtime's accounting). */
+  onBatch?: (result: BatchResult) => void;
 }
 
 /** Everything the aggregate handler uses, built once per container. */
@@ -48,6 +50,7 @@ export interface IngestDepsOptions extends DepsOptions {
   sinks: IngestSinks;
   /** Follows a published dimension store (src/dimensions/dimension-refresher.ts); absent: the bundled CSVs only. */
   refreshDimensions?: IngestDeps['refreshDimensions'];
+  onBatch?: IngestDeps['onBatch'];
 }
 
 function resolveConfig(options: DepsOptions): FleetstreamConfig {
@@ -79,6 +82,7 @@ export function buildIngestDeps(options: IngestDepsOptions): IngestDeps {
     logger: new Logger({ serviceName: options.serviceName ?? 'fleetstream-ingest', logLevel: config.logLevel }),
     metrics: options.metrics,
     ...(options.refreshDimensions ? { refreshDimensions: options.refreshDimensions } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
   };
 }
 

@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import { createAggregateHandler } from '#functions/aggregate/create-aggregate-handler.js';
 import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
 import { buildAggregateDeps, buildIngestDeps } from '#functions/shared/deps.js';
+import type { BatchResult } from '#src/ingest/process-batch.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
 import { MappingThread } from '../esm/mapping-thread.js';
 import type { ServerlessConfig, StreamMappingSettings } from '../serverless-config.js';
 import type { LocalStream } from '../stream/local-stream.js';
+import type { RunAccounting } from './run-accounting.js';
 import type { RunOutputs } from './run-outputs.js';
 
 /** What the pipeline drives: an EventSourceMapping on this thread, or one in a worker thread. */
@@ -25,6 +27,8 @@ export interface MappingsOptions {
   outDir: string;
   repoRoot: string;
   outputs: RunOutputs;
+  /** Counts the ingest batches Lambda acts on. */
+  accounting: RunAccounting;
   /** The mappings' clock for record age (ms). */
   now: () => number;
   /** Run aggregate in a worker thread built from this module (dist/aggregate-worker.js). */
@@ -64,7 +68,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
   const { config, stream, region, outDir, outputs, now } = options;
   const dimensionsDir = join(options.repoRoot, 'data');
   const ruleConfig = ruleConfigOf(config);
-  const inThread = (name: string, createHandler: () => MappedHandler) =>
+  const inThread = (name: string, createHandler: () => MappedHandler, onInvoked?: (handler: MappedHandler) => void) =>
     new EventSourceMapping({
       settings: settingsOf(config, name),
       createHandler,
@@ -72,14 +76,32 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
       region,
       dlqPath: join(outDir, 'dlq', `${name}.jsonl`),
       now,
+      ...(onInvoked
+        ? { onInvoked: ({ container }: { container: { handler: MappedHandler } }) => onInvoked(container.handler) }
+        : {}),
     });
   // Each execution environment builds its own dependencies (validators, dimensions, warm ledger).
+  // Its last batch result is counted only once the mapping acts on the invocation (not on a crash).
+  const lastResult = new WeakMap<MappedHandler, BatchResult>();
   const ingest = inThread(
     'ingest',
-    () =>
-      createIngestHandler(
-        buildIngestDeps({ sinks: outputs.ingest, dimensionsDir, config: ruleConfig, logLevel: 'SILENT' }),
-      ) as unknown as MappedHandler,
+    () => {
+      const handler = createIngestHandler(
+        buildIngestDeps({
+          sinks: outputs.ingest,
+          dimensionsDir,
+          config: ruleConfig,
+          logLevel: 'SILENT',
+          onBatch: (result) => lastResult.set(handler, result),
+        }),
+      ) as unknown as MappedHandler;
+      return handler;
+    },
+    (handler) => {
+      const result = lastResult.get(handler);
+      lastResult.delete(handler);
+      if (result) options.accounting.commit(result);
+    },
   );
   const aggregate: Mapping = options.aggregateWorker
     ? new MappingThread(

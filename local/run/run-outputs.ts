@@ -25,15 +25,6 @@ export interface RunOutputsOptions {
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
 }
 
-/** What the run counts as the outputs are written. */
-export interface RunCounters {
-  /** Events written to the lake (the event tables). */
-  accepted: number;
-  byType: Record<string, number>;
-  byRule: Record<string, number>;
-  byReason: Record<string, number>;
-}
-
 /** Every local destination of a run: the ingest sinks, the aggregate's outputs and the files behind them. */
 export interface RunOutputs {
   ingest: IngestSinks;
@@ -44,39 +35,22 @@ export interface RunOutputs {
   duplicates: CountingSink<Duplicate>;
   alertsFile: CountingSink<Alert>;
   windowRows: WindowAggregateRow[];
-  counters: RunCounters;
   /** What the Firehose stand-in received. */
   firehose: LocalFirehoseStats;
   /** Flushes and closes the files and the OpenSearch writer; says where the search documents went. */
   close(): Promise<RunReport['search']>;
 }
 
-function increment(counter: Record<string, number>, key: string): void {
-  counter[key] = (counter[key] ?? 0) + 1;
-}
-
-/** A sink that runs `onWritten` with the items once `sink` stored them all. */
-function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void): Sink<T> {
-  return {
-    name: sink.name,
-    async write(items) {
-      await sink.write(items);
-      onWritten(items);
-    },
-  };
-}
-
 /**
  * The run's destinations, the local stand-ins of what ingest and aggregate write to on AWS:
  * events routed per type to the Firehose stand-in's tables (the domain's routing sink), search
- * documents as `_bulk` files or into a real node, alerts fanned out to `alerts.jsonl`, the lake
- * and search, rejects / duplicates / late records as JSONL; and the counts the report needs.
+ * documents as `_bulk` files or into a real node, alerts to `alerts.jsonl`, the lake and search,
+ * rejects / duplicates / late records as JSONL.
  *
  * @example const outputs = await createRunOutputs({ outDir, lake }); … const search = await outputs.close();
  */
 export async function createRunOutputs(options: RunOutputsOptions): Promise<RunOutputs> {
   const { outDir, lake } = options;
-  const counters: RunCounters = { accepted: 0, byType: {}, byRule: {}, byReason: {} };
   // The lake goes through the same Firehose sink as on AWS (packing, call limits, retries of failed
   // records) into the Firehose stand-in, which enforces what the service enforces.
   const streams = new Map(TABLES.map((table) => [deliveryStreamName(options.lakeStreamPrefix, table), table]));
@@ -91,11 +65,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
     (event) => event.type,
-    (type) =>
-      afterWrite(lakeTable<TelemetryEvent>(type as TableName, serializeEvent), (written) => {
-        counters.byType[type] = (counters.byType[type] ?? 0) + written.length;
-        counters.accepted += written.length;
-      }),
+    (type) => lakeTable<TelemetryEvent>(type as TableName, serializeEvent),
   );
   if (options.wrapLakeSink) events = options.wrapLakeSink(events);
 
@@ -118,12 +88,8 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const alertsSearch = searchSink<Alert>('alerts', serializerFor('alerts'));
   const windowsSearch = searchSink<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'));
 
-  const alertsFile = createJsonlSink<Alert>('alerts', join(outDir, 'alerts.jsonl'), (alert) =>
-    increment(counters.byRule, alert.rule),
-  );
-  const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'), (reject) =>
-    increment(counters.byReason, reject.reason),
-  );
+  const alertsFile = createJsonlSink<Alert>('alerts', join(outDir, 'alerts.jsonl'));
+  const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'));
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];
@@ -153,7 +119,6 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     duplicates,
     alertsFile,
     windowRows,
-    counters,
     firehose: firehose.stats,
     async close() {
       await Promise.all(files.map((sink) => sink.close()));

@@ -8,6 +8,7 @@ import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
+import { RunAccounting } from './run-accounting.js';
 import { createMappings } from './run-mappings.js';
 import { createRunOutputs } from './run-outputs.js';
 import { type RunReport, writeReport } from './run-report.js';
@@ -93,6 +94,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
   });
   const clock = new ArrivalClock();
+  const accounting = new RunAccounting(outDir);
   const mappings = createMappings({
     config,
     stream,
@@ -100,6 +102,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     outDir,
     repoRoot: options.repoRoot,
     outputs,
+    accounting,
     now: remote ? Date.now : () => clock.lastMs,
     ...(options.aggregateWorker ? { aggregateWorker: options.aggregateWorker } : {}),
   });
@@ -110,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     remote,
     mappings,
     outputs,
+    accounting,
     clock,
     chunkSize: options.chunkSize ?? 20_000,
     speedup: options.speedup,
@@ -119,22 +123,23 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
   const search = await outputs.close();
+  await accounting.close();
 
   const wall = (performance.now() - startedAt) / 1000;
-  const { counters, windowRows } = outputs;
+  const { windowRows } = outputs;
   return writeReport({
     scenario: options.scenario,
     seed: options.seed,
     shards: options.shards,
     stage,
     in: produced + sourceRejects,
-    accepted: counters.accepted,
-    rejected: outputs.rejects.count,
-    duplicates: outputs.duplicates.count,
+    accepted: accounting.accepted,
+    rejected: accounting.rejected,
+    duplicates: accounting.duplicates,
     dead_lettered: mappings.find((m) => m.name === 'ingest')!.mapping.stats!.dlqRecords,
-    by_type: counters.byType,
-    by_rule: counters.byRule,
-    by_reason: counters.byReason,
+    by_type: accounting.byType,
+    by_rule: accounting.byRule,
+    by_reason: accounting.byReason,
     windows_closed: new Set(windowRows.map((row) => row.window_start)).size,
     windows_flushed_partial: windowRows.filter((row) => !row.final).length,
     window_rows: windowRows.length,

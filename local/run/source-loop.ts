@@ -4,6 +4,7 @@ import { encodeBase64 } from '#src/telemetry/base64.js';
 import type { Reject } from '#src/telemetry/event.js';
 import type { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import type { LocalStream } from '../stream/local-stream.js';
+import type { RunAccounting } from './run-accounting.js';
 import type { NamedMapping } from './run-mappings.js';
 import type { RunOutputs } from './run-outputs.js';
 
@@ -44,6 +45,7 @@ export interface SourceLoopOptions {
   remote: KinesisEndpointStream | undefined;
   mappings: NamedMapping[];
   outputs: RunOutputs;
+  accounting: RunAccounting;
   clock: ArrivalClock;
   /** Records put on the stream between two drains of the mappings. */
   chunkSize: number;
@@ -67,7 +69,7 @@ export interface SourceLoopResult {
  * @example const { produced } = await pumpSource({ source, stream, remote: undefined, mappings, outputs, clock, chunkSize: 20_000, ... });
  */
 export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoopResult> {
-  const { stream, remote, mappings, outputs, clock } = options;
+  const { stream, remote, mappings, outputs, accounting, clock } = options;
   let produced = 0;
   let sourceRejects = 0;
   const drain = async (final: boolean) => {
@@ -84,9 +86,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     }
     options.onProgress?.({
       produced,
-      processed: outputs.counters.accepted + outputs.rejects.count + outputs.duplicates.count,
+      processed: accounting.accepted + accounting.rejected + accounting.duplicates,
       lag: stream.shards.reduce((sum, _shard, i) => sum + stream.end(i) - mappings[0]!.mapping.checkpoints[i]!, 0),
-      alerts: outputs.alertsFile.count,
+      alerts: accounting.alerts,
       elapsedSeconds: (performance.now() - options.startedAt) / 1000,
     });
   };
@@ -96,6 +98,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     for await (const item of options.source) {
       if (item.kind === 'reject') {
         sourceRejects++;
+        accounting.sourceReject(item.reject.reason);
         await outputs.rejects.write([item.reject]);
         continue;
       }
@@ -105,7 +108,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
         const bytes = Buffer.byteLength(item.record.data) + Buffer.byteLength(item.record.partitionKey);
         if (bytes > MAX_RECORD_BYTES) {
           sourceRejects++;
-          await outputs.rejects.write([oversizedReject(stream.name, item.record, bytes, sourceRejects)]);
+          const reject = oversizedReject(stream.name, item.record, bytes, sourceRejects);
+          accounting.sourceReject(reject.reason);
+          await outputs.rejects.write([reject]);
           continue;
         }
         remote.enqueue(item.record.partitionKey, item.record.data);

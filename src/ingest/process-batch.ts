@@ -37,12 +37,20 @@ export interface BatchCounts {
   byReason: Record<string, number>;
 }
 
+/** The ids of what a batch's delivered records accepted: the effects every sink must hold once. */
+export interface BatchEffects {
+  eventIds: string[];
+  alertIds: string[];
+}
+
 /** The result of one batch: the index of the first record to retry (-1 when all delivered) and the counts. */
 export interface BatchResult {
   firstFailedIndex: number;
   failedSequenceNumber: string | null;
   counts: BatchCounts;
   errors: SinkWriteError[];
+  /** The event and alert ids of the delivered records accepted in this batch (built on demand). */
+  effects(): BatchEffects;
 }
 
 /**
@@ -109,6 +117,13 @@ class Tally {
 
   rule(index: number, rule: string): void {
     this.rules.push({ index, rule });
+  }
+
+  /** The alert ids (`<event_id>:<rule>`) of the first `delivered` records. */
+  alertIds(acceptedIds: readonly (string | undefined)[], delivered: number): string[] {
+    const ids: string[] = [];
+    for (const { index, rule } of this.rules) if (index < delivered) ids.push(`${acceptedIds[index]}:${rule}`);
+    return ids;
   }
 
   count(delivered: number): BatchCounts {
@@ -296,5 +311,9 @@ export async function processBatch(
     failedSequenceNumber: firstFailedIndex >= 0 ? records[firstFailedIndex]!.sequenceNumber : null,
     counts: tally.count(deliveredCount),
     errors,
+    effects: () => ({
+      eventIds: acceptedIds.slice(0, deliveredCount).filter((id): id is string => id !== undefined),
+      alertIds: tally.alertIds(acceptedIds, deliveredCount),
+    }),
   };
 }

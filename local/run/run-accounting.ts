@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { BatchResult } from '#src/ingest/process-batch.js';
+
+/** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
+export function spoolPaths(outDir: string) {
+  const dir = join(outDir, 'verify');
+  return { dir, acceptedIds: join(dir, 'accepted-ids.txt'), alertIds: join(dir, 'alert-ids.txt') };
+}
+
+/** One line per id, appended batch by batch. */
+class IdSpool {
+  private readonly file: WriteStream;
+  constructor(path: string) {
+    this.file = createWriteStream(path, { flags: 'w', highWaterMark: 4 * 1024 * 1024 });
+  }
+  async append(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    if (!this.file.write(`${ids.join('\n')}\n`)) await once(this.file, 'drain');
+  }
+  async close(): Promise<void> {
+    this.file.end();
+    await finished(this.file);
+  }
+}
+
+/**
+ * The run's own account of every record, taken from the ingest invocations Lambda would act on:
+ * each counts only the records before its first failure (the ones Lambda checkpoints past), so
+ * every record is counted once whatever was retried, bisected, crashed or cold-started. It also
+ * spools the ids every accepted record and alert must leave in the sinks, which the verifier
+ * checks the outputs against.
+ *
+ * @example const accounting = new RunAccounting(outDir); accounting.commit(result); await accounting.close();
+ */
+export class RunAccounting {
+  accepted = 0;
+  rejected = 0;
+  duplicates = 0;
+  alerts = 0;
+  readonly byType: Record<string, number> = {};
+  readonly byRule: Record<string, number> = {};
+  readonly byReason: Record<string, number> = {};
+  private readonly acceptedIds: IdSpool;
+  private readonly alertIds: IdSpool;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(outDir: string) {
+    const paths = spoolPaths(outDir);
+    mkdirSync(paths.dir, { recursive: true });
+    this.acceptedIds = new IdSpool(paths.acceptedIds);
+    this.alertIds = new IdSpool(paths.alertIds);
+  }
+
+  /** Counts a batch Lambda acted on and spools its effects. */
+  commit(result: BatchResult): void {
+    const { counts } = result;
+    this.accepted += counts.accepted;
+    this.rejected += counts.rejected;
+    this.duplicates += counts.duplicates;
+    this.alerts += counts.alerts;
+    add(this.byType, counts.byType);
+    add(this.byRule, counts.byRule);
+    add(this.byReason, counts.byReason);
+    if (counts.accepted === 0) return;
+    const { eventIds, alertIds } = result.effects();
+    this.writes = this.writes.then(async () => {
+      await this.acceptedIds.append(eventIds);
+      await this.alertIds.append(alertIds);
+    });
+  }
+
+  /** A record the source itself rejected (it never reached the stream). */
+  sourceReject(reason: string): void {
+    this.rejected++;
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+  }
+
+  /** Waits for the spools to reach the disk. */
+  async close(): Promise<void> {
+    await this.writes;
+    await Promise.all([this.acceptedIds.close(), this.alertIds.close()]);
+  }
+}
+
+function add(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
+}
