@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { listNamedQueries, type NamedQuery } from '#src/adapters/file/named-queries.js';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
+import { dedupeViewStatements, rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
 
 export { listNamedQueries, type NamedQuery };
@@ -19,9 +20,10 @@ function hasParquet(dir: string): boolean {
 }
 
 /**
- * Runs SQL with DuckDB over the local lake: one view per Glue table name over its Parquet files
- * (hive partitions dt and hour included); a table with no files yet is an empty view with the
- * schema's columns, so every query runs on any lake.
+ * Runs SQL with DuckDB over the local lake, with the tables Athena has: `<table>_raw` over the
+ * Parquet files (hive partitions dt and hour included; an empty relation with the schema's columns
+ * when there are no files yet, so every query runs on any lake), and the view `<table>` that shows
+ * each row once (src/schema/dedupe-views.ts), which queries read.
  */
 export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -29,18 +31,20 @@ export async function runQuery(outDir: string, sql: string): Promise<QueryResult
   try {
     for (const table of TABLES) {
       const dir = join(outDir, 'lake', table);
+      const raw = rawTableName(table);
       if (hasParquet(dir)) {
         const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
         await connection.run(
-          `CREATE VIEW "${table}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+          `CREATE VIEW "${raw}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
         );
       } else {
         const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
         await connection.run(
-          `CREATE VIEW "${table}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
+          `CREATE VIEW "${raw}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
         );
       }
     }
+    for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
     const reader = await connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
   } finally {

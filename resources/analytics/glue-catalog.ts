@@ -1,10 +1,14 @@
 import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
+import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
 import { type AnalyticsOptions, pascal, type Resources, ref, sub } from './cfn.js';
 
 /**
  * The Glue database and one table per lake table (columns from schemas/), with partition
- * projection on dt and hour so new partitions are queryable at once, without a crawler.
+ * projection on dt and hour so new partitions are queryable at once, without a crawler. These are
+ * the raw tables Firehose converts into (`<table>_raw`, every row at least once); the views
+ * `<table>` that queries read show each row once (src/schema/dedupe-views.ts) and are created in
+ * Athena after deploy (plugins/sls-athena-views.js).
  */
 export function glueCatalog(options: AnalyticsOptions): Resources {
   const resources: Resources = {
@@ -26,7 +30,7 @@ export function glueCatalog(options: AnalyticsOptions): Resources {
         CatalogId: ref('AWS::AccountId'),
         DatabaseName: ref('GlueDatabase'),
         TableInput: {
-          Name: table,
+          Name: rawTableName(table),
           TableType: 'EXTERNAL_TABLE',
           Parameters: {
             classification: 'parquet',

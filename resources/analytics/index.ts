@@ -19,8 +19,16 @@ export type { AnalyticsOptions, Resource, Resources } from './cfn.js';
  *
  * @example const { Resources } = analyticsTemplate({ service: 'fleetstream', stage: 'dev', ... });
  */
-export function analyticsTemplate(options: AnalyticsOptions): { Resources: Resources } {
+export function analyticsTemplate(options: AnalyticsOptions): {
+  Resources: Resources;
+  Outputs: Record<string, { Value: unknown }>;
+} {
   return {
+    // What plugins/sls-athena-views.js needs to create the views after deploy.
+    Outputs: {
+      AthenaWorkGroupName: { Value: { Ref: 'AthenaWorkGroup' } },
+      GlueDatabaseName: { Value: { Ref: 'GlueDatabase' } },
+    },
     Resources: {
       ...glueCatalog(options),
       FirehoseRole: firehoseRole(options),

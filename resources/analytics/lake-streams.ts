@@ -1,4 +1,5 @@
 import { partitionTimeColumn } from '#src/schema/columns.js';
+import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
 import {
   type AnalyticsOptions,
@@ -40,7 +41,7 @@ export function lakeStreams(options: AnalyticsOptions): Resources {
             SchemaConfiguration: {
               CatalogId: ref('AWS::AccountId'),
               DatabaseName: ref('GlueDatabase'),
-              TableName: table,
+              TableName: rawTableName(table),
               Region: ref('AWS::Region'),
               RoleARN: getAtt('FirehoseRole', 'Arn'),
               VersionId: 'LATEST',

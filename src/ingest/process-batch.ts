@@ -5,7 +5,7 @@ import type { RuleConfig } from '../rules/rule-config.js';
 import type { TrajectoryTracker } from '../rules/trajectory-tracker.js';
 import type { EventValidator } from '../schema/validate-event.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../sinks/sink.js';
-import type { Alert, Duplicate, Reject, TelemetryEvent } from '../telemetry/event.js';
+import type { Alert, Duplicate } from '../telemetry/event.js';
 import { decodeRecord, type StreamRecordData } from './decode-record.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 

@@ -97,4 +97,26 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
       enriched: 'BOOLEAN',
     });
   });
+
+  it('shows each row once through the view a query reads, whatever was delivered twice, and still prunes by dt', async () => {
+    // Prepare: the same 3 events delivered twice (a retry in a cold container), plus one on another day
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-dedupe-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+    const sink = lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor');
+    const events = [reading(1, T0), reading(2, T0), reading(3, T0 + HOUR)];
+    await sink.write(events);
+    await sink.write(events);
+    await sink.write([reading(4, T0 + 24 * HOUR)]);
+    await lake.close();
+
+    // Act
+    const raw = await runQuery(outDir, 'SELECT COUNT(*) FROM car_sensor_raw');
+    const view = await runQuery(outDir, 'SELECT COUNT(*), COUNT(DISTINCT event_id) FROM car_sensor');
+    const day = await runQuery(outDir, "SELECT event_id FROM car_sensor WHERE dt = '2026-11-24' ORDER BY event_id");
+
+    // Assess
+    expect(raw.rows).toEqual([['7']]);
+    expect(view.rows).toEqual([['4', '4']]);
+    expect(day.rows).toEqual([['e1'], ['e2'], ['e3']]);
+  });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
 import { runQuery } from '#local/query.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES, type TableName } from '#src/schema/registry.js';
 import { familyProperties, INDEX_FAMILIES } from '#src/search/index-templates.js';
 import { simulateCity } from '#src/simulate/city.js';
@@ -59,17 +60,19 @@ describe('Schemas: the Glue tables, the local Parquet files and the OpenSearch m
 
   it.each([...TABLES])('%s: same columns, in the same order, of equivalent types', async (table: TableName) => {
     // Act
-    const { rows } = await runQuery(outDir, `DESCRIBE ${table}`);
+    const { rows } = await runQuery(outDir, `DESCRIBE ${rawTableName(table)}`);
+    const { rows: viewRows } = await runQuery(outDir, `DESCRIBE ${table}`);
     const parquet = rows
       .map(([name, type]) => ({ name: String(name), type: String(type) }))
       .filter((c) => c.name !== 'dt' && c.name !== 'hour');
     const family = Object.values(INDEX_FAMILIES).find((f) => (f.tables as readonly string[]).includes(table))!;
     const mapped = familyProperties(family);
-    const columns = glue.get(table)!;
+    const columns = glue.get(rawTableName(table))!;
 
     // Assess: the lake really has files for this table, so DESCRIBE reads Parquet, not the empty fallback view
     expect(report.lake_rows[table]).toBeGreaterThan(0);
     expect(parquet.map((c) => c.name)).toEqual(columns.map((c) => c.Name));
+    expect(viewRows.map(([name, type]) => [name, type])).toEqual(rows.map(([name, type]) => [name, type]));
     for (const [i, column] of columns.entries()) {
       expect(EQUIVALENT[column.Type]).toBeDefined();
       expect(parquet[i]!.type).toBe(EQUIVALENT[column.Type]!.duckdb);

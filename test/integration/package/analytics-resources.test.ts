@@ -1,5 +1,6 @@
 import { listNamedQueries } from '#src/adapters/file/named-queries.js';
 import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
+import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
 import { INDEX_FAMILIES } from '#src/search/index-templates.js';
 import { type CfnResource, packageStack, resourcesOfType } from '#test/helpers/package-template.js';
@@ -18,15 +19,15 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
     prod = (await packageStack('prod')).resources;
   }, 300_000);
 
-  it('declares one Glue table per lake table with the columns schemas/ derive, Parquet, partition projection', () => {
+  it('declares one raw Glue table per lake table with the columns schemas/ derive, Parquet, partition projection', () => {
     // Act
     const tables = resourcesOfType(resources, 'AWS::Glue::Table').map(([, table]) => props(table).TableInput);
 
     // Assess
-    expect(tables.map((t) => t.Name).sort()).toEqual([...TABLES].sort());
+    expect(tables.map((t) => t.Name).sort()).toEqual(TABLES.map(rawTableName).sort());
     for (const table of tables) {
       expect(table.StorageDescriptor.Columns).toEqual(
-        tableColumns(table.Name).map((column) => ({ Name: column.name, Type: glueType(column) })),
+        tableColumns(table.Name.replace(/_raw$/, '')).map((column) => ({ Name: column.name, Type: glueType(column) })),
       );
       expect(table.PartitionKeys).toEqual(PARTITION_KEYS.map((key) => ({ Name: key.name, Type: 'string' })));
       expect(table.StorageDescriptor.SerdeInfo.SerializationLibrary).toContain('ParquetHiveSerDe');
@@ -49,7 +50,8 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
     expect(streams).toHaveLength(TABLES.length);
     for (const stream of streams) {
       const s3 = stream.ExtendedS3DestinationConfiguration;
-      const table = s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName;
+      const table = s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName.replace(/_raw$/, '');
+      expect(s3.DataFormatConversionConfiguration.SchemaConfiguration.TableName).toBe(rawTableName(table));
       expect(stream.DeliveryStreamName).toBe(`fleetstream-dev-lake-${table.replaceAll('_', '-')}`);
       expect(s3.Prefix).toBe(`${table}/dt=!{partitionKeyFromQuery:dt}/hour=!{partitionKeyFromQuery:hour}/`);
       expect(s3.ErrorOutputPrefix).toMatch(new RegExp(`^errors/${table}/`));
