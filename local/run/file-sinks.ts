@@ -50,6 +50,11 @@ function createTextFileSink<T>(
   return sink;
 }
 
+/** Appends each item, a line of text, to `path` (created empty). */
+export function createLineSink(name: string, path: string): CountingSink<string> {
+  return createTextFileSink(name, path, (line) => `${line}\n`);
+}
+
 /** Appends one JSON line per item to `path` (created empty). */
 export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T) => void): CountingSink<T> {
   return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, onItem);

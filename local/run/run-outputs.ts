@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
+import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
 import { TABLES, type TableName } from '#src/schema/registry.js';
 import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
 import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
@@ -10,7 +11,8 @@ import type { Alert, Duplicate, Reject, TelemetryEvent } from '#src/telemetry/ev
 import { LocalFirehose, type LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { LocalLake } from '../lake/local-lake.js';
 import { OpenSearchBulkWriter } from '../search/opensearch-bulk-writer.js';
-import { type CountingSink, createBulkFileSink, createJsonlSink } from './file-sinks.js';
+import { LocalFifoTopic, type LocalTopicStats } from '../sns/local-fifo-topic.js';
+import { type CountingSink, createBulkFileSink, createJsonlSink, createLineSink } from './file-sinks.js';
 import type { RunReport } from './run-report.js';
 
 /** Options of createRunOutputs. */
@@ -19,6 +21,10 @@ export interface RunOutputsOptions {
   lake: LocalLake;
   /** The lake's delivery streams are `<prefix><table>`, as the stack names them. */
   lakeStreamPrefix: string;
+  /** The alerts topic's ARN, as the stack names it. */
+  alertsTopicArn: string;
+  /** The run's clock (ms): the alerts topic's deduplication interval runs on it. */
+  now: () => number;
   /** Index into this OpenSearch node instead of writing `_bulk` files. */
   opensearchUrl?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
@@ -33,10 +39,13 @@ export interface RunOutputs {
   late: CountingSink<LateRecord>;
   rejects: CountingSink<Reject>;
   duplicates: CountingSink<Duplicate>;
-  alertsFile: CountingSink<Alert>;
+  /** What the alerts topic's subscriber received: one notification per line. */
+  alertsFile: CountingSink<string>;
   windowRows: WindowAggregateRow[];
   /** What the Firehose stand-in received. */
   firehose: LocalFirehoseStats;
+  /** What the alerts topic stand-in published, delivered and deduplicated. */
+  alertsTopic: LocalTopicStats;
   /** Flushes and closes the files and the OpenSearch writer; says where the search documents went. */
   close(): Promise<RunReport['search']>;
 }
@@ -88,7 +97,20 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const alertsSearch = searchSink<Alert>('alerts', serializerFor('alerts'));
   const windowsSearch = searchSink<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'));
 
-  const alertsFile = createJsonlSink<Alert>('alerts', join(outDir, 'alerts.jsonl'));
+  // Alerts are published with the same SNS sink as on AWS to a FIFO topic stand-in, whose subscriber
+  // writes `alerts.jsonl`: what a subscriber would receive, after deduplication.
+  const alertsFile = createLineSink('alerts', join(outDir, 'alerts.jsonl'));
+  const topic = new LocalFifoTopic({
+    topicArn: options.alertsTopicArn,
+    deliver: (message) => alertsFile.write([message]),
+    now: options.now,
+  });
+  const notifications = createSnsAlertSink({
+    client: topic,
+    topicArn: options.alertsTopicArn,
+    name: 'alerts',
+    sleep: async () => {},
+  });
   const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'));
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
@@ -100,7 +122,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     ingest: {
       lake: events,
       search: eventsSearch,
-      alerts: [alertsFile, lakeTable<Alert>('alerts'), alertsSearch],
+      alerts: [notifications, lakeTable<Alert>('alerts'), alertsSearch],
       rejects,
       duplicates,
     },
@@ -120,6 +142,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     alertsFile,
     windowRows,
     firehose: firehose.stats,
+    alertsTopic: topic.stats,
     async close() {
       await Promise.all(files.map((sink) => sink.close()));
       return opensearch

@@ -86,15 +86,18 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       intervalInSeconds: config.numberParam('lakeBufferIntervalSeconds'),
     },
   });
+  const clock = new ArrivalClock();
+  const accounting = new RunAccounting(outDir);
   const outputs = await createRunOutputs({
     outDir,
     lake,
     lakeStreamPrefix: deliveryStreamPrefixes(config.service, stage).lake,
+    alertsTopicArn: `arn:aws:sns:${region}:000000000000:${config.service}-${stage}-alerts.fifo`,
+    now: () => clock.lastMs,
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
   });
-  const clock = new ArrivalClock();
-  const accounting = new RunAccounting(outDir);
+
   const mappings = createMappings({
     config,
     stream,
@@ -146,6 +149,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     late_records: outputs.late.count,
     lake_rows: lakeResult.rows,
     firehose: outputs.firehose,
+    alerts_topic: outputs.alertsTopic,
     search,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),

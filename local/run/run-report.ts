@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MappingStats } from '../esm/event-source-mapping.js';
 import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
+import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
 import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
 
 /** The run's report, also written to `<out>/report.json`. */
@@ -28,6 +29,8 @@ export interface RunReport {
   lake_rows: Record<string, number>;
   /** What the lake's Firehose stand-in received (calls, records, objects, records it could not de-aggregate). */
   firehose: LocalFirehoseStats;
+  /** What the alerts topic (SNS FIFO) published, delivered to its subscriber and deduplicated. */
+  alerts_topic: LocalTopicStats;
   /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
   search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
   /** The stream the records went through: in process, or a real one behind an endpoint. */

@@ -5,6 +5,7 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -44,9 +45,15 @@ describe('The local stage deployed to the emulator', () => {
 
   beforeAll(async () => {
     outputs = await stackOutputs();
-    // Alerts are published to SNS: a queue subscribed to the topic lets the test read them.
-    queueUrl = (await clients.sqs.send(new CreateQueueCommand({ QueueName: `fleetstream-e2e-alerts-${Date.now()}` })))
-      .QueueUrl!;
+    // Alerts are published to an SNS FIFO topic: a FIFO queue subscribed to it lets the test read them.
+    queueUrl = (
+      await clients.sqs.send(
+        new CreateQueueCommand({
+          QueueName: `fleetstream-e2e-alerts-${Date.now()}.fifo`,
+          Attributes: { FifoQueue: 'true' },
+        }),
+      )
+    ).QueueUrl!;
     const { Attributes } = await clients.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
     );
@@ -146,6 +153,14 @@ describe('The local stage deployed to the emulator', () => {
           new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
         );
         for (const message of Messages ?? []) alerts.push(JSON.parse(message.Body!));
+        // A FIFO queue holds a group's next message until the one in flight is deleted.
+        if (Messages?.length)
+          await clients.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
         return alerts.length >= expectedAlerts ? alerts : undefined;
       },
       { functions: FUNCTIONS, timeoutMs: 60_000, lastSeen: () => `${alerts.length} alerts` },

@@ -189,7 +189,12 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     expect(queues).toHaveLength(2);
     for (const [, queue] of queues)
       expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-    expect(resources.AlertsTopic?.Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    expect(resources.AlertsTopic?.Properties).toMatchObject({
+      KmsMasterKeyId: 'alias/aws/sns',
+      FifoTopic: true,
+      ContentBasedDeduplication: false,
+      TopicName: 'fleetstream-dev-alerts.fifo',
+    });
   });
 
   it('passes the stage parameters and the AWS destinations to the functions as FLEETSTREAM_* settings', () => {

@@ -1,8 +1,9 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { LocalFifoTopic } from '#local/sns/local-fifo-topic.js';
 import { createS3JsonlSink } from '#src/adapters/aws/s3-jsonl-sink.js';
-import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
+import { createSnsAlertSink, deduplicationId } from '#src/adapters/aws/sns-alert-sink.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
 import type { Alert } from '#src/telemetry/event.js';
 
@@ -22,7 +23,7 @@ const alert = (i: number): Alert => ({
 describe('Function: createSnsAlertSink()', () => {
   beforeEach(() => sns.reset());
 
-  it('publishes in batches of 10 with the rule as a message attribute for filter policies', async () => {
+  it('publishes in batches of 10 to the FIFO topic, deduplicated by alert_id, grouped by subject, filterable by rule', async () => {
     // Prepare
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
     const sink = createSnsAlertSink({
@@ -38,7 +39,8 @@ describe('Function: createSnsAlertSink()', () => {
     const calls = sns.commandCalls(PublishBatchCommand).map((c) => c.args[0].input.PublishBatchRequestEntries!);
     expect(calls.map((entries) => entries.length)).toEqual([10, 10, 3]);
     expect(calls[0]![0]).toMatchObject({
-      Subject: 'fleetstream alert: speeding',
+      MessageGroupId: '1452650',
+      MessageDeduplicationId: 'e0:speeding',
       MessageAttributes: { rule: { DataType: 'String', StringValue: 'speeding' } },
     });
     expect(JSON.parse(calls[2]![2]!.Message!)).toEqual(alert(22));
@@ -60,6 +62,45 @@ describe('Function: createSnsAlertSink()', () => {
     expect(
       sns.commandCalls(PublishBatchCommand)[1]!.args[0].input.PublishBatchRequestEntries!.map((e) => e.Id),
     ).toEqual(['4']);
+  });
+});
+
+describe('Function: deduplicationId()', () => {
+  it.each([
+    ['an alert_id SNS takes as is', 'car-1-1795507200000:speeding', 'car-1-1795507200000:speeding'],
+    ['one over 128 characters', `${'x'.repeat(130)}:speeding`, expect.stringMatching(/^[0-9a-f]{64}$/)],
+    ['one with a space', 'id with space:speeding', expect.stringMatching(/^[0-9a-f]{64}$/)],
+  ])('of %s is stable and valid', (_case, id, expected) => {
+    // Act
+    const first = deduplicationId({ ...alert(0), alert_id: id });
+
+    // Assess
+    expect(first).toEqual(expected);
+    expect(deduplicationId({ ...alert(0), alert_id: id })).toBe(first);
+    expect(first.length).toBeLessThanOrEqual(128);
+  });
+});
+
+describe('Function: createSnsAlertSink() against the FIFO topic stand-in', () => {
+  it('splits batches at 256 KiB, which the topic would refuse, and the subscriber gets every alert once', async () => {
+    // Prepare
+    const delivered: string[] = [];
+    const topic = new LocalFifoTopic({
+      topicArn: 'arn:t.fifo',
+      deliver: async (m) => void delivered.push(m),
+      now: () => 0,
+    });
+    const sink = createSnsAlertSink({ client: topic, topicArn: 'arn:t.fifo', sleep: noSleep });
+    const big = Array.from({ length: 10 }, (_, i) => ({ ...alert(i), values: { [`v${'x'.repeat(40_000)}`]: i } }));
+
+    // Act
+    await sink.write(big);
+    await sink.write(big);
+
+    // Assess
+    expect(delivered).toHaveLength(10);
+    expect(topic.stats).toMatchObject({ published: 20, delivered: 10, deduplicated: 10 });
+    expect(topic.stats.publish_batch_calls).toBeGreaterThan(2);
   });
 });
 
