@@ -55,12 +55,15 @@ export function createAggregateHandler(deps: AggregateDeps) {
       aggregated: inputs.length,
       ignored,
       late: step.late.length,
+      duplicates: step.duplicates,
+      unchecked: step.state.unchecked,
       rowsWritten: step.rows.length,
       openWindows: Object.keys(step.state.open).length,
       final: flush,
     });
     deps.metrics?.addMetric('WindowRows', MetricUnit.Count, step.rows.length);
     deps.metrics?.addMetric('LateRecords', MetricUnit.Count, step.late.length);
+    deps.metrics?.addMetric('DuplicatesSkipped', MetricUnit.Count, step.duplicates);
     // A new Lambda window starts from {}: hand back an empty state after the final invoke.
     return { state: flush ? {} : { ...step.state } };
   };

@@ -2,11 +2,22 @@ import type { DimensionIndex } from '../enrich/dimensions.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
 
-/** Window length and lateness, in milliseconds. */
+/** Window length and lateness, in milliseconds; how many event ids a Lambda window remembers. */
 export interface WindowConfig {
   windowMs: number;
   allowedLatenessMs: number;
+  /** Distinct events per shard and Lambda window checked for producer duplicates (default SEEN_CAPACITY). */
+  seenCapacity?: number;
 }
+
+/**
+ * Event ids a shard's Lambda window remembers to skip a producer's duplicate: 8 bytes each as
+ * base64 in the state, about 683 KiB at capacity, leaving room under the 1 MB per shard Lambda
+ * allows (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html) for the open
+ * windows' accumulators. Past it, duplicates are no longer detected until the Lambda window ends
+ * (counted as `unchecked`).
+ */
+export const SEEN_CAPACITY = 64_000;
 
 /**
  * Accumulator per (window, dimension value), stored as a tuple to keep Lambda's tumbling-window
@@ -25,6 +36,12 @@ export interface WindowState {
   open: Record<string, Record<string, Accumulator>>;
   late: number;
   closed: number;
+  /** 52-bit hashes of the event ids aggregated in this Lambda window, as base64 of a Float64Array. */
+  seen?: string;
+  /** Producer duplicates skipped (an event id already aggregated in this Lambda window). */
+  duplicates?: number;
+  /** Events aggregated without a duplicate check, the seen set being full. */
+  unchecked?: number;
 }
 
 /** A car_sensor event with its enrichment and the car rules it fired. */
@@ -37,7 +54,33 @@ export interface WindowInput {
 export interface WindowStep {
   rows: WindowAggregateRow[];
   late: LateRecord[];
+  /** Producer duplicates skipped in this call. */
+  duplicates: number;
   state: WindowState;
+}
+
+/** A 52-bit hash of an event id (two FNV-1a 32-bit hashes): a collision in 64,000 ids is about 1 in 2 million. */
+export function hashEventId(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (b >>> 12) * 0x1_0000_0000 + (a >>> 0);
+}
+
+function decodeSeen(seen: string | undefined): Set<number> {
+  if (!seen) return new Set();
+  const bytes = Buffer.from(seen, 'base64');
+  const hashes = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+  return new Set(hashes);
+}
+
+function encodeSeen(set: Set<number>): string {
+  const hashes = Float64Array.from(set);
+  return Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64');
 }
 
 /** An empty state, as at the start of each Lambda tumbling window. */
@@ -133,13 +176,27 @@ export function advanceWindows(
     open: structuredClone(previous.open),
     late: previous.late,
     closed: previous.closed,
+    duplicates: previous.duplicates ?? 0,
+    unchecked: previous.unchecked ?? 0,
+    ...(previous.seen === undefined ? {} : { seen: previous.seen }),
   };
   const late: LateRecord[] = [];
+  const capacity = config.seenCapacity ?? SEEN_CAPACITY;
+  const seen = inputs.length > 0 ? decodeSeen(previous.seen) : undefined;
+  let duplicates = 0;
   // Per call, not per record: the bucket keys of each car and the bucket of the current window.
   const keysOfCar = new Map<number, readonly [string, string]>();
   let currentStart = Number.NaN;
   let currentBucket: Record<string, Accumulator> = {};
   for (const { event, rules } of inputs) {
+    // A producer's duplicate (an id aggregated before in this Lambda window) is counted once.
+    const hash = hashEventId(event.event_id);
+    if (seen!.has(hash)) {
+      duplicates++;
+      continue;
+    }
+    if (seen!.size < capacity) seen!.add(hash);
+    else state.unchecked!++;
     const windowStart = Math.floor(event.ts / config.windowMs) * config.windowMs;
     if (windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark && !state.open[windowStart]) {
       state.late++;
@@ -181,5 +238,7 @@ export function advanceWindows(
     delete state.open[key];
   }
   rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
-  return { rows, late, state };
+  if (seen) state.seen = encodeSeen(seen);
+  state.duplicates! += duplicates;
+  return { rows, late, duplicates, state };
 }

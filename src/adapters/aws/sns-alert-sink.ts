@@ -67,7 +67,8 @@ function toEntry(alert: Alert, index: number): PublishBatchRequestEntry {
 export function entryBytes(entry: PublishBatchRequestEntry): number {
   let bytes = Buffer.byteLength(entry.Message ?? '');
   for (const [name, value] of Object.entries(entry.MessageAttributes ?? {}))
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
+    bytes +=
+      Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
   return bytes;
 }
 

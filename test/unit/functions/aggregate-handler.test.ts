@@ -73,4 +73,23 @@ describe('Function: aggregate handler', () => {
     expect(firstIds.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.window_id)).toEqual(firstIds);
   });
+
+  it('counts a producer’s duplicate (the same event_id in two records) once', async () => {
+    // Prepare
+    const { rows, handler } = setup();
+    const event = fixture();
+    const car = event.Records.find((r) => Buffer.from(r.kinesis.data, 'base64').toString().includes('car_sensor'))!;
+    const twice = {
+      ...event,
+      Records: [car, { ...car, kinesis: { ...car.kinesis, sequenceNumber: `${car.kinesis.sequenceNumber}9` } }],
+    };
+
+    // Act
+    await handler({ ...twice, isFinalInvokeForWindow: true }, context);
+
+    // Assess
+    const colour = rows.filter((r) => r.dimension === 'color');
+    expect(colour).toHaveLength(1);
+    expect(colour[0]!.count).toBe(1);
+  });
 });

@@ -113,4 +113,46 @@ describe('Function: advanceWindows()', () => {
     expect(flushed.state.open).toEqual({});
     expect(first.state).toEqual(snapshot);
   });
+
+  it('counts a producer duplicate once, in the same call or a later one of the same Lambda window', () => {
+    // Prepare
+    const first = input(1000001, 10, 50);
+    const again = { event: { ...first.event }, rules: [] };
+
+    // Act
+    const one = advanceWindows(emptyWindowState(), [first, again], dimensions, config, 'p', false);
+    const two = advanceWindows(one.state, [{ event: { ...first.event }, rules: [] }], dimensions, config, 'p', true);
+
+    // Assess
+    expect(one.duplicates).toBe(1);
+    expect(two.duplicates).toBe(1);
+    const red = two.rows.find((r) => r.dimension === 'color');
+    expect(red).toMatchObject({ count: 1, sum_speed: 50 });
+    expect(two.state.duplicates).toBe(2);
+  });
+
+  it('past the capacity of the seen set, aggregates without the check and counts what went unchecked', () => {
+    // Prepare
+    const small = { ...config, seenCapacity: 2 };
+    const inputs = [input(1000001, 1, 10), input(1000001, 2, 20), input(1000001, 3, 30)];
+
+    // Act
+    const step = advanceWindows(emptyWindowState(), [...inputs, inputs[2]!], dimensions, small, 'p', true);
+
+    // Assess
+    expect(step.state.unchecked).toBe(2);
+    expect(step.rows.find((r) => r.dimension === 'color')).toMatchObject({ count: 4 });
+  });
+
+  it('keeps the seen set of a full Lambda window within the 1 MB state', () => {
+    // Prepare
+    const many = Array.from({ length: 64_000 }, (_, i) => input(1000001 + (i % 2), i % 800, 50));
+
+    // Act
+    const step = advanceWindows(emptyWindowState(), many, dimensions, config, 'p', false);
+
+    // Assess
+    expect(step.duplicates).toBe(0);
+    expect(Buffer.byteLength(JSON.stringify(step.state))).toBeLessThan(1024 * 1024);
+  });
 });
