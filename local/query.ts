@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { listNamedQueries, type NamedQuery } from '#src/adapters/file/named-queries.js';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
 import { dedupeViewStatements, rawTableName } from '#src/schema/dedupe-views.js';
@@ -20,31 +20,39 @@ function hasParquet(dir: string): boolean {
 }
 
 /**
- * Runs SQL with DuckDB over the local lake, with the tables Athena has: `<table>_raw` over the
+ * A DuckDB connection over the local lake, with the tables Athena has: `<table>_raw` over the
  * Parquet files (hive partitions dt and hour included; an empty relation with the schema's columns
  * when there are no files yet, so every query runs on any lake), and the view `<table>` that shows
- * each row once (src/schema/dedupe-views.ts), which queries read.
+ * each row once (src/schema/dedupe-views.ts), which queries read. Close it with `closeSync()`.
+ *
+ * @example const lake = await openLake('.fleetstream'); await lake.runAndReadAll('SELECT COUNT(*) FROM car_sensor');
  */
-export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
+export async function openLake(outDir: string): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  try {
-    for (const table of TABLES) {
-      const dir = join(outDir, 'lake', table);
-      const raw = rawTableName(table);
-      if (hasParquet(dir)) {
-        const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
-        await connection.run(
-          `CREATE VIEW "${raw}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
-        );
-      } else {
-        const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
-        await connection.run(
-          `CREATE VIEW "${raw}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
-        );
-      }
+  for (const table of TABLES) {
+    const dir = join(outDir, 'lake', table);
+    const raw = rawTableName(table);
+    if (hasParquet(dir)) {
+      const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
+      await connection.run(
+        `CREATE VIEW "${raw}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+      );
+    } else {
+      const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
+      await connection.run(
+        `CREATE VIEW "${raw}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
+      );
     }
-    for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
+  }
+  for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
+  return connection;
+}
+
+/** Runs SQL with DuckDB over the local lake (see openLake). */
+export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
+  const connection = await openLake(outDir);
+  try {
     const reader = await connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
   } finally {

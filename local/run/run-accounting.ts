@@ -7,10 +7,10 @@ import type { BatchResult } from '#src/ingest/process-batch.js';
 /** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
 export function spoolPaths(outDir: string) {
   const dir = join(outDir, 'verify');
-  return { dir, acceptedIds: join(dir, 'accepted-ids.txt'), alertIds: join(dir, 'alert-ids.txt') };
+  return { dir, acceptedIds: join(dir, 'accepted-ids.jsonl'), alertIds: join(dir, 'alert-ids.jsonl') };
 }
 
-/** One line per id, appended batch by batch. */
+/** One JSON line `{"id": …}` per id (an id may hold any character), appended batch by batch. */
 class IdSpool {
   private readonly file: WriteStream;
   constructor(path: string) {
@@ -18,7 +18,9 @@ class IdSpool {
   }
   async append(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    if (!this.file.write(`${ids.join('\n')}\n`)) await once(this.file, 'drain');
+    let text = '';
+    for (const id of ids) text += `{"id":${JSON.stringify(id)}}\n`;
+    if (!this.file.write(text)) await once(this.file, 'drain');
   }
   async close(): Promise<void> {
     this.file.end();

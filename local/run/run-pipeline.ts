@@ -8,13 +8,14 @@ import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
+import { verifyRun } from '../verify/verify-run.js';
 import { RunAccounting } from './run-accounting.js';
 import { createMappings } from './run-mappings.js';
 import { createRunOutputs } from './run-outputs.js';
-import { type RunReport, writeReport } from './run-report.js';
+import { type RunReport, VerificationError, writeReport } from './run-report.js';
 import { ArrivalClock, pumpSource, type RunProgress, type SourceItem } from './source-loop.js';
 
-export { CountMismatchError, type RunReport } from './run-report.js';
+export { CountMismatchError, type RunReport, VerificationError } from './run-report.js';
 export type { RunProgress, SourceItem } from './source-loop.js';
 
 /** What `fleetstream run` needs. */
@@ -51,6 +52,8 @@ export interface RunOptions {
   aggregateWorker?: URL;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
+  /** Prove the outputs against the run's own account (default true; local/verify/). */
+  verify?: boolean;
 }
 
 /**
@@ -130,7 +133,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
 
   const wall = (performance.now() - startedAt) / 1000;
   const { windowRows } = outputs;
-  return writeReport({
+  const report = writeReport({
     scenario: options.scenario,
     seed: options.seed,
     shards: options.shards,
@@ -158,6 +161,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: outDir,
   });
+  if (options.verify === false) return report;
+  const verifyStarted = performance.now();
+  report.verification = await verifyRun({ outDir, windowMs: config.numberParam('tumblingWindowInSeconds') * 1000 });
+  report.verification_seconds = Math.round(performance.now() - verifyStarted) / 1000;
+  writeReport(report);
+  if (!report.verification.ok)
+    throw new VerificationError(`the run's outputs do not verify: ${report.verification.problems.join('; ')}`);
+  return report;
 }
 
 /** Reads the dimension CSVs' cars, for the fleet simulator. */

@@ -5,6 +5,7 @@ import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
 import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
 import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
+import type { Verification } from '../verify/verify-run.js';
 
 /** The run's report, also written to `<out>/report.json`. */
 export interface RunReport {
@@ -41,6 +42,15 @@ export interface RunReport {
   wall_seconds: number;
   events_per_sec: number;
   out_dir: string;
+  /** The outputs proven against the run's own account of every record (local/verify/), when verified. */
+  verification?: Verification;
+  /** How long the verification took (not in wall_seconds). */
+  verification_seconds?: number;
+}
+
+/** Thrown when the verification finds something lost, doubled or unexpected; report.json says what. */
+export class VerificationError extends Error {
+  override readonly name = 'VerificationError';
 }
 
 /** Thrown when the counts do not add up: something was lost or counted twice. */
