@@ -1,17 +1,20 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { simulateCity } from '#src/simulate/city.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
+import { type ChaosSpec, ChaosSpecError, parseChaosSpec } from './chaos/chaos.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
+import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
+import { readServerlessConfig } from './serverless-config.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
+import { formatVerification, verifyRun } from './verify/verify-run.js';
 
 // The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
 // reading): a larger young generation cut GC time by about a tenth in `npm run bench` profiles.
@@ -23,6 +26,8 @@ Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
+                  [--chaos SPEC] [--no-verify]
+  fleetstream verify [--out DIR]
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
@@ -46,6 +51,12 @@ run options:
                the stream to use with --kinesis-endpoint (default fleetstream-<stage>-telemetry)
   --opensearch index into the OpenSearch node at URL (templates from schemas/ applied first; start one
                with scripts/opensearch.sh start) instead of writing _bulk files under <out>/search/
+  --chaos      inject faults: key=value,... or a JSON file; keys: seed, cold-starts, crashes,
+               parallelization (ingest's factor, 1-10), sink-failures, throttles, duplicates, late,
+               reorder (rates are probabilities), e.g. cold-starts=0.01,sink-failures=0.02,duplicates=0.01
+  --no-verify  skip proving the outputs against the run's own account (report.json -> verification)
+
+verify: proves a finished run's outputs again and prints lost / doubled per sink (exit 1 if any)
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -106,6 +117,8 @@ async function run(argv: string[]): Promise<RunReport> {
       'kinesis-endpoint': { type: 'string' },
       'stream-name': { type: 'string' },
       opensearch: { type: 'string' },
+      chaos: { type: 'string' },
+      'no-verify': { type: 'boolean' },
     },
     strict: true,
   });
@@ -144,10 +157,11 @@ async function run(argv: string[]): Promise<RunReport> {
   // Built next to this file (dist/); absent when the CLI runs from source, which then uses one thread.
   const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
   const progress = createProgressPrinter(process.stderr);
-  const report = await runPipeline({
+  const outDir = resolve(values.out ?? '.fleetstream');
+  const running = runPipeline({
     source,
     scenario,
-    outDir: resolve(values.out ?? '.fleetstream'),
+    outDir,
     repoRoot,
     shards: Math.floor(positiveNumber('shards', values.shards, 2)!),
     seed,
@@ -158,10 +172,42 @@ async function run(argv: string[]): Promise<RunReport> {
     streamName: values['stream-name'],
     opensearchUrl: values.opensearch,
     onProgress: progress.update,
+    ...(values.chaos ? { chaos: parseChaos(values.chaos) } : {}),
+    ...(values['no-verify'] ? { verify: false } : {}),
+  });
+  const report = await running.catch((error: unknown) => {
+    progress.done();
+    // The report is written before verification: show what did not verify, then fail.
+    if (error instanceof VerificationError) {
+      const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+      if (written.verification) process.stdout.write(`${formatVerification(written.verification)}\n`);
+    }
+    throw error;
   });
   progress.done();
   process.stdout.write(`${formatSummary(report)}\n`);
   return report;
+}
+
+function parseChaos(text: string): ChaosSpec {
+  try {
+    return parseChaosSpec(text);
+  } catch (error) {
+    if (error instanceof ChaosSpecError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function verify(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' } }, strict: true });
+  const outDir = resolve(values.out ?? '.fleetstream');
+  if (!existsSync(join(outDir, 'report.json')))
+    throw new UsageError(`no report.json under ${outDir}: run \`fleetstream run\` first or pass --out`);
+  const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+  const config = readServerlessConfig(join(findRepoRoot(), 'serverless.yml'), report.stage);
+  const verification = await verifyRun({ outDir, windowMs: config.numberParam('tumblingWindowInSeconds') * 1000 });
+  process.stdout.write(`${formatVerification(verification)}\n`);
+  if (!verification.ok) process.exitCode = 1;
 }
 
 async function query(argv: string[]): Promise<void> {
@@ -247,6 +293,7 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') await run(rest);
     else if (command === 'query') await query(rest);
+    else if (command === 'verify') await verify(rest);
     else if (command === 'dashboards') await dashboards(rest);
     else if (command === 'sfn') await sfn(rest);
     else if (command === undefined || command === 'help' || command === '--help' || command === '-h')

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
+import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
 import type { LocalShard, LocalStream } from '../stream/local-stream.js';
 import type { MappingStats } from './event-source-mapping.js';
@@ -18,6 +19,8 @@ export interface AggregateWorkerInit {
     allowedLatenessSeconds: number;
     dedupeCapacity: number;
   };
+  /** Fault injection in the worker's mapping and sinks. */
+  chaos?: ChaosSpec;
 }
 
 /** Records forwarded to the worker, column by column (cheaper to clone than one object per record). */

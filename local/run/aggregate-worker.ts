@@ -3,11 +3,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAggregateHandler } from '#functions/aggregate/create-aggregate-handler.js';
 import { buildAggregateDeps } from '#functions/shared/deps.js';
+import type { LateRecord, Sink, WindowAggregateRow } from '#src/sinks/sink.js';
+import { Chaos } from '../chaos/chaos.js';
 import { EventSourceMapping, type MappedHandler } from '../esm/event-source-mapping.js';
 import type { AggregateWorkerInit, FromWorker, ToWorker } from '../esm/mapping-thread.js';
 import { LocalStream } from '../stream/local-stream.js';
 
 const init = workerData as AggregateWorkerInit;
+const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
+const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
@@ -37,6 +41,7 @@ const createHandler = () =>
 const mapping = new EventSourceMapping({
   settings: init.settings,
   createHandler,
+  ...(chaos ? { faults: chaos.mappingFaults() } : {}),
   stream,
   region: init.region,
   dlqPath: init.dlqPath,

@@ -52,6 +52,22 @@ export function formatSummary(report: RunReport): string {
     ],
     ['windows closed', `${report.windows_closed} (${report.window_rows} rows, ${report.late_records} late records)`],
     ['wall time', `${report.wall_seconds.toFixed(2)} s (${report.events_per_sec.toLocaleString()} events/s)`],
+    ...(report.chaos
+      ? ([
+          [
+            'faults injected',
+            `${report.chaos.sink_failures} sink failures, ${report.chaos.crashes_armed} crashes, ${report.chaos.cold_starts_forced} cold starts, ${report.chaos.throttled} throttled entries, ${report.chaos.duplicates_sent} duplicates, ${report.chaos.delayed_late} late`,
+          ],
+        ] as [string, string][])
+      : []),
+    [
+      'verified',
+      report.verification
+        ? report.verification.ok
+          ? 'nothing lost, nothing doubled (lake, search, alerts, windows)'
+          : `NO: ${report.verification.problems.join('; ')}`
+        : 'skipped (--no-verify)',
+    ],
     ['outputs', `${report.out_dir}/{lake/,alerts.jsonl,rejects.jsonl,report.json}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -10,16 +10,20 @@ export function spoolPaths(outDir: string) {
   return { dir, acceptedIds: join(dir, 'accepted-ids.jsonl'), alertIds: join(dir, 'alert-ids.jsonl') };
 }
 
-/** One JSON line `{"id": …}` per id (an id may hold any character), appended batch by batch. */
+/** One JSON line per id (`{"id": …}`, with a `type` when given; an id may hold any character), appended batch by batch. */
 class IdSpool {
   private readonly file: WriteStream;
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'w', highWaterMark: 4 * 1024 * 1024 });
   }
-  async append(ids: readonly string[]): Promise<void> {
+  async append(ids: readonly (string | { id: string; type: string })[]): Promise<void> {
     if (ids.length === 0) return;
     let text = '';
-    for (const id of ids) text += `{"id":${JSON.stringify(id)}}\n`;
+    for (const id of ids)
+      text +=
+        typeof id === 'string'
+          ? `{"id":${JSON.stringify(id)}}\n`
+          : `{"id":${JSON.stringify(id.id)},"type":${JSON.stringify(id.type)}}\n`;
     if (!this.file.write(text)) await once(this.file, 'drain');
   }
   async close(): Promise<void> {
@@ -67,9 +71,9 @@ export class RunAccounting {
     add(this.byRule, counts.byRule);
     add(this.byReason, counts.byReason);
     if (counts.accepted === 0) return;
-    const { eventIds, alertIds } = result.effects();
+    const { events, alertIds } = result.effects();
     this.writes = this.writes.then(async () => {
-      await this.acceptedIds.append(eventIds);
+      await this.acceptedIds.append(events);
       await this.alertIds.append(alertIds);
     });
   }

@@ -3,6 +3,8 @@ import { createAggregateHandler } from '#functions/aggregate/create-aggregate-ha
 import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
 import { buildAggregateDeps, buildIngestDeps } from '#functions/shared/deps.js';
 import type { BatchResult } from '#src/ingest/process-batch.js';
+import type { IngestSinks, Sink } from '#src/sinks/sink.js';
+import type { Chaos } from '../chaos/chaos.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
 import { MappingThread } from '../esm/mapping-thread.js';
 import type { ServerlessConfig, StreamMappingSettings } from '../serverless-config.js';
@@ -33,6 +35,8 @@ export interface MappingsOptions {
   now: () => number;
   /** Run aggregate in a worker thread built from this module (dist/aggregate-worker.js). */
   aggregateWorker?: URL;
+  /** Fault injection: cold starts, crashes and sink failures in both functions; ingest's parallelization factor. */
+  chaos?: Chaos;
 }
 
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
@@ -65,12 +69,27 @@ function settingsOf(config: ServerlessConfig, name: string): StreamMappingSettin
  * @example const mappings = createMappings({ config, stream, region, outDir, repoRoot, outputs, now });
  */
 export function createMappings(options: MappingsOptions): NamedMapping[] {
-  const { config, stream, region, outDir, outputs, now } = options;
+  const { config, stream, region, outDir, outputs, now, chaos } = options;
+  const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
+  const ingestSinks: IngestSinks = {
+    lake: faulty(outputs.ingest.lake),
+    search: faulty(outputs.ingest.search),
+    alerts: outputs.ingest.alerts.map(faulty),
+    rejects: faulty(outputs.ingest.rejects),
+    duplicates: faulty(outputs.ingest.duplicates),
+  };
   const dimensionsDir = join(options.repoRoot, 'data');
+  // A chaos run may run ingest with another parallelization factor than the stage's.
+  const settingsFor = (name: string): StreamMappingSettings => {
+    const settings = settingsOf(config, name);
+    const factor = chaos?.spec.parallelization;
+    return name === 'ingest' && factor !== undefined ? { ...settings, parallelizationFactor: factor } : settings;
+  };
   const ruleConfig = ruleConfigOf(config);
   const inThread = (name: string, createHandler: () => MappedHandler, onInvoked?: (handler: MappedHandler) => void) =>
     new EventSourceMapping({
-      settings: settingsOf(config, name),
+      settings: settingsFor(name),
+      ...(chaos ? { faults: chaos.mappingFaults() } : {}),
       createHandler,
       stream,
       region,
@@ -88,7 +107,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
     () => {
       const handler = createIngestHandler(
         buildIngestDeps({
-          sinks: outputs.ingest,
+          sinks: ingestSinks,
           dimensionsDir,
           config: ruleConfig,
           logLevel: 'SILENT',
@@ -107,7 +126,8 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
     ? new MappingThread(
         options.aggregateWorker,
         {
-          settings: settingsOf(config, 'aggregate'),
+          settings: settingsFor('aggregate'),
+          ...(chaos ? { chaos: { ...chaos.spec, seed: chaos.spec.seed + 1_000 } } : {}),
           streamName: stream.name,
           shards: stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
             shardId,
@@ -128,7 +148,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
         () =>
           createAggregateHandler(
             buildAggregateDeps({
-              sinks: { windows: outputs.windows, late: outputs.late },
+              sinks: { windows: faulty(outputs.windows), late: faulty(outputs.late) },
               dimensionsDir,
               config: ruleConfig,
               logLevel: 'SILENT',

@@ -25,6 +25,8 @@ export interface RunOutputsOptions {
   alertsTopicArn: string;
   /** The run's clock (ms): the alerts topic's deduplication interval runs on it. */
   now: () => number;
+  /** Fault injection: whether a record or entry sent to the Firehose or SNS stand-in fails (partial response). */
+  throttle?: () => boolean;
   /** Index into this OpenSearch node instead of writing `_bulk` files. */
   opensearchUrl?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
@@ -63,13 +65,21 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   // The lake goes through the same Firehose sink as on AWS (packing, call limits, retries of failed
   // records) into the Firehose stand-in, which enforces what the service enforces.
   const streams = new Map(TABLES.map((table) => [deliveryStreamName(options.lakeStreamPrefix, table), table]));
-  const firehose = new LocalFirehose({ lake, streams, errorDir: join(outDir, 'lake-errors') });
+  const firehose = new LocalFirehose({
+    lake,
+    streams,
+    errorDir: join(outDir, 'lake-errors'),
+    ...(options.throttle ? { failRecord: options.throttle } : {}),
+  });
+  // The stand-ins answer at once and time is simulated: retries back off without waiting.
+  const noWait = async () => {};
   const lakeTable = <T extends object>(table: TableName, serialise: (row: T) => string = serializerFor(table)) =>
     createFirehoseSink<T>({
       client: firehose,
       deliveryStreamName: deliveryStreamName(options.lakeStreamPrefix, table),
       name: `lake:${table}`,
       serialise,
+      sleep: noWait,
     });
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
@@ -104,12 +114,13 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     topicArn: options.alertsTopicArn,
     deliver: (message) => alertsFile.write([message]),
     now: options.now,
+    ...(options.throttle ? { failEntry: options.throttle } : {}),
   });
   const notifications = createSnsAlertSink({
     client: topic,
     topicArn: options.alertsTopicArn,
     name: 'alerts',
-    sleep: async () => {},
+    sleep: noWait,
   });
   const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'));
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));

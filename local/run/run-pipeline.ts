@@ -4,6 +4,7 @@ import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { deliveryStreamPrefixes } from '#src/sinks/delivery-streams.js';
 import type { Sink } from '#src/sinks/sink.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
+import { Chaos, type ChaosSpec } from '../chaos/chaos.js';
 import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
@@ -54,6 +55,8 @@ export interface RunOptions {
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
   /** Prove the outputs against the run's own account (default true; local/verify/). */
   verify?: boolean;
+  /** Inject faults (local/chaos/): cold starts, crashes, sink failures, throttles, duplicates, late records. */
+  chaos?: ChaosSpec;
 }
 
 /**
@@ -91,12 +94,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   });
   const clock = new ArrivalClock();
   const accounting = new RunAccounting(outDir);
+  const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
   const outputs = await createRunOutputs({
     outDir,
     lake,
     lakeStreamPrefix: deliveryStreamPrefixes(config.service, stage).lake,
     alertsTopicArn: `arn:aws:sns:${region}:000000000000:${config.service}-${stage}-alerts.fifo`,
     now: () => clock.lastMs,
+    ...(chaos ? { throttle: chaos.throttle } : {}),
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
   });
@@ -111,10 +116,11 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     accounting,
     now: remote ? Date.now : () => clock.lastMs,
     ...(options.aggregateWorker ? { aggregateWorker: options.aggregateWorker } : {}),
+    ...(chaos ? { chaos } : {}),
   });
 
   const { produced, sourceRejects } = await pumpSource({
-    source: options.source,
+    source: chaos ? chaos.wrapSource(options.source) : options.source,
     stream,
     remote,
     mappings,
@@ -153,6 +159,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     lake_rows: lakeResult.rows,
     firehose: outputs.firehose,
     alerts_topic: outputs.alertsTopic,
+    ...(chaos ? { chaos: chaos.stats } : {}),
     search,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
@@ -165,6 +172,14 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const verifyStarted = performance.now();
   report.verification = await verifyRun({ outDir, windowMs: config.numberParam('tumblingWindowInSeconds') * 1000 });
   report.verification_seconds = Math.round(performance.now() - verifyStarted) / 1000;
+  // A producer duplicate that a cold or another container accepted again is a duplicate all the
+  // same: the report counts distinct accepted events, as the lake's views do.
+  for (const [type, count] of Object.entries(report.verification.downstream_duplicates)) {
+    report.accepted -= count;
+    report.duplicates += count;
+    report.by_type[type] = (report.by_type[type] ?? 0) - count;
+    report.duplicates_downstream = (report.duplicates_downstream ?? 0) + count;
+  }
   writeReport(report);
   if (!report.verification.ok)
     throw new VerificationError(`the run's outputs do not verify: ${report.verification.problems.join('; ')}`);

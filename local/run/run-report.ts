@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChaosStats } from '../chaos/chaos.js';
 import type { MappingStats } from '../esm/event-source-mapping.js';
 import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
@@ -14,9 +15,13 @@ export interface RunReport {
   shards: number;
   stage: string;
   in: number;
+  /** Distinct events accepted (each in the lake once). */
   accepted: number;
   rejected: number;
+  /** Records whose event_id was already accepted: recognised by ingest, or absorbed downstream (below). */
   duplicates: number;
+  /** Of those, the ones a cold or another container accepted again; the sinks' keys absorbed them. */
+  duplicates_downstream?: number;
   dead_lettered: number;
   by_type: Record<string, number>;
   by_rule: Record<string, number>;
@@ -32,6 +37,8 @@ export interface RunReport {
   firehose: LocalFirehoseStats;
   /** What the alerts topic (SNS FIFO) published, delivered to its subscriber and deduplicated. */
   alerts_topic: LocalTopicStats;
+  /** The faults a chaos run injected. */
+  chaos?: ChaosStats;
   /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
   search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
   /** The stream the records went through: in process, or a real one behind an endpoint. */

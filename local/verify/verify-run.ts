@@ -25,6 +25,11 @@ export interface SinkCheck {
 /** The run's verification, also in report.json → verification. */
 export interface Verification {
   ok: boolean;
+  /**
+   * Producer duplicates ingest accepted again because the container that saw them did not remember
+   * the original (a cold or another environment), per type: the sinks' keys absorbed them.
+   */
+  downstream_duplicates: Record<string, number>;
   /** Every record that came in ended accepted, rejected, duplicate or dead-lettered, once. */
   accounting: {
     in: number;
@@ -201,6 +206,13 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
       }
     }
     const windows = await checkWindows(connection, outDir, options.windowMs);
+    const downstream: Record<string, number> = {};
+    if (existsSync(spool.acceptedIds))
+      for (const row of await rows(
+        connection,
+        `SELECT type, COUNT(*) - COUNT(DISTINCT id) AS n FROM read_json(${quote(spool.acceptedIds)}, format = 'newline_delimited', columns = {'id': 'VARCHAR', 'type': 'VARCHAR'}) GROUP BY type HAVING COUNT(*) > COUNT(DISTINCT id)`,
+      ))
+        downstream[String(row.type)] = Number(row.n);
     const accounting = {
       in: report.in,
       accepted: report.accepted,
@@ -220,7 +232,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
     // window check is then reported, not judged (redrive them and verify again).
     if (windows.mismatched > 0 && accounting.dead_lettered === 0)
       problems.push(`windows: ${windows.mismatched} of ${windows.groups} differ from the lake`);
-    return { ok: problems.length === 0, accounting, sinks, windows, problems };
+    return { ok: problems.length === 0, downstream_duplicates: downstream, accounting, sinks, windows, problems };
   } finally {
     connection.closeSync();
   }

@@ -39,7 +39,7 @@ export interface BatchCounts {
 
 /** The ids of what a batch's delivered records accepted: the effects every sink must hold once. */
 export interface BatchEffects {
-  eventIds: string[];
+  events: { id: string; type: string }[];
   alertIds: string[];
 }
 
@@ -117,6 +117,14 @@ class Tally {
 
   rule(index: number, rule: string): void {
     this.rules.push({ index, rule });
+  }
+
+  /** The accepted events (id and type) among the first `delivered` records. */
+  acceptedEvents(acceptedIds: readonly (string | undefined)[], delivered: number): { id: string; type: string }[] {
+    const events: { id: string; type: string }[] = [];
+    for (let i = 0; i < delivered; i++)
+      if (acceptedIds[i] !== undefined) events.push({ id: acceptedIds[i]!, type: this.label[i]! });
+    return events;
   }
 
   /** The alert ids (`<event_id>:<rule>`) of the first `delivered` records. */
@@ -312,7 +320,7 @@ export async function processBatch(
     counts: tally.count(deliveredCount),
     errors,
     effects: () => ({
-      eventIds: acceptedIds.slice(0, deliveredCount).filter((id): id is string => id !== undefined),
+      events: tally.acceptedEvents(acceptedIds, deliveredCount),
       alertIds: tally.alertIds(acceptedIds, deliveredCount),
     }),
   };
