@@ -8,7 +8,7 @@ export function flatBook(): PriceBook {
   const prices = new Proxy(
     {},
     {
-      get: (_target, key) => ({
+      get: () => ({
         usd: 1,
         unit: 'unit',
         region: 'test',
