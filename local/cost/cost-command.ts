@@ -113,6 +113,8 @@ export function parseCostArgs(argv: string[], stages: string[]): CostOptions {
 export function estimateFor(repoRoot: string, options: CostOptions): { estimate: CostEstimate; book: PriceBook } {
   const book = readPriceBook(repoRoot);
   const stage = readStageSettings(repoRoot, options.stage);
+  if (stage.region !== book.region)
+    throw new Error(`data/aws-prices.json prices ${book.region}, but stage ${stage.stage} deploys to ${stage.region}`);
   const estimate = estimateMonthlyCost({
     stage,
     book,
