@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { simulateCity } from '#src/simulate/city.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
 import { type ChaosSpec, ChaosSpecError, parseChaosSpec } from './chaos/chaos.js';
+import { COST_USAGE, costCommand } from './cost/cost-command.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
@@ -14,6 +15,7 @@ import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationErr
 import { setUpSearch } from './search/dashboards.js';
 import { readServerlessConfig } from './serverless-config.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
+import { UsageError } from './usage-error.js';
 import { formatVerification, verifyRun } from './verify/verify-run.js';
 
 // The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
@@ -32,6 +34,7 @@ Usage:
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
   fleetstream sfn <load-dimensions|batch-analytics|replay> [--input JSON] [--out DIR] [--s3-root DIR]
+${COST_USAGE}
 
 run options:
   --scenario   fleet (default): the 20-car seed fleet, one reading per car per second;
@@ -57,6 +60,17 @@ run options:
   --no-verify  skip proving the outputs against the run's own account (report.json -> verification)
 
 verify: proves a finished run's outputs again and prints lost / doubled per sink (exit 1 if any)
+
+cost options (the monthly AWS bill of a stage as serverless.yml configures it; docs/cost.md):
+  --rate       events per second, steady over the month (required)
+  --stage      dev (default) or prod
+  --event-bytes  bytes of one serialised event (default 250)
+  --alert-ratio  share of events that raise an alert (default 0.02)
+  --events-per-record  events per Kinesis record, 1 without KPL aggregation (default 1)
+  --query-runs-per-day  runs of each named query a day (default 24)
+  --lake-months  months of data in the lake at the month costed (default 12)
+  --as-of      the month costed, for partition projection (default: the prices' look-up date)
+  --json       the whole estimate as JSON
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -77,8 +91,6 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
     throw new UsageError(`--${name} must be a positive number, got "${value}"`);
   return parsed;
 }
-
-class UsageError extends Error {}
 
 async function* fromSync(
   items: Iterable<{ partitionKey: string; data: string; arrivalMs?: number }>,
@@ -296,6 +308,7 @@ async function main(): Promise<void> {
     else if (command === 'verify') await verify(rest);
     else if (command === 'dashboards') await dashboards(rest);
     else if (command === 'sfn') await sfn(rest);
+    else if (command === 'cost') costCommand(rest, findRepoRoot(), (text) => process.stdout.write(text));
     else if (command === undefined || command === 'help' || command === '--help' || command === '-h')
       process.stdout.write(USAGE);
     else throw new UsageError(`unknown command "${command}"`);

@@ -23,6 +23,10 @@ export interface ServerlessConfig {
   /** A numeric param of the stage; throws naming it when it is missing or not a number. */
   numberParam(name: string): number;
   mappings: Record<string, StreamMappingSettings>;
+  /** The params block as declared: `default` and each stage's overrides, unresolved. */
+  declaredParams: Record<string, Record<string, unknown>>;
+  /** Each function's memory in MB: its own `memorySize`, else the provider's, else Lambda's 128. */
+  functionMemoryMb: Record<string, number>;
 }
 
 // CloudFormation short-form tags load as plain data: the local runtime never evaluates them.
@@ -54,7 +58,8 @@ const SCHEMA = yaml.DEFAULT_SCHEMA.extend(CFN_TAGS);
 type Doc = {
   service: string;
   params?: Record<string, Record<string, unknown>>;
-  functions?: Record<string, { events?: { stream?: Record<string, unknown> }[] }>;
+  provider?: { memorySize?: unknown };
+  functions?: Record<string, { memorySize?: unknown; events?: { stream?: Record<string, unknown> }[] }>;
 };
 
 function resolveValue(value: unknown, params: Record<string, unknown>, stage: string): unknown {
@@ -78,7 +83,11 @@ export function readServerlessConfig(path: string, stage: string): ServerlessCon
   const doc = yaml.load(readFileSync(path, 'utf8'), { schema: SCHEMA }) as Doc;
   const params = { ...doc.params?.default, ...doc.params?.[stage] };
   const mappings: Record<string, StreamMappingSettings> = {};
+  const functionMemoryMb: Record<string, number> = {};
   for (const [name, fn] of Object.entries(doc.functions ?? {})) {
+    const memory = Number(resolveValue(fn.memorySize ?? doc.provider?.memorySize ?? 128, params, stage));
+    if (!Number.isFinite(memory)) throw new Error(`serverless.yml: functions.${name} memorySize is not a number`);
+    functionMemoryMb[name] = memory;
     const stream = fn.events?.find((event) => event.stream)?.stream;
     if (!stream) continue;
     const get = (key: string) => resolveValue(stream[key], params, stage);
@@ -110,5 +119,13 @@ export function readServerlessConfig(path: string, stage: string): ServerlessCon
       throw new Error(`serverless.yml: param ${name} must be a number on stage ${stage}, got ${params[name]}`);
     return value;
   };
-  return { service: doc.service, stage, params, numberParam, mappings };
+  return {
+    service: doc.service,
+    stage,
+    params,
+    numberParam,
+    mappings,
+    functionMemoryMb,
+    declaredParams: doc.params ?? {},
+  };
 }

@@ -16,27 +16,24 @@ const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
 let nowMs = 0;
+// The sinks post to the main thread, which writes the lake and search; a chaos run's faults apply here.
+const sinks = {
+  windows: faulty<WindowAggregateRow>({
+    name: 'windows',
+    async write(rows) {
+      post({ kind: 'windows', rows: [...rows] });
+    },
+  }),
+  late: faulty<LateRecord>({
+    name: 'late',
+    async write(records) {
+      post({ kind: 'late', records: [...records] });
+    },
+  }),
+};
 const createHandler = () =>
   createAggregateHandler(
-    buildAggregateDeps({
-      sinks: {
-        windows: {
-          name: 'windows',
-          async write(rows) {
-            post({ kind: 'windows', rows: [...rows] });
-          },
-        },
-        late: {
-          name: 'late',
-          async write(records) {
-            post({ kind: 'late', records: [...records] });
-          },
-        },
-      },
-      dimensionsDir: init.dimensionsDir,
-      config: init.ruleConfig,
-      logLevel: 'SILENT',
-    }),
+    buildAggregateDeps({ sinks, dimensionsDir: init.dimensionsDir, config: init.ruleConfig, logLevel: 'SILENT' }),
   ) as unknown as MappedHandler;
 const mapping = new EventSourceMapping({
   settings: init.settings,

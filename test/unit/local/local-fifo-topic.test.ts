@@ -20,7 +20,10 @@ function setup() {
   let now = 0;
   const delivered: string[] = [];
   const topic = new LocalFifoTopic({ topicArn: TOPIC, deliver: async (m) => void delivered.push(m), now: () => now });
-  return { topic, delivered, advance: (ms: number) => void (now += ms) };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { topic, delivered, advance };
 }
 
 describe('Class: LocalFifoTopic (the alerts topic stand-in)', () => {
