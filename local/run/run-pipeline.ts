@@ -119,7 +119,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(chaos ? { chaos } : {}),
   });
 
-  const { produced, sourceRejects } = await pumpSource({
+  const { produced, sourceRejects, kinesis } = await pumpSource({
     source: chaos ? chaos.wrapSource(options.source) : options.source,
     stream,
     remote,
@@ -127,8 +127,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     outputs,
     accounting,
     clock,
-    chunkSize: options.chunkSize ?? 20_000,
-    speedup: options.speedup,
+    pacing: options.speedup
+      ? { kind: 'paced', factor: options.speedup }
+      : { kind: 'unpaced', chunkSize: options.chunkSize ?? 20_000 },
     startedAt,
     onProgress: options.onProgress,
   });
@@ -161,7 +162,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     alerts_topic: outputs.alertsTopic,
     ...(chaos ? { chaos: chaos.stats } : {}),
     search,
-    stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName },
+    stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName, ...kinesis! },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
     wall_seconds: Math.round(wall * 1000) / 1000,

@@ -6,6 +6,7 @@ import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
 import type { OpenSearchStats } from '../search/opensearch-bulk-writer.js';
 import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
 import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
+import type { LocalKinesisStats } from '../stream/local-kinesis.js';
 import type { Verification } from '../verify/verify-run.js';
 
 /** The run's report, also written to `<out>/report.json`. */
@@ -42,7 +43,7 @@ export interface RunReport {
   /** Where the search documents went: `_bulk` files, or a real OpenSearch node. */
   search: { kind: 'files'; dir: string } | ({ kind: 'opensearch' } & OpenSearchStats);
   /** The stream the records went through: in process, or a real one behind an endpoint. */
-  stream: { kind: 'in-process'; name: string } | ({ kind: 'kinesis' } & KinesisEndpointStats);
+  stream: ({ kind: 'in-process'; name: string } & LocalKinesisStats) | ({ kind: 'kinesis' } & KinesisEndpointStats);
   mappings: Record<string, MappingStats>;
   /** Where the aggregate mapping ran: a worker thread of its own, or the main thread with ingest. */
   aggregate_thread: 'worker' | 'main';

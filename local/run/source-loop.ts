@@ -1,8 +1,10 @@
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { type ProducerEntry, putRecords } from '#src/adapters/aws/kinesis-producer.js';
 import { MAX_RECORD_BYTES } from '#src/ingest/decode-record.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
-import { encodeBase64 } from '#src/telemetry/base64.js';
 import type { Reject } from '#src/telemetry/event.js';
 import type { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
+import { LocalKinesis, MAX_CALL_BYTES, MAX_CALL_RECORDS } from '../stream/local-kinesis.js';
 import type { LocalStream } from '../stream/local-stream.js';
 import type { RunAccounting } from './run-accounting.js';
 import type { NamedMapping } from './run-mappings.js';
@@ -21,8 +23,8 @@ export interface RunProgress {
 }
 
 /**
- * The run's clock: the records' own arrival times. Record age is measured on it, so a replay of old
- * data is not "too old"; a real stream stamps arrival with its own wall clock instead.
+ * The run's clock: the records' own arrival times. Record age and batch windows are measured on it,
+ * so a replay of old data is not "too old"; a paced run's records arrive on the wall clock.
  */
 export class ArrivalClock {
   firstMs: number | undefined;
@@ -35,7 +37,18 @@ export class ArrivalClock {
     this.lastMs = Math.max(this.lastMs, arrival);
     return arrival;
   }
+
+  /** Time passes (a producer backing off in simulated time). */
+  advance(ms: number): void {
+    this.lastMs += ms;
+  }
 }
+
+/** How the source is paced: as fast as possible, or against the wall clock. */
+export type Pacing =
+  | { kind: 'unpaced'; chunkSize: number }
+  /** Arrival time runs `factor` times faster than the wall clock (a simulator's event time). */
+  | { kind: 'paced'; factor: number };
 
 /** Options of pumpSource. */
 export interface SourceLoopOptions {
@@ -47,10 +60,7 @@ export interface SourceLoopOptions {
   outputs: RunOutputs;
   accounting: RunAccounting;
   clock: ArrivalClock;
-  /** Records put on the stream between two drains of the mappings. */
-  chunkSize: number;
-  /** Pace the source: simulated time runs this many times faster than the wall clock. */
-  speedup: number | undefined;
+  pacing: Pacing;
   startedAt: number;
   onProgress: ((progress: RunProgress) => void) | undefined;
 }
@@ -59,31 +69,69 @@ export interface SourceLoopOptions {
 export interface SourceLoopResult {
   produced: number;
   sourceRejects: number;
+  /** What the in-process stream's PutRecords stand-in took and throttled (absent with a real stream). */
+  kinesis?: LocalKinesis['stats'];
 }
 
 /**
- * Puts the source's records on the stream, and after every `chunkSize` records lets each mapping
- * deliver what is due on every shard, trimming what all of them have checkpointed; at the end
- * delivers everything. Lines the source could not read are rejects straight away.
+ * How long a producer buffers records before a PutRecords call, as the Kinesis Producer Library's
+ * RecordMaxBufferedTime does by default (100 ms): records of one call share one arrival time.
+ */
+const PRODUCER_BUFFER_MS = 100;
+/** How often a paced run lets the mappings poll (Lambda polls continuously while a shard has records). */
+const POLL_MS = 10;
+
+/**
+ * Puts the source's records on the stream with PutRecords through the producer adapter (calls of at
+ * most 500 records and 5 MiB, buffered up to 100 ms of arrival time, throttled entries retried), and
+ * lets each mapping poll every shard as the records arrive: unpaced, after every `chunkSize` records;
+ * paced against the wall clock, every few milliseconds, so a record's batch goes out as soon as it
+ * is full or its batching window has passed, as Lambda's poller does while a producer writes. At
+ * the end everything is delivered. Lines the source could not read are rejects straight away.
  *
- * @example const { produced } = await pumpSource({ source, stream, remote: undefined, mappings, outputs, clock, chunkSize: 20_000, ... });
+ * @example const { produced } = await pumpSource({ source, stream, remote: undefined, mappings, outputs, accounting, clock, pacing, ... });
  */
 export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoopResult> {
-  const { stream, remote, mappings, outputs, accounting, clock } = options;
+  const { stream, remote, mappings, outputs, accounting, clock, pacing } = options;
+  const paced = pacing.kind === 'paced';
+  const kinesis = remote ? undefined : new LocalKinesis(stream, () => clock.lastMs);
   let produced = 0;
   let sourceRejects = 0;
-  const drain = async (final: boolean) => {
+  let pending: ProducerEntry[] = [];
+  let pendingBytes = 0;
+  let pendingSince = 0;
+  let lastPoll = performance.now();
+  const encoder = new TextEncoder();
+
+  const flush = async () => {
+    if (remote) return remote.flush();
+    if (pending.length === 0) return;
+    const entries = pending;
+    pending = [];
+    pendingBytes = 0;
+    await putRecords(
+      {
+        client: kinesis!,
+        streamName: stream.name,
+        // A throttled entry is retried after a backoff: in simulated time, time passes; paced, the wall clock waits.
+        sleep: paced ? (ms) => sleepMs(ms).then(() => undefined) : async (ms) => clock.advance(ms),
+        maxAttempts: 100,
+      },
+      entries,
+    );
+  };
+
+  const poll = async (final: boolean) => {
+    await flush();
     if (remote) {
       if (final) await remote.drainAll();
-      else {
-        await remote.flush();
-        await remote.fetch();
-      }
+      else await remote.fetch();
     }
     for (let shard = 0; shard < stream.shards.length; shard++) {
       for (const { mapping } of mappings) await mapping.drain(shard, final);
       stream.trim(shard, Math.min(...mappings.map(({ mapping }) => mapping.checkpoints[shard]!)));
     }
+    lastPoll = performance.now();
     options.onProgress?.({
       produced,
       processed: accounting.accepted + accounting.rejected + accounting.duplicates,
@@ -93,44 +141,86 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     });
   };
 
-  let pending = 0;
+  const reject = async (item: Reject) => {
+    sourceRejects++;
+    accounting.sourceReject(item.reason);
+    await outputs.rejects.write([item]);
+  };
+
+  let sinceDrain = 0;
   try {
     for await (const item of options.source) {
       if (item.kind === 'reject') {
-        sourceRejects++;
-        accounting.sourceReject(item.reject.reason);
-        await outputs.rejects.write([item.reject]);
+        await reject(item.reject);
         continue;
       }
-      const arrival = clock.observe(item.record.arrivalMs);
+      const { record } = item;
+      if (paced) await waitUntilDue(record.arrivalMs, clock, pacing.factor, options.startedAt, poll, () => lastPoll);
+      // Kinesis refuses the whole PutRecords call for one record over 1 MiB with its key: judge it here.
+      const data = typeof record.data === 'string' ? encoder.encode(record.data) : record.data;
+      const bytes = data.byteLength + Buffer.byteLength(record.partitionKey);
+      if (bytes > MAX_RECORD_BYTES) {
+        clock.observe(record.arrivalMs);
+        await reject(oversizedReject(stream.name, record, bytes, sourceRejects + 1));
+        continue;
+      }
       if (remote) {
-        // A real stream refuses the whole PutRecords call for one record over 1 MiB: judge it here.
-        const bytes = Buffer.byteLength(item.record.data) + Buffer.byteLength(item.record.partitionKey);
-        if (bytes > MAX_RECORD_BYTES) {
-          sourceRejects++;
-          const reject = oversizedReject(stream.name, item.record, bytes, sourceRejects);
-          accounting.sourceReject(reject.reason);
-          await outputs.rejects.write([reject]);
-          continue;
-        }
-        remote.enqueue(item.record.partitionKey, item.record.data);
-      } else stream.put(item.record.partitionKey, encodeBase64(item.record.data), arrival);
+        clock.observe(record.arrivalMs);
+        remote.enqueueBytes(record.partitionKey, data);
+      } else {
+        // The buffered call goes out (arriving at its newest record's time) before time moves on.
+        const arrival = Math.max(record.arrivalMs ?? clock.lastMs, clock.lastMs);
+        if (
+          pending.length === MAX_CALL_RECORDS ||
+          pendingBytes + bytes > MAX_CALL_BYTES ||
+          (pending.length > 0 && arrival - pendingSince >= PRODUCER_BUFFER_MS)
+        )
+          await flush();
+        clock.observe(record.arrivalMs);
+        if (pending.length === 0) pendingSince = arrival;
+        pending.push({ partitionKey: record.partitionKey, data });
+        pendingBytes += bytes;
+      }
       produced++;
-      if (++pending >= options.chunkSize) {
-        pending = 0;
-        await pace(options.speedup, clock, options.startedAt);
-        await drain(false);
+      if (paced) {
+        if (performance.now() - lastPoll >= POLL_MS) await poll(false);
+      } else if (++sinceDrain >= pacing.chunkSize) {
+        sinceDrain = 0;
+        await poll(false);
       }
     }
-    await drain(true);
+    await poll(true);
   } finally {
     remote?.close();
   }
-  return { produced, sourceRejects };
+  return { produced, sourceRejects, ...(kinesis ? { kinesis: kinesis.stats } : {}) };
+}
+
+/**
+ * Waits until a record is due on the wall clock (its arrival time, `factor` times faster than the
+ * wall clock, from the run's start), letting the mappings poll meanwhile.
+ */
+async function waitUntilDue(
+  arrivalMs: number | undefined,
+  clock: ArrivalClock,
+  factor: number,
+  startedAt: number,
+  poll: (final: boolean) => Promise<void>,
+  lastPoll: () => number,
+): Promise<void> {
+  if (arrivalMs === undefined || clock.firstMs === undefined) return;
+  for (;;) {
+    const due = startedAt + (arrivalMs - clock.firstMs) / factor;
+    const wait = due - performance.now();
+    if (wait <= 0) return;
+    if (performance.now() - lastPoll() >= POLL_MS) await poll(false);
+    else await sleepMs(Math.min(wait, POLL_MS));
+  }
 }
 
 /** A record a real stream would refuse (over 1 MiB with its partition key), as a reject before PutRecords. */
 function oversizedReject(stream: string, record: ProducedRecord, bytes: number, nth: number): Reject {
+  const text = typeof record.data === 'string' ? record.data : Buffer.from(record.data).toString('utf8');
   return {
     reject_id: `${stream}/${record.partitionKey}/unsent-${nth}`,
     reason: 'size:max_bytes',
@@ -138,13 +228,6 @@ function oversizedReject(stream: string, record: ProducedRecord, bytes: number, 
     source: { stream, shard_id: '', partition_key: record.partitionKey, sequence_number: '' },
     event_id: null,
     type: null,
-    payload_preview: record.data.slice(0, 1024),
+    payload_preview: text.slice(0, 1024),
   };
-}
-
-/** With --speedup, waits until the wall clock catches up with simulated time / speedup. */
-async function pace(speedup: number | undefined, clock: ArrivalClock, startedAt: number): Promise<void> {
-  if (!speedup || clock.firstMs === undefined) return;
-  const due = (clock.lastMs - clock.firstMs) / speedup - (performance.now() - startedAt);
-  if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
 }

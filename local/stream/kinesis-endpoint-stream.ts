@@ -127,7 +127,12 @@ export class KinesisEndpointStream {
 
   /** Queues a record; `flush` puts the queue. */
   enqueue(partitionKey: string, data: string): void {
-    this.pending.push({ partitionKey, data: this.encoder.encode(data) });
+    this.enqueueBytes(partitionKey, this.encoder.encode(data));
+  }
+
+  /** Queues a record's bytes as they are; `flush` puts the queue. */
+  enqueueBytes(partitionKey: string, data: Uint8Array): void {
+    this.pending.push({ partitionKey, data });
   }
 
   /** Puts every queued record, retrying failed entries of partial responses. */

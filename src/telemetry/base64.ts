@@ -28,3 +28,8 @@ export function decodeBase64(data: string): { text: string; bytes: number } {
 export function encodeBase64(text: string): string {
   return hasNonAscii(text) ? Buffer.from(text, 'utf8').toString('base64') : btoa(text);
 }
+
+/** Encodes bytes as base64 (a record's data as a Lambda event carries it). */
+export function encodeBase64Bytes(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}

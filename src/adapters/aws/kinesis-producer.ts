@@ -1,4 +1,4 @@
-import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
 
 /**
@@ -14,9 +14,14 @@ export interface ProducerEntry {
   data: Uint8Array;
 }
 
+/** What putRecords needs of a Kinesis client: PutRecords (the SDK's KinesisClient, or the local stand-in). */
+export interface KinesisProducerApi {
+  send(command: PutRecordsCommand): Promise<PutRecordsCommandOutput>;
+}
+
 /** Options of putRecords. */
 export interface PutRecordsOptions {
-  client: KinesisClient;
+  client: KinesisProducerApi;
   streamName: string;
   /** Attempts per call, the first included (default 8). */
   maxAttempts?: number;

@@ -226,6 +226,32 @@ describe('Function: runPipeline()', () => {
   });
 });
 
+describe('Function: runPipeline() paced against the wall clock', () => {
+  it('given --speedup, processes and alerts while the producer is still writing, not after it', async () => {
+    // Prepare: 6,000 readings (5 simulated minutes) at 100x: about 3 s of wall time
+    const outDir = tempOut('paced');
+    const seen: { produced: number; processed: number; alerts: number }[] = [];
+
+    // Act
+    const report = await runPipeline({
+      source: fleet(9, 6000),
+      scenario: 'fleet',
+      outDir,
+      repoRoot,
+      shards: 2,
+      seed: 9,
+      speedup: 100,
+      onProgress: ({ produced, processed, alerts }) => seen.push({ produced, processed, alerts }),
+    });
+
+    // Assess: half-way through the input, more than a third of it was processed and alerts were out
+    expect(report.in).toBe(6000);
+    const midway = seen.find((p) => p.produced >= 3000)!;
+    expect(midway.processed).toBeGreaterThan(2000);
+    expect(seen.some((p) => p.produced < 6000 && p.alerts > 0)).toBe(true);
+  });
+});
+
 /**
  * Holds every 50th record back to the end, arriving then (no arrival time of its own): those whose
  * event-time window has closed by then are late.
