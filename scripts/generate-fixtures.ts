@@ -1,6 +1,7 @@
 // Regenerates test/fixtures/events/kinesis/*.json: `npx tsx scripts/generate-fixtures.ts`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { aggregate } from '#src/ingest/kpl-aggregation.js';
 import {
   kinesisEventFactory,
   type RecordSpec,
@@ -23,6 +24,46 @@ const car = (id: string, seconds: number, speed: number, rpm: number, gear: numb
 const specs = (payloads: unknown[], key: (p: Record<string, unknown>) => string): RecordSpec[] =>
   payloads.map((payload) => ({ payload, partitionKey: key(payload as Record<string, unknown>) }));
 const byVehicle = (p: Record<string, unknown>) => String(p.vehicle_id ?? 'v');
+
+/** User records as a KPL producer aggregates them: several types, one speeding (an alert), one with no event_id. */
+const kplUserRecords = [
+  { partitionKey: '1452650', payload: car('kpl-car-0', 10, 52.4, 2100, 3) },
+  { partitionKey: '1452650', payload: car('kpl-car-1', 11, 133.5, 4300, 6) }, // speeding
+  {
+    partitionKey: 'Vehicle-CodeWithYu-123',
+    payload: {
+      type: 'gps',
+      event_id: 'kpl-gps-0',
+      ts: T(10),
+      vehicle_id: 'Vehicle-CodeWithYu-123',
+      location: here,
+      speed: 48.2,
+      direction: 315,
+      vehicle_type: 'private',
+    },
+  },
+  {
+    partitionKey: 'Vehicle-CodeWithYu-123',
+    payload: {
+      type: 'weather',
+      event_id: 'kpl-wx-0',
+      ts: T(10),
+      vehicle_id: 'Vehicle-CodeWithYu-123',
+      location: here,
+      temperature: 11.5,
+      weather_condition: 'Cloudy',
+      precipitation: 0.2,
+      wind_speed: 18,
+      humidity: 81,
+      air_quality_index: 42,
+    },
+  },
+  { partitionKey: '2258428', payload: { ...car('', 12, 61, 2600, 4, 2258428), event_id: undefined } }, // id derived
+].map(({ partitionKey, payload }) => ({ partitionKey, data: new TextEncoder().encode(JSON.stringify(payload)) }));
+const kplAggregate = aggregate(kplUserRecords);
+// The same aggregate with its MD5 trailer broken: a corrupt aggregate is a kpl:checksum reject.
+const kplCorrupt = Uint8Array.from(kplAggregate);
+kplCorrupt[kplCorrupt.length - 1]! ^= 0xff;
 
 const fixtures: Record<string, unknown> = {
   'car-sensor': kinesisEventFactory(
@@ -217,6 +258,11 @@ const fixtures: Record<string, unknown> = {
     }, // extras ignored
     { data: '\u0000\u0001\u00ff\ufffd binary', partitionKey: 'h5' },
     { data: '', partitionKey: 'h6' },
+  ]),
+  // A KPL producer's Kinesis record carries the first user record's partition key.
+  'kpl-aggregated': kinesisEventFactory([
+    { bytes: kplAggregate, partitionKey: '1452650' },
+    { bytes: kplCorrupt, partitionKey: '1452650' },
   ]),
   'tumbling-window': tumblingWindowEventFactory(
     specs(

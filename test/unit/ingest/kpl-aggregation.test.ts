@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KinesisStreamEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { aggregate, deaggregate, isKplAggregate, KPL_MAGIC, type KplRecordInput } from '#src/ingest/kpl-aggregation.js';
 
@@ -238,5 +240,26 @@ describe('Function: isKplAggregate()', () => {
   ])('given %s, says %s', (_case, expected, bytes) => {
     // Act / Assess
     expect(isKplAggregate(bytes)).toBe(expected);
+  });
+});
+
+describe('Fixture: test/fixtures/events/kinesis/kpl-aggregated.json', () => {
+  it('holds one aggregate of five user records of three types, one speeding, and one aggregate with a broken MD5', () => {
+    // Prepare
+    const event = JSON.parse(
+      readFileSync('test/fixtures/events/kinesis/kpl-aggregated.json', 'utf8'),
+    ) as KinesisStreamEvent;
+
+    // Act
+    const [good, corrupt] = event.Records.map((r) => deaggregate(Buffer.from(r.kinesis.data, 'base64')));
+
+    // Assess
+    expect(good?.ok).toBe(true);
+    if (!good?.ok) return;
+    const payloads = good.records.map((r) => JSON.parse(Buffer.from(r.data).toString()));
+    expect(payloads.map((p) => p.type)).toEqual(['car_sensor', 'car_sensor', 'gps', 'weather', 'car_sensor']);
+    expect(payloads.filter((p) => p.speed > 120)).toHaveLength(1);
+    expect(payloads.filter((p) => p.event_id === undefined)).toHaveLength(1);
+    expect(corrupt).toMatchObject({ ok: false, reason: 'kpl:checksum' });
   });
 });
