@@ -1,6 +1,7 @@
-// Regenerates test/fixtures/events/kinesis/*.json: `npx tsx scripts/generate-fixtures.ts`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Regenerates test/fixtures/events/kinesis/*.json and test/fixtures/b64/kpl.b64: `npx tsx scripts/generate-fixtures.ts`.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeBase64Records } from '#local/inputs/read-base64.js';
 import { aggregate } from '#src/ingest/kpl-aggregation.js';
 import {
   kinesisEventFactory,
@@ -284,3 +285,16 @@ for (const [name, event] of Object.entries(fixtures)) {
   writeFileSync(join(out, `${name}.json`), `${text}\n`);
 }
 console.log(`wrote ${Object.keys(fixtures).length} fixtures to ${out}`);
+
+// `fleetstream run --input` of a .b64 file: one base64 Kinesis data blob per line.
+const b64 = join(import.meta.dirname, '..', 'test', 'fixtures', 'b64', 'kpl.b64');
+mkdirSync(join(b64, '..'), { recursive: true });
+writeBase64Records(b64, [
+  kplAggregate,
+  kplCorrupt,
+  new TextEncoder().encode(JSON.stringify(car('b64-plain-0', 20, 48, 2000, 3))),
+  // Not UTF-8: ingest must see these bytes as they are.
+  Uint8Array.from([...new TextEncoder().encode('{"type":"car_sensor","event_id":"b64-'), 0xff, 0xfe, 0x22, 0x7d]),
+]);
+writeFileSync(b64, `${readFileSync(b64, 'utf8')}this line is not base64\n`);
+console.log(`wrote ${b64}`);

@@ -1,6 +1,5 @@
 import { MAX_RECORD_BYTES } from '#src/ingest/decode-record.js';
-import type { ProducedRecord } from '#src/simulate/produced-record.js';
-import { encodeBase64 } from '#src/telemetry/base64.js';
+import { type ProducedRecord, producedBase64 } from '#src/simulate/produced-record.js';
 import type { Reject } from '#src/telemetry/event.js';
 import type { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import type { LocalStream } from '../stream/local-stream.js';
@@ -109,7 +108,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
           continue;
         }
         remote.enqueue(item.record.partitionKey, item.record.data);
-      } else stream.put(item.record.partitionKey, encodeBase64(item.record.data), arrival);
+      } else stream.put(item.record.partitionKey, producedBase64(item.record.data), arrival);
       produced++;
       if (++pending >= options.chunkSize) {
         pending = 0;
@@ -133,7 +132,10 @@ function oversizedReject(stream: string, record: ProducedRecord, bytes: number, 
     source: { stream, shard_id: '', partition_key: record.partitionKey, sequence_number: '' },
     event_id: null,
     type: null,
-    payload_preview: record.data.slice(0, 1024),
+    payload_preview:
+      typeof record.data === 'string'
+        ? record.data.slice(0, 1024)
+        : Buffer.from(record.data.subarray(0, 1024)).toString(),
   };
 }
 

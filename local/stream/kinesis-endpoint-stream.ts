@@ -125,9 +125,9 @@ export class KinesisEndpointStream {
     });
   }
 
-  /** Queues a record; `flush` puts the queue. */
-  enqueue(partitionKey: string, data: string): void {
-    this.pending.push({ partitionKey, data: this.encoder.encode(data) });
+  /** Queues a record (text as UTF-8, bytes as they are); `flush` puts the queue. */
+  enqueue(partitionKey: string, data: string | Uint8Array): void {
+    this.pending.push({ partitionKey, data: typeof data === 'string' ? this.encoder.encode(data) : data });
   }
 
   /** Puts every queued record, retrying failed entries of partial responses. */
