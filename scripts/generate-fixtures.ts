@@ -260,10 +260,11 @@ const fixtures: Record<string, unknown> = {
     { data: '\u0000\u0001\u00ff\ufffd binary', partitionKey: 'h5' },
     { data: '', partitionKey: 'h6' },
   ]),
-  // A KPL producer's Kinesis record carries the first user record's partition key.
+  // The KPL puts an aggregate with partition key "a" and the first user record's hash key as explicit
+  // hash key (awslabs/amazon-kinesis-producer aws/kinesis/core/kinesis_record.cc); Lambda shows the "a".
   'kpl-aggregated': kinesisEventFactory([
-    { bytes: kplAggregate, partitionKey: '1452650' },
-    { bytes: kplCorrupt, partitionKey: '1452650' },
+    { bytes: kplAggregate, partitionKey: 'a' },
+    { bytes: kplCorrupt, partitionKey: 'a' },
   ]),
   'tumbling-window': tumblingWindowEventFactory(
     specs(

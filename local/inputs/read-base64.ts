@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { aggregate, deaggregate, isKplAggregate } from '#src/ingest/kpl-aggregation.js';
+import { aggregate, deaggregate, isKplAggregate, type KplUserRecord } from '#src/ingest/kpl-aggregation.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import type { Reject } from '#src/telemetry/event.js';
 import { partitionKeyOf } from '#src/telemetry/partition-key.js';
@@ -13,8 +14,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /**
  * Streams a `.b64` file: one Kinesis data blob per line, base64-encoded, so any bytes (a KPL
  * aggregate, gzip, text that is not UTF-8) can be fed to `fleetstream run --input`. Lines split as
- * readLines does (`\n`, CRLF). The partition key is the first user record's for a KPL aggregate
- * (as the KPL puts it), else a car, vehicle or user id found in the text, else `line-<n>`. A line
+ * readLines does (`\n`, CRLF). A KPL aggregate is put as the KPL puts it: partition key `a` and the
+ * first user record's hash key as explicit hash key (awslabs/amazon-kinesis-producer
+ * `aws/kinesis/core/kinesis_record.cc`), so it lands on that record's shard and a consumer sees
+ * `a`; any other blob is keyed by a car, vehicle or user id in its text, else `line-<n>`. A line
  * that is not canonical base64 cannot be a record: it is a source reject `input:base64` with its
  * line number, never decoded leniently (Buffer would skip the bad characters). An empty line is an
  * empty record, which ingest judges.
@@ -31,19 +34,25 @@ export async function* readBase64Records(path: string, startMs: number): AsyncGe
       continue;
     }
     const data = Buffer.from(text, 'base64');
-    yield {
-      kind: 'record',
-      record: { partitionKey: partitionKeyFor(data, lineNumber), data, arrivalMs: startMs + lineNumber },
-    };
+    const arrivalMs = startMs + lineNumber;
+    const kpl = isKplAggregate(data) ? deaggregate(data) : undefined;
+    // A corrupt aggregate still came from a KPL: key `a`, routed by it alone (its hash key is unknown).
+    const record: ProducedRecord = kpl?.ok
+      ? { partitionKey: 'a', explicitHashKey: hashKeyOf(kpl.records[0]!), data, arrivalMs }
+      : kpl
+        ? { partitionKey: 'a', data, arrivalMs }
+        : { partitionKey: partitionKeyOf(keyText(data), `line-${lineNumber}`), data, arrivalMs };
+    yield { kind: 'record', record };
   }
 }
 
-function partitionKeyFor(data: Buffer, lineNumber: number): string {
-  if (isKplAggregate(data)) {
-    const result = deaggregate(data);
-    return result.ok ? result.records[0]!.partitionKey : `line-${lineNumber}`;
-  }
-  return partitionKeyOf(keyText(data), `line-${lineNumber}`);
+/**
+ * The hash key the KPL puts on an aggregate: its first user record's explicit hash key, else the
+ * MD5 of its partition key as a decimal 128-bit integer, as Kinesis hashes partition keys
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html).
+ */
+function hashKeyOf(first: KplUserRecord): string {
+  return first.explicitHashKey ?? BigInt(`0x${createHash('md5').update(first.partitionKey).digest('hex')}`).toString();
 }
 
 function base64Reject(path: string, lineNumber: number, text: string): Reject {

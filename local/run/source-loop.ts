@@ -107,8 +107,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
           await outputs.rejects.write([oversizedReject(stream.name, item.record, bytes, sourceRejects)]);
           continue;
         }
-        remote.enqueue(item.record.partitionKey, item.record.data);
-      } else stream.put(item.record.partitionKey, producedBase64(item.record.data), arrival);
+        remote.enqueue(item.record.partitionKey, item.record.data, item.record.explicitHashKey);
+      } else
+        stream.put(item.record.partitionKey, producedBase64(item.record.data), arrival, item.record.explicitHashKey);
       produced++;
       if (++pending >= options.chunkSize) {
         pending = 0;

@@ -9,6 +9,8 @@ import { encodeBase64 } from '../telemetry/base64.js';
 export interface ProducedRecord {
   partitionKey: string;
   data: string | Uint8Array;
+  /** A decimal 128-bit hash key that picks the shard instead of the partition key (a KPL aggregate carries one). */
+  explicitHashKey?: string;
   /** When the record reaches the stream (epoch ms); replays use the event time, so runs are deterministic. */
   arrivalMs?: number;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> 
 }
 
 describe('Function: readBase64Records()', () => {
-  it('gives each line’s blob as bytes, a KPL aggregate keyed by its first user record, and rejects a line that is not base64', async () => {
+  it('gives each line’s blob as bytes, a KPL aggregate keyed as the KPL keys it, and rejects a line that is not base64', async () => {
     // Prepare
     const lines = readFileSync(FIXTURE, 'latin1').trimEnd().split('\n');
 
@@ -26,7 +27,12 @@ describe('Function: readBase64Records()', () => {
     expect(items).toHaveLength(5);
     const records = items.flatMap((i) => (i.kind === 'record' ? [i.record] : []));
     expect(records.map((r) => Buffer.from(r.data as Uint8Array).toString('base64'))).toEqual(lines.slice(0, 4));
-    expect(records.map((r) => r.partitionKey)).toEqual(['1452650', 'line-2', '1452650', 'line-4']);
+    expect(records.map((r) => r.partitionKey)).toEqual(['a', 'a', '1452650', 'line-4']);
+    // The KPL's explicit hash key: MD5 of the first user record's partition key, as a decimal integer.
+    expect(records[0]!.explicitHashKey).toBe(
+      BigInt(`0x${createHash('md5').update('1452650').digest('hex')}`).toString(),
+    );
+    expect(records.slice(1).map((r) => r.explicitHashKey)).toEqual([undefined, undefined, undefined]);
     expect(deaggregate(records[0]!.data as Uint8Array).ok).toBe(true);
     expect([...(records[3]!.data as Uint8Array).subarray(-4)]).toEqual([0xff, 0xfe, 0x22, 0x7d]);
     expect(items[4]).toMatchObject({ kind: 'reject', reject: { reason: 'input:base64', reject_id: `${FIXTURE}:5` } });
