@@ -4,8 +4,10 @@
 
 Reads the Parquet lake (`<lake>/<table>/dt=YYYY-MM-DD/hour=HH/*.parquet`, s3:// or local) for the
 date range and writes next to it, under `--out`: `window_aggregates_batch` (the 15-minute window
-aggregates recomputed from raw car_sensor rows), `trips`, `stay_points`, and compacted copies of
-the event tables (`compacted/<table>`), deduplicated by event_id, one file per partition.
+aggregates recomputed from raw car_sensor rows), `trips`, `stay_points` (each partitioned by `dt`),
+and compacted copies of the event tables (`compacted/<table>`, by `dt` and `hour`), deduplicated by
+event_id, one file per partition. Each output is replaced only in the partitions this run wrote
+(dynamic partition overwrite): the days outside `--from`..`--to` stay as earlier runs left them.
 """
 
 import argparse
@@ -19,7 +21,7 @@ from pyspark.sql import functions as F
 JOBS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, JOBS_DIR)
 
-from fleetstream_jobs.compaction import compact  # noqa: E402
+from fleetstream_jobs.compaction import compact, overwrite_partitions  # noqa: E402
 from fleetstream_jobs.trajectories import StayPointParams, stay_points, trip_summaries, trips  # noqa: E402
 from fleetstream_jobs.windows import window_aggregates  # noqa: E402
 
@@ -52,6 +54,11 @@ def read_table(spark: SparkSession, lake: str, table: str, date_from: str, date_
     return frame.where((F.col("dt") >= date_from) & (F.col("dt") <= date_to))
 
 
+def day_of(column: str):
+    """The UTC date (YYYY-MM-DD, the lake's `dt`) of a timestamp column; the session is UTC."""
+    return F.date_format(F.col(column).cast("timestamp"), "yyyy-MM-dd")
+
+
 def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
     """Runs every part of the job; returns the rows written per output."""
     written: dict[str, int] = {}
@@ -60,17 +67,19 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
     if car_sensor is not None:
         if alerts is None:
             alerts = spark.createDataFrame([], "event_id string, rule string")
-        windows = window_aggregates(car_sensor, alerts, args.window_seconds)
-        windows.write.mode("overwrite").parquet(f"{args.out}/window_aggregates_batch")
+        windows = window_aggregates(car_sensor, alerts, args.window_seconds).withColumn(
+            "dt", F.date_format(F.timestamp_millis("window_start"), "yyyy-MM-dd")
+        )
+        overwrite_partitions(windows, f"{args.out}/window_aggregates_batch", "dt")
         written["window_aggregates_batch"] = windows.count()
     points = read_table(spark, args.lake, "trajectory_point", args.date_from, args.date_to)
     if points is not None:
         with_trips = trips(points, args.gap_seconds).cache()
-        summaries = trip_summaries(with_trips)
-        summaries.write.mode("overwrite").parquet(f"{args.out}/trips")
+        summaries = trip_summaries(with_trips).withColumn("dt", day_of("start_ts"))
+        overwrite_partitions(summaries, f"{args.out}/trips", "dt")
         written["trips"] = summaries.count()
         stays = stay_points(with_trips, StayPointParams(args.stay_distance_m, args.stay_minutes * 60))
-        stays.write.mode("overwrite").parquet(f"{args.out}/stay_points")
+        overwrite_partitions(stays.withColumn("dt", day_of("arrive_ts")), f"{args.out}/stay_points", "dt")
         written["stay_points"] = stays.count()
     for table in EVENT_TABLES:
         frame = read_table(spark, args.lake, table, args.date_from, args.date_to)
@@ -78,6 +87,15 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, int]:
             compact(frame, f"{args.out}/compacted/{table}")
             written[f"compacted/{table}"] = spark.read.parquet(f"{args.out}/compacted/{table}").count()
     return written
+
+
+def window_seconds(value: str) -> int:
+    """A window length that divides a day, so no window spans two `dt` partitions (a run for one day
+    would otherwise overwrite the day before with a partial window)."""
+    seconds = int(value)
+    if seconds <= 0 or 86_400 % seconds != 0:
+        raise argparse.ArgumentTypeError(f"{value}: the window must divide a day (86400 seconds)")
+    return seconds
 
 
 def resolve_date(value: str) -> str:
@@ -96,7 +114,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", required=True)
     parser.add_argument("--from", dest="date_from", required=True, type=resolve_date)
     parser.add_argument("--to", dest="date_to", required=True, type=resolve_date)
-    parser.add_argument("--window-seconds", type=int, default=900)
+    parser.add_argument("--window-seconds", type=window_seconds, default=900)
     parser.add_argument("--gap-seconds", type=int, default=1200, help="a longer pause starts a new trip")
     parser.add_argument("--stay-distance-m", type=float, default=200.0)
     parser.add_argument("--stay-minutes", type=float, default=20.0)

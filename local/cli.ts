@@ -5,8 +5,10 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { simulateCity } from '#src/simulate/city.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
+import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { type ChaosSpec, ChaosSpecError, parseChaosSpec } from './chaos/chaos.js';
 import { COST_USAGE, costCommand } from './cost/cost-command.js';
+import { readBase64Records } from './inputs/read-base64.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
@@ -25,7 +27,7 @@ setFlagsFromString('--max-semi-space-size=64');
 const USAGE = `fleetstream: the telemetry pipeline on one machine
 
 Usage:
-  fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
+  fleetstream run [--scenario fleet|city] [--input FILE.jsonl | FILE.b64 | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
                   [--chaos SPEC] [--no-verify]
@@ -39,7 +41,9 @@ ${COST_USAGE}
 run options:
   --scenario   fleet (default): the 20-car seed fleet, one reading per car per second;
                city: one vehicle driving London to Birmingham, five smart-city streams
-  --input      a JSONL file (one raw Kinesis payload per line) or a Geolife folder (Data/<user>/Trajectory/*.plt)
+  --input      a JSONL file (one raw Kinesis payload per line, its bytes as they are), a .b64 file (one
+               base64 Kinesis data blob per line: KPL aggregates, any bytes) or a Geolife folder
+               (Data/<user>/Trajectory/*.plt)
   --out        output folder, cleared at start (default .fleetstream)
   --events     stop after N events (default 36000 for fleet: 20 cars x 30 simulated minutes)
   --duration   stop after SECONDS of simulated time
@@ -92,13 +96,11 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
   return parsed;
 }
 
-async function* fromSync(
-  items: Iterable<{ partitionKey: string; data: string; arrivalMs?: number }>,
-): AsyncGenerator<SourceItem> {
+async function* fromSync(items: Iterable<ProducedRecord>): AsyncGenerator<SourceItem> {
   for (const record of items) yield { kind: 'record', record };
 }
 
-async function* fromAsyncRecords(items: AsyncIterable<{ partitionKey: string; data: string; arrivalMs?: number }>) {
+async function* fromAsyncRecords(items: AsyncIterable<ProducedRecord>) {
   for await (const record of items) yield { kind: 'record', record } as SourceItem;
 }
 
@@ -155,6 +157,9 @@ async function run(argv: string[]): Promise<RunReport> {
     if (statSync(input).isDirectory()) {
       scenario = 'geolife';
       source = readGeolifeFolder(input);
+    } else if (input.toLowerCase().endsWith('.b64')) {
+      scenario = 'base64';
+      source = readBase64Records(input, startMs);
     } else {
       scenario = 'jsonl';
       source = fromAsyncRecords(readJsonlRecords(input, startMs));

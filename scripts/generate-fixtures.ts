@@ -1,6 +1,8 @@
-// Regenerates test/fixtures/events/kinesis/*.json: `npx tsx scripts/generate-fixtures.ts`.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Regenerates test/fixtures/events/kinesis/*.json and test/fixtures/b64/kpl.b64: `npx tsx scripts/generate-fixtures.ts`.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeBase64Records } from '#local/inputs/read-base64.js';
+import { aggregate } from '#src/ingest/kpl-aggregation.js';
 import {
   kinesisEventFactory,
   type RecordSpec,
@@ -23,6 +25,46 @@ const car = (id: string, seconds: number, speed: number, rpm: number, gear: numb
 const specs = (payloads: unknown[], key: (p: Record<string, unknown>) => string): RecordSpec[] =>
   payloads.map((payload) => ({ payload, partitionKey: key(payload as Record<string, unknown>) }));
 const byVehicle = (p: Record<string, unknown>) => String(p.vehicle_id ?? 'v');
+
+/** User records as a KPL producer aggregates them: several types, one speeding (an alert), one with no event_id. */
+const kplUserRecords = [
+  { partitionKey: '1452650', payload: car('kpl-car-0', 10, 52.4, 2100, 3) },
+  { partitionKey: '1452650', payload: car('kpl-car-1', 11, 133.5, 4300, 6) }, // speeding
+  {
+    partitionKey: 'Vehicle-CodeWithYu-123',
+    payload: {
+      type: 'gps',
+      event_id: 'kpl-gps-0',
+      ts: T(10),
+      vehicle_id: 'Vehicle-CodeWithYu-123',
+      location: here,
+      speed: 48.2,
+      direction: 315,
+      vehicle_type: 'private',
+    },
+  },
+  {
+    partitionKey: 'Vehicle-CodeWithYu-123',
+    payload: {
+      type: 'weather',
+      event_id: 'kpl-wx-0',
+      ts: T(10),
+      vehicle_id: 'Vehicle-CodeWithYu-123',
+      location: here,
+      temperature: 11.5,
+      weather_condition: 'Cloudy',
+      precipitation: 0.2,
+      wind_speed: 18,
+      humidity: 81,
+      air_quality_index: 42,
+    },
+  },
+  { partitionKey: '2258428', payload: { ...car('', 12, 61, 2600, 4, 2258428), event_id: undefined } }, // id derived
+].map(({ partitionKey, payload }) => ({ partitionKey, data: new TextEncoder().encode(JSON.stringify(payload)) }));
+const kplAggregate = aggregate(kplUserRecords);
+// The same aggregate with its MD5 trailer broken: a corrupt aggregate is a kpl:checksum reject.
+const kplCorrupt = Uint8Array.from(kplAggregate);
+kplCorrupt[kplCorrupt.length - 1]! ^= 0xff;
 
 const fixtures: Record<string, unknown> = {
   'car-sensor': kinesisEventFactory(
@@ -218,6 +260,12 @@ const fixtures: Record<string, unknown> = {
     { data: '\u0000\u0001\u00ff\ufffd binary', partitionKey: 'h5' },
     { data: '', partitionKey: 'h6' },
   ]),
+  // The KPL puts an aggregate with partition key "a" and the first user record's hash key as explicit
+  // hash key (awslabs/amazon-kinesis-producer aws/kinesis/core/kinesis_record.cc); Lambda shows the "a".
+  'kpl-aggregated': kinesisEventFactory([
+    { bytes: kplAggregate, partitionKey: 'a' },
+    { bytes: kplCorrupt, partitionKey: 'a' },
+  ]),
   'tumbling-window': tumblingWindowEventFactory(
     specs(
       [
@@ -238,3 +286,16 @@ for (const [name, event] of Object.entries(fixtures)) {
   writeFileSync(join(out, `${name}.json`), `${text}\n`);
 }
 console.log(`wrote ${Object.keys(fixtures).length} fixtures to ${out}`);
+
+// `fleetstream run --input` of a .b64 file: one base64 Kinesis data blob per line.
+const b64 = join(import.meta.dirname, '..', 'test', 'fixtures', 'b64', 'kpl.b64');
+mkdirSync(join(b64, '..'), { recursive: true });
+writeBase64Records(b64, [
+  kplAggregate,
+  kplCorrupt,
+  new TextEncoder().encode(JSON.stringify(car('b64-plain-0', 20, 48, 2000, 3))),
+  // Not UTF-8: ingest must see these bytes as they are.
+  Uint8Array.from([...new TextEncoder().encode('{"type":"car_sensor","event_id":"b64-'), 0xff, 0xfe, 0x22, 0x7d]),
+]);
+writeFileSync(b64, `${readFileSync(b64, 'utf8')}this line is not base64\n`);
+console.log(`wrote ${b64}`);

@@ -1,7 +1,7 @@
 import { putRecords } from '#src/adapters/aws/kinesis-producer.js';
 import { sleep } from '#src/adapters/aws/retry.js';
 import { createS3JsonlSink } from '#src/adapters/aws/s3-jsonl-sink.js';
-import { readS3Text } from '#src/adapters/aws/s3-objects.js';
+import { readS3Object } from '#src/adapters/aws/s3-objects.js';
 import { createShardBudget } from '#src/replay/shard-budget.js';
 import { AwsClients } from '../shared/clients.js';
 import { readConfig, requireSetting } from '../shared/config.js';
@@ -17,9 +17,9 @@ const { s3, kinesis } = new AwsClients();
 /** The Lambda entry point (serverless.yml `functions.replay`), one object per call from the replay state machine's Map. */
 export const handler = createReplayHandler({
   readObject: async (bucket, key) => {
-    const text = await readS3Text(s3, bucket, key);
-    if (text === undefined) throw new Error(`s3://${bucket}/${key} disappeared before it was replayed`);
-    return text;
+    const object = await readS3Object(s3, bucket, key);
+    if (object === undefined) throw new Error(`s3://${bucket}/${key} disappeared before it was replayed`);
+    return object;
   },
   put: (entries) => putRecords({ client: kinesis, streamName }, entries),
   // Up to REPLAY_CONCURRENCY objects replay at once (the Map's MaxConcurrency): each takes its share.

@@ -32,15 +32,23 @@ def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def trips(points: DataFrame, gap_seconds: int = 1200) -> DataFrame:
-    """Points with a `trip_id`: a user's points split wherever two consecutive points are more than `gap_seconds` apart."""
+    """Points with a `trip_id`: a user's points split wherever two consecutive points are more than `gap_seconds` apart.
+
+    The id is `<user>#<first point's time, UTC>`: the same trip gets the same id in any run, and the
+    trips of different nights, kept side by side in the output, never share one (a run's own
+    counter would start again at 1 each night).
+    """
     by_user = Window.partitionBy("user_id").orderBy("ts")
     seconds = F.unix_micros(F.col("ts").cast("timestamp")) / 1e6
     with_gaps = points.withColumn("gap", seconds - F.lag(seconds).over(by_user))
     starts = with_gaps.withColumn("new_trip", F.when(F.col("gap").isNull() | (F.col("gap") > gap_seconds), 1).otherwise(0))
     numbered = starts.withColumn("trip_no", F.sum("new_trip").over(by_user.rowsBetween(Window.unboundedPreceding, 0)))
-    return numbered.withColumn("trip_id", F.concat_ws("#", "user_id", F.col("trip_no").cast("string"))).drop(
-        "gap", "new_trip", "trip_no"
+    started = numbered.withColumn(
+        "trip_start", F.min(F.col("ts").cast("timestamp")).over(Window.partitionBy("user_id", "trip_no"))
     )
+    return started.withColumn(
+        "trip_id", F.concat_ws("#", "user_id", F.date_format("trip_start", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"))
+    ).drop("gap", "new_trip", "trip_no", "trip_start")
 
 
 def trip_summaries(points_with_trips: DataFrame) -> DataFrame:

@@ -36,7 +36,10 @@ def test_trips_split_at_gaps_longer_than_the_threshold(spark):
     split = trips(frame(spark, rows), gap_seconds=1200)
 
     # then
-    assert sorted(r.trip_id for r in split.select("trip_id").distinct().collect()) == ["u1#1", "u1#2"]
+    assert sorted(r.trip_id for r in split.select("trip_id").distinct().collect()) == [
+        "u1#2008-10-24T02:00:00.000Z",
+        "u1#2008-10-24T04:00:00.000Z",
+    ]
 
 
 def test_stay_points_find_the_long_stay_only(spark):

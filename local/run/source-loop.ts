@@ -166,7 +166,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
       }
       if (remote) {
         clock.observe(record.arrivalMs);
-        remote.enqueueBytes(record.partitionKey, data);
+        remote.enqueue(record.partitionKey, data, record.explicitHashKey);
       } else {
         // The buffered call goes out (arriving at its newest record's time) before time moves on.
         const arrival = Math.max(record.arrivalMs ?? clock.lastMs, clock.lastMs);
@@ -178,7 +178,11 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
           await flush();
         clock.observe(record.arrivalMs);
         if (pending.length === 0) pendingSince = arrival;
-        pending.push({ partitionKey: record.partitionKey, data });
+        pending.push(
+          record.explicitHashKey === undefined
+            ? { partitionKey: record.partitionKey, data }
+            : { partitionKey: record.partitionKey, data, explicitHashKey: record.explicitHashKey },
+        );
         pendingBytes += bytes;
       }
       produced++;
@@ -220,7 +224,6 @@ async function waitUntilDue(
 
 /** A record a real stream would refuse (over 1 MiB with its partition key), as a reject before PutRecords. */
 function oversizedReject(stream: string, record: ProducedRecord, bytes: number, nth: number): Reject {
-  const text = typeof record.data === 'string' ? record.data : Buffer.from(record.data).toString('utf8');
   return {
     reject_id: `${stream}/${record.partitionKey}/unsent-${nth}`,
     reason: 'size:max_bytes',
@@ -228,6 +231,9 @@ function oversizedReject(stream: string, record: ProducedRecord, bytes: number, 
     source: { stream, shard_id: '', partition_key: record.partitionKey, sequence_number: '' },
     event_id: null,
     type: null,
-    payload_preview: text.slice(0, 1024),
+    payload_preview:
+      typeof record.data === 'string'
+        ? record.data.slice(0, 1024)
+        : Buffer.from(record.data.subarray(0, 1024)).toString(),
   };
 }

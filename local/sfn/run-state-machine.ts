@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +38,7 @@ type Json = ReturnType<typeof JSON.parse>;
 type Handler = (input: Json) => Promise<Json>;
 
 const run = promisify(execFile);
+const NEWLINE = Buffer.from('\n');
 
 /** A folder standing in for the dimension store's S3 prefix. */
 function folderStore(dir: string): DimensionStore {
@@ -53,11 +55,15 @@ function folderStore(dir: string): DimensionStore {
   };
 }
 
-/** Every file under a local S3 prefix, as ListObjectsV2 items (`Key`, `Size`). */
+/**
+ * Every file whose key starts with a prefix, as ListObjectsV2 items (`Key`, `Size`): a plain string
+ * prefix, as S3 lists (`incoming/a.json` lists `incoming/a.jsonl` too, and `incoming` lists
+ * `incoming-old/…`); the replay function keeps the exact matches.
+ */
 function listLocalObjects(s3Root: string, bucket: string, prefix: string): { Key: string; Size: number }[] {
   const root = join(s3Root, bucket);
-  const start = join(root, prefix);
-  const base = existsSync(start) && statSync(start).isDirectory() ? start : dirname(start);
+  // The folder holding every key that can start with the prefix: up to its last `/`.
+  const base = join(root, prefix.slice(0, prefix.lastIndexOf('/') + 1));
   if (!existsSync(base)) return [];
   return readdirSync(base, { recursive: true })
     .map((entry) => join(base, String(entry)))
@@ -93,11 +99,14 @@ function taskHandlers(name: StateMachineName, options: Required<LocalSfnOptions>
     const rejectsPath = join(options.outDir, 'replay', 'rejects.jsonl');
     mkdirSync(dirname(recordsPath), { recursive: true });
     const replay = createReplayHandler({
-      readObject: async (bucket, key) => readFileSync(join(options.s3Root, bucket, key), 'utf8'),
-      // The local stream stand-in: one raw payload per line, what `fleetstream run --input` replays.
+      // The bytes and an ETag as S3 gives one for a single-part upload: the MD5 of the body, quoted.
+      readObject: async (bucket, key) => {
+        const body = readFileSync(join(options.s3Root, bucket, key));
+        return { body, etag: `"${createHash('md5').update(body).digest('hex')}"` };
+      },
+      // The local stream stand-in: one raw payload per line, byte for byte, what `fleetstream run --input` replays.
       put: async (entries) => {
-        const decoder = new TextDecoder();
-        appendFileSync(recordsPath, entries.map((e) => `${decoder.decode(e.data)}\n`).join(''));
+        appendFileSync(recordsPath, Buffer.concat(entries.flatMap((e) => [e.data, NEWLINE])));
         return { put: entries.length, calls: 1, retriedEntries: 0 };
       },
       budget: { take: async () => {} },

@@ -125,14 +125,12 @@ export class KinesisEndpointStream {
     });
   }
 
-  /** Queues a record; `flush` puts the queue. */
-  enqueue(partitionKey: string, data: string): void {
-    this.enqueueBytes(partitionKey, this.encoder.encode(data));
-  }
-
-  /** Queues a record's bytes as they are; `flush` puts the queue. */
-  enqueueBytes(partitionKey: string, data: Uint8Array): void {
-    this.pending.push({ partitionKey, data });
+  /** Queues a record (text as UTF-8, bytes as they are); `flush` puts the queue. */
+  enqueue(partitionKey: string, data: string | Uint8Array, explicitHashKey?: string): void {
+    const bytes = typeof data === 'string' ? this.encoder.encode(data) : data;
+    this.pending.push(
+      explicitHashKey === undefined ? { partitionKey, data: bytes } : { partitionKey, data: bytes, explicitHashKey },
+    );
   }
 
   /** Puts every queued record, retrying failed entries of partial responses. */

@@ -26,6 +26,8 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_PARTITION_KEY_LENGTH = 256;
 export const SHARD_RECORDS_PER_SECOND = 1000;
 export const SHARD_BYTES_PER_SECOND = 1024 * 1024;
+/** An ExplicitHashKey: a decimal of 0 to 2^128 - 1 (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecordsRequestEntry.html). */
+const EXPLICIT_HASH_KEY = /^(0|[1-9]\d{0,38})$/;
 
 /** What the stand-in took and refused, for the report. */
 export interface LocalKinesisStats {
@@ -70,6 +72,11 @@ export class LocalKinesis implements KinesisProducerApi {
       const key = record.PartitionKey ?? '';
       if (key.length < 1 || key.length > MAX_PARTITION_KEY_LENGTH)
         throw new KinesisApiError('ValidationException', `a partition key of ${key.length} characters: 1 to 256`);
+      if (record.ExplicitHashKey !== undefined && !EXPLICIT_HASH_KEY.test(record.ExplicitHashKey))
+        throw new KinesisApiError(
+          'ValidationException',
+          `ExplicitHashKey ${record.ExplicitHashKey} is not a 128-bit decimal`,
+        );
       const size = (record.Data?.byteLength ?? 0) + Buffer.byteLength(key);
       if (size > MAX_RECORD_BYTES)
         throw new KinesisApiError(
@@ -90,7 +97,9 @@ export class LocalKinesis implements KinesisProducerApi {
     const answers = records.map((record) => {
       const key = record.PartitionKey!;
       const data = record.Data ?? new Uint8Array();
-      const shard = this.stream.shardIndexFor(key);
+      const hashKey = record.ExplicitHashKey;
+      const shard =
+        hashKey === undefined ? this.stream.shardIndexFor(key) : this.stream.shardIndexForHash(BigInt(hashKey));
       const usage = this.usage[shard]!;
       if (usage.second !== second) Object.assign(usage, { second, records: 0, bytes: 0 });
       const bytes = data.byteLength + Buffer.byteLength(key);
@@ -103,7 +112,7 @@ export class LocalKinesis implements KinesisProducerApi {
       }
       usage.records++;
       usage.bytes += bytes;
-      const { sequenceNumber } = this.stream.put(key, encodeBase64Bytes(data), arrival);
+      const { sequenceNumber } = this.stream.put(key, encodeBase64Bytes(data), arrival, hashKey);
       return { SequenceNumber: sequenceNumber, ShardId: this.stream.shards[shard]!.shardId };
     });
     this.stats.records += records.length - failed;

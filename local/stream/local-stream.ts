@@ -70,16 +70,31 @@ export class LocalStream {
   shardIndexFor(partitionKey: string): number {
     let index = this.shardOfKey.get(partitionKey);
     if (index === undefined) {
-      const hash = BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`);
-      index = this.shards.findIndex((shard) => hash >= shard.startingHashKey && hash <= shard.endingHashKey);
+      index = this.shardIndexForHash(BigInt(`0x${createHash('md5').update(partitionKey, 'utf8').digest('hex')}`));
       if (this.shardOfKey.size < 100_000) this.shardOfKey.set(partitionKey, index);
     }
     return index;
   }
 
-  /** Appends a record (data as base64) and returns where it went. */
-  put(partitionKey: string, data: string, arrivalMs: number): { shardIndex: number; sequenceNumber: string } {
-    const shardIndex = this.shardIndexFor(partitionKey);
+  /** The index of the shard whose hash key range holds a 128-bit hash key. */
+  shardIndexForHash(hash: bigint): number {
+    return this.shards.findIndex((shard) => hash >= shard.startingHashKey && hash <= shard.endingHashKey);
+  }
+
+  /**
+   * Appends a record (data as base64) and returns where it went: the shard of its explicit hash key
+   * (a decimal 128-bit integer, which overrides the partition key as in PutRecords) or of its partition key.
+   */
+  put(
+    partitionKey: string,
+    data: string,
+    arrivalMs: number,
+    explicitHashKey?: string,
+  ): { shardIndex: number; sequenceNumber: string } {
+    const shardIndex =
+      explicitHashKey === undefined
+        ? this.shardIndexFor(partitionKey)
+        : this.shardIndexForHash(BigInt(explicitHashKey));
     const shard = this.shards[shardIndex]!;
     // Kinesis sequence numbers are opaque, increasing per shard; ours are 56 digits like the real ones.
     const sequenceNumber = `4965${String(shardIndex).padStart(4, '0')}${String(++this.counter).padStart(48, '0')}`;

@@ -29,7 +29,8 @@ export function* planPutCalls(records: Iterable<ProducedRecord>): Generator<PutC
   const encoder = new TextEncoder();
   let call: PutCall = { entries: [], bytes: 0 };
   for (const record of records) {
-    const entry = { partitionKey: record.partitionKey, data: encoder.encode(record.data) };
+    const data = typeof record.data === 'string' ? encoder.encode(record.data) : record.data;
+    const entry = { partitionKey: record.partitionKey, data };
     const size = entry.data.length + entry.partitionKey.length;
     if (call.entries.length === CALL_RECORDS || (call.entries.length > 0 && call.bytes + size > CALL_BYTES)) {
       yield call;

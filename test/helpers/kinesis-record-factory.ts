@@ -10,8 +10,8 @@ export function sequenceNumber(n: number): string {
   return `49650000000000000000000000000000000000000000${String(n).padStart(12, '0')}`;
 }
 
-/** What a fixture record carries: a payload (serialised as JSON) or the raw data text. */
-export type RecordSpec = ({ payload: unknown } | { data: string }) & {
+/** What a fixture record carries: a payload (serialised as JSON), the raw data text, or raw bytes (a KPL aggregate). */
+export type RecordSpec = ({ payload: unknown } | { data: string } | { bytes: Uint8Array }) & {
   partitionKey?: string;
   sequence?: number;
   shardId?: string;
@@ -25,7 +25,10 @@ export type RecordSpec = ({ payload: unknown } | { data: string }) & {
  * @example kinesisRecordFactory({ payload: { type: 'car_sensor', ... }, sequence: 1 })
  */
 export function kinesisRecordFactory(spec: RecordSpec): KinesisStreamRecord {
-  const text = 'payload' in spec ? JSON.stringify(spec.payload) : spec.data;
+  const bytes =
+    'bytes' in spec
+      ? Buffer.from(spec.bytes)
+      : Buffer.from('payload' in spec ? JSON.stringify(spec.payload) : spec.data);
   const shardId = spec.shardId ?? 'shardId-000000000000';
   const seq = sequenceNumber(spec.sequence ?? 1);
   return {
@@ -33,7 +36,7 @@ export function kinesisRecordFactory(spec: RecordSpec): KinesisStreamRecord {
       kinesisSchemaVersion: '1.0',
       partitionKey: spec.partitionKey ?? 'fixture',
       sequenceNumber: seq,
-      data: Buffer.from(text, 'utf8').toString('base64'),
+      data: bytes.toString('base64'),
       approximateArrivalTimestamp: spec.arrivalSeconds ?? 1795507200.123,
     },
     eventSource: 'aws:kinesis',

@@ -8,10 +8,11 @@ import { backoffDelay, sleep as realSleep, type Sleep } from './retry.js';
 const MAX_CALL_RECORDS = 500;
 const MAX_CALL_BYTES = 5 * 1024 * 1024;
 
-/** One record to put: its partition key and its bytes. */
+/** One record to put: its partition key, its bytes and, to pick the shard instead of the key, an explicit hash key. */
 export interface ProducerEntry {
   partitionKey: string;
   data: Uint8Array;
+  explicitHashKey?: string;
 }
 
 /** What putRecords needs of a Kinesis client: PutRecords (the SDK's KinesisClient, or the local stand-in). */
@@ -84,10 +85,11 @@ export async function putRecords(
     let pending = call;
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) await sleep(backoffDelay(attempt - 1, baseDelayMs));
-      const request: PutRecordsRequestEntry[] = pending.map((entry) => ({
-        PartitionKey: entry.partitionKey,
-        Data: entry.data,
-      }));
+      const request: PutRecordsRequestEntry[] = pending.map((entry) =>
+        entry.explicitHashKey === undefined
+          ? { PartitionKey: entry.partitionKey, Data: entry.data }
+          : { PartitionKey: entry.partitionKey, Data: entry.data, ExplicitHashKey: entry.explicitHashKey },
+      );
       result.calls++;
       const response = await options.client.send(
         new PutRecordsCommand({ StreamName: options.streamName, Records: request }),

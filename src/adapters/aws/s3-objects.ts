@@ -12,6 +12,32 @@ export async function readS3Text(client: S3Client, bucket: string, key: string):
   }
 }
 
+/** An object's bytes and what identifies this version of it. */
+export interface S3ObjectBytes {
+  body: Uint8Array;
+  etag: string;
+  versionId?: string;
+}
+
+/**
+ * An object's bytes as stored (nothing decoded), its ETag and version id from the same GetObject
+ * response, so they describe exactly the bytes read; undefined when there is no such key.
+ *
+ * @example const object = await readS3Object(s3, 'raw', 'incoming/cars.jsonl');
+ */
+export async function readS3Object(client: S3Client, bucket: string, key: string): Promise<S3ObjectBytes | undefined> {
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = await answer.Body!.transformToByteArray();
+    return answer.VersionId
+      ? { body, etag: answer.ETag ?? '', versionId: answer.VersionId }
+      : { body, etag: answer.ETag ?? '' };
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
 /**
  * The dimension store in S3: `<prefix>/versions/<version>.json` for each version and
  * `<prefix>/current.json` for the one enrichment reads; encryption is the bucket's default.

@@ -71,7 +71,7 @@ describe('Batch job: jobs/batch_analytics.py on real pyspark', () => {
     const batch = await keyedRows(
       outDir,
       `SELECT window_start, dimension, dimension_value, ${COLUMNS.join(', ')}
-       FROM read_parquet('${join(jobOut, 'window_aggregates_batch', '*.parquet')}')`,
+       FROM read_parquet('${join(jobOut, 'window_aggregates_batch', '**', '*.parquet')}')`,
     );
 
     // Assess: in-order input, so no late records: every reading is in both

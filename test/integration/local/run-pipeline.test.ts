@@ -8,6 +8,7 @@ import { readJsonlRecords } from '#local/inputs/read-jsonl.js';
 import { runQuery } from '#local/query.js';
 import { loadCars, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
+import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
 import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
@@ -19,9 +20,7 @@ function* fleet(seed: number, events: number): Generator<SourceItem> {
     yield { kind: 'record', record };
 }
 
-async function* records(
-  source: AsyncIterable<{ partitionKey: string; data: string; arrivalMs?: number }>,
-): AsyncGenerator<SourceItem> {
+async function* records(source: AsyncIterable<ProducedRecord>): AsyncGenerator<SourceItem> {
   for await (const record of source) yield { kind: 'record', record };
 }
 

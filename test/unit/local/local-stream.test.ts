@@ -24,6 +24,19 @@ describe('Class: LocalStream', () => {
     for (let i = 0; i < 500; i++) expect(stream.shardIndexFor(`car-${i}`)).toBe(expectedShard(`car-${i}`, shards));
   });
 
+  it('routes a record with an explicit hash key by that key, not by its partition key (a KPL aggregate\'s "a")', () => {
+    // Prepare
+    const stream = new LocalStream('s', 2);
+    const upperHalf = ((1n << 127n) + 5n).toString();
+
+    // Act
+    const routed = stream.put('a', 'eA==', 0, upperHalf);
+
+    // Assess
+    expect(stream.shardIndexFor('a')).toBe(0);
+    expect(routed.shardIndex).toBe(1);
+  });
+
   it('routes the known vector "a" (MD5 0cc175b9…) to the first of two shards', () => {
     expect(new LocalStream('s', 2).shardIndexFor('a')).toBe(0);
   });

@@ -10,15 +10,22 @@ function fakes() {
   const calls: ProducerEntry[][] = [];
   const taken: [number, number][] = [];
   const rejects: Reject[] = [];
+  const read: string[] = [];
   const handler = createReplayHandler({
-    readObject: async (_bucket, key) =>
-      key.endsWith('.plt')
-        ? readFileSync(PLT, 'utf8')
+    readObject: async (_bucket, key) => {
+      read.push(key);
+      const body = key.endsWith('.plt')
+        ? readFileSync(PLT)
         : key.endsWith('.jsonl')
-          ? Array.from({ length: 1200 }, (_, i) => `{"type":"car_sensor","car_id":${1000000 + (i % 3)},"n":${i}}`).join(
-              '\n',
+          ? Buffer.from(
+              Array.from(
+                { length: 1200 },
+                (_, i) => `{"type":"car_sensor","car_id":${1000000 + (i % 3)},"n":${i}}`,
+              ).join('\n'),
             )
-          : 'Start Time\tEnd Time\tTransportation Mode\n',
+          : Buffer.from('Start Time\tEnd Time\tTransportation Mode\n');
+      return { body, etag: '"e3b0c44298fc1c149afbf4c8996fb924"' };
+    },
     put: async (entries) => {
       calls.push(entries);
       return { put: entries.length, calls: 1, retriedEntries: 0 };
@@ -26,7 +33,7 @@ function fakes() {
     budget: { take: async (records, bytes) => void taken.push([records, bytes]) },
     rejects: { name: 'rejects', write: async (items) => void rejects.push(...items) },
   });
-  return { handler, calls, taken, rejects };
+  return { handler, calls, taken, rejects, read };
 }
 
 describe('Function: createReplayHandler()', () => {
@@ -67,5 +74,43 @@ describe('Function: createReplayHandler()', () => {
 
     // Assess
     expect(result).toMatchObject({ records: 0, put: 0, skipped: expect.stringContaining('not a Geolife .plt') });
+  });
+});
+
+describe('Function: createReplayHandler() — retries and prefixes', () => {
+  it('puts the same records, ids included, when Step Functions retries the same object', async () => {
+    // Prepare
+    const { handler, calls } = fakes();
+
+    // Act
+    await handler({ bucket: 'raw', key: 'incoming/cars.jsonl', prefix: 'incoming/' });
+    const first = calls.flat();
+    calls.length = 0;
+    await handler({ bucket: 'raw', key: 'incoming/cars.jsonl', prefix: 'incoming/' });
+    const retried = calls.flat();
+
+    // Assess
+    expect(first).toHaveLength(1200);
+    expect(retried.map((e) => Buffer.from(e.data).toString())).toEqual(
+      first.map((e) => Buffer.from(e.data).toString()),
+    );
+    const ids = first.map((e) => JSON.parse(Buffer.from(e.data).toString()).event_id);
+    expect(new Set(ids).size).toBe(1200);
+  });
+
+  it('skips, unread, a key listed only because it starts with the prefix (a.jsonl for a.json)', async () => {
+    // Prepare
+    const { handler, calls, read } = fakes();
+
+    // Act
+    const sibling = await handler({ bucket: 'raw', key: 'incoming/cars.jsonl', prefix: 'incoming/cars.json' });
+    const exact = await handler({ bucket: 'raw', key: 'incoming/cars.jsonl', prefix: 'incoming/cars.jsonl' });
+
+    // Assess
+    expect(sibling).toMatchObject({ records: 0, put: 0, skipped: expect.stringContaining('incoming/cars.json') });
+    expect(exact).toMatchObject({ records: 1200, put: 1200 });
+    expect(exact.skipped).toBeUndefined();
+    expect(read).toEqual(['incoming/cars.jsonl']);
+    expect(calls.flat()).toHaveLength(1200);
   });
 });

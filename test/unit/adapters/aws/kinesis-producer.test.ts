@@ -40,6 +40,25 @@ describe('Function: putRecords()', () => {
     expect(calls.flatMap(keysOf)).toEqual([...ids(1200), ...ids(30)]);
   });
 
+  it('passes an explicit hash key through, and sends none for entries without one', async () => {
+    // Prepare
+    kinesis.on(PutRecordsCommand).callsFake(acceptAll);
+    const data = Buffer.from('x');
+
+    // Act
+    await putRecords({ client: new KinesisClient({}), streamName: 's', sleep: noSleep }, [
+      { partitionKey: 'a', data, explicitHashKey: '42' },
+      { partitionKey: 'b', data },
+    ]);
+
+    // Assess
+    const [call] = kinesis.commandCalls(PutRecordsCommand).map((c) => c.args[0].input);
+    expect(call?.Records).toEqual([
+      { PartitionKey: 'a', Data: data, ExplicitHashKey: '42' },
+      { PartitionKey: 'b', Data: data },
+    ]);
+  });
+
   it('given a partial response, sends only the failed entries again', async () => {
     // Prepare: the first call throttles entries 1 and 3, the retry accepts them
     kinesis
