@@ -2,6 +2,8 @@ import { listNamedQueries } from '#src/adapters/file/named-queries.js';
 import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
 import { TABLES } from '#src/schema/registry.js';
 import { INDEX_FAMILIES } from '#src/search/index-templates.js';
+import { EVENT_TIME_RANGE } from '#src/telemetry/event-time-range.js';
+import { parseTimestamp } from '#src/telemetry/parse-timestamp.js';
 import { type CfnResource, packageStack, resourcesOfType } from '#test/helpers/package-template.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read path by path.
@@ -37,6 +39,24 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
         'projection.hour.range': '0,23',
       });
     }
+  });
+
+  it('projects a dt partition for every event time the schemas accept, and none is hidden from Athena', () => {
+    // Prepare: the earliest and latest instants ingest accepts, and the days Firehose files them under
+    const earliest = parseTimestamp(new Date(EVENT_TIME_RANGE.minMs).toISOString());
+    const latest = parseTimestamp(new Date(EVENT_TIME_RANGE.maxMs).toISOString());
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+    // Act
+    const ranges = resourcesOfType(resources, 'AWS::Glue::Table').map(
+      ([, table]) => props(table).TableInput.Parameters['projection.dt.range'] as string,
+    );
+
+    // Assess: the bounds are accepted, one day further is not, and the projection spans exactly them
+    expect(parseTimestamp(EVENT_TIME_RANGE.minMs - 1)).toBeNaN();
+    expect(parseTimestamp(EVENT_TIME_RANGE.maxMs + 1)).toBeNaN();
+    expect(ranges.length).toBe(TABLES.length);
+    for (const range of ranges) expect(range).toBe(`${day(earliest)},${day(latest)}`);
   });
 
   it('delivers each lake table through Firehose: de-aggregation, dynamic partitions by event day and hour, Parquet, an error prefix', () => {
