@@ -119,6 +119,46 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
       });
   });
 
+  it('publishes the domain’s application, slow and audit logs to log groups only that domain may write', () => {
+    // Act
+    const publishing = props(resources.SearchDomain).LogPublishingOptions;
+    const policy = JSON.parse(props(resources.SearchLogsResourcePolicy).PolicyDocument['Fn::Sub']);
+
+    // Assess
+    expect(Object.keys(publishing).sort()).toEqual([
+      'AUDIT_LOGS',
+      'ES_APPLICATION_LOGS',
+      'INDEX_SLOW_LOGS',
+      'SEARCH_SLOW_LOGS',
+    ]);
+    for (const option of Object.values(publishing) as Props[]) {
+      expect(option.Enabled).toBe(true);
+      const group = option.CloudWatchLogsLogGroupArn['Fn::Sub'].split(':log-group:')[1];
+      expect(resourcesOfType(resources, 'AWS::Logs::LogGroup').map(([, g]) => props(g).LogGroupName)).toContain(group);
+    }
+    expect(resources.SearchDomain?.DependsOn).toContain('SearchLogsResourcePolicy');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'es.amazonaws.com' },
+        Condition: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template.
+          StringEquals: { 'aws:SourceAccount': '${AWS::AccountId}' },
+          ArnLike: { 'aws:SourceArn': expect.stringContaining(':domain/fleetstream-dev') },
+        },
+      }),
+    ]);
+  });
+
+  it('lets only principals of the account tagged for the stage assume the search admin role', () => {
+    // Act
+    const [trust] = props(resources.SearchAdminRole).AssumeRolePolicyDocument.Statement;
+
+    // Assess
+    expect(trust.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalTag/fleetstream-search-admin': 'fleetstream-dev' },
+    });
+  });
+
   it('sizes the domain and the lake buffers per stage', () => {
     expect(props(prod.SearchDomain).ClusterConfig.InstanceCount).toBeGreaterThan(
       props(resources.SearchDomain).ClusterConfig.InstanceCount,
