@@ -3,6 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { OpenSearchClient } from '@aws-sdk/client-opensearch';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { simulateCity } from '#src/simulate/city.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
@@ -11,6 +14,8 @@ import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
+import { chooseSearchAuth, resolveDomainEndpoint } from './search/search-auth.js';
+import { runDeployedStateMachine } from './sfn/run-deployed-state-machine.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
 
 // The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
@@ -26,7 +31,9 @@ Usage:
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
+  fleetstream dashboards import --domain NAME [--region REGION] [--retention-days N]
   fleetstream sfn <load-dimensions|batch-analytics|replay> [--input JSON] [--out DIR] [--s3-root DIR]
+  fleetstream sfn <load-dimensions|batch-analytics|replay> --stage STAGE [--region REGION] [--input JSON]
 
 run options:
   --scenario   fleet (default): the 20-car seed fleet, one reading per car per second;
@@ -46,6 +53,17 @@ run options:
                the stream to use with --kinesis-endpoint (default fleetstream-<stage>-telemetry)
   --opensearch index into the OpenSearch node at URL (templates from schemas/ applied first; start one
                with scripts/opensearch.sh start) instead of writing _bulk files under <out>/search/
+
+dashboards options:
+  --domain     an OpenSearch Service domain by name: its endpoint and Dashboards from DescribeDomain
+  --sigv4      sign with SigV4 (implied by --domain and by *.es.amazonaws.com endpoints); credentials
+               from the default chain (run as the stage's search admin role). Basic auth instead:
+               FLEETSTREAM_OPENSEARCH_BASIC_AUTH=user:password
+
+sfn options:
+  (no --stage) run the ASL file locally: tasks on the local handlers and pyspark, S3 as <out>/s3
+  --stage      start the deployed fleetstream-<stage>-<Name> instead (AWS credentials from the default
+               chain; AWS_ENDPOINT_URL for an emulator), print each state as it runs, exit 1 unless it succeeds
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -196,30 +214,60 @@ async function dashboards(argv: string[]): Promise<void> {
     options: {
       opensearch: { type: 'string' },
       dashboards: { type: 'string' },
+      domain: { type: 'string' },
+      region: { type: 'string' },
+      sigv4: { type: 'boolean' },
       'retention-days': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals[0] !== 'import')
-    throw new UsageError('usage: fleetstream dashboards import [--opensearch URL] [--dashboards URL]');
-  if (!values.opensearch && !values.dashboards) throw new UsageError('give --opensearch URL, --dashboards URL or both');
+    throw new UsageError('usage: fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--domain NAME]');
+  if (values.domain && (values.opensearch || values.dashboards))
+    throw new UsageError('give --domain NAME, or --opensearch URL and --dashboards URL, not both');
+  if (!values.domain && !values.opensearch && !values.dashboards)
+    throw new UsageError('give --domain NAME, --opensearch URL, --dashboards URL or both URLs');
   for (const url of [values.opensearch, values.dashboards])
     if (url !== undefined && !URL.canParse(url)) throw new UsageError(`not a URL: "${url}"`);
-  await setUpSearch({
-    opensearchUrl: values.opensearch,
-    dashboardsUrl: values.dashboards,
-    retentionDays: Math.floor(positiveNumber('retention-days', values['retention-days'], 30)!),
-    repoRoot: findRepoRoot(),
-    basicAuth: process.env.FLEETSTREAM_OPENSEARCH_BASIC_AUTH,
-    log: (line) => process.stdout.write(`${line}\n`),
-  });
+  const client = new OpenSearchClient(values.region ? { region: values.region } : {});
+  try {
+    const endpoints = values.domain
+      ? await resolveDomainEndpoint(client, values.domain)
+      : { opensearchUrl: values.opensearch, dashboardsUrl: values.dashboards };
+    const auth = await chooseSearchAuth({
+      basicAuth: process.env.FLEETSTREAM_OPENSEARCH_BASIC_AUTH,
+      sign: Boolean(values.sigv4 || values.domain),
+      url: endpoints.opensearchUrl ?? endpoints.dashboardsUrl,
+      region: values.region,
+      defaultRegion: () => client.config.region(),
+      credentials: defaultProvider(),
+    });
+    process.stdout.write(
+      `${endpoints.opensearchUrl ?? endpoints.dashboardsUrl} (${auth.kind === 'none' ? 'no auth' : auth.kind})\n`,
+    );
+    await setUpSearch({
+      ...endpoints,
+      retentionDays: Math.floor(positiveNumber('retention-days', values['retention-days'], 30)!),
+      repoRoot: findRepoRoot(),
+      auth,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+  } finally {
+    client.destroy();
+  }
 }
 
 async function sfn(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { input: { type: 'string' }, out: { type: 'string' }, 's3-root': { type: 'string' } },
+    options: {
+      input: { type: 'string' },
+      out: { type: 'string' },
+      's3-root': { type: 'string' },
+      stage: { type: 'string' },
+      region: { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -231,6 +279,24 @@ async function sfn(argv: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError(`--input must be JSON: ${(error as Error).message}`);
   }
+  if (values.stage !== undefined) {
+    if (values.out || values['s3-root']) throw new UsageError('--out and --s3-root are for local runs, not --stage');
+    const client = new SFNClient(values.region ? { region: values.region } : {});
+    try {
+      const execution = await runDeployedStateMachine(name, input, {
+        client,
+        stage: values.stage,
+        onEvent: (line) => process.stdout.write(`${line}\n`),
+      });
+      const result = execution.status === 'SUCCEEDED' ? execution.output : execution.error;
+      process.stdout.write(`${execution.status}\n${JSON.stringify(result, null, 2)}\n`);
+      if (execution.status !== 'SUCCEEDED') process.exitCode = 1;
+    } finally {
+      client.destroy();
+    }
+    return;
+  }
+  if (values.region) throw new UsageError('--region is for --stage');
   const outDir = resolve(values.out ?? '.fleetstream');
   const execution = await runStateMachine(name, input, {
     repoRoot: findRepoRoot(),
