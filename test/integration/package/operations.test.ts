@@ -74,7 +74,7 @@ describe('Stack: what dev and prod keep, log and tell operators', () => {
     expect(expiring('AccessLogsBucket')).toEqual(['']);
   });
 
-  it('takes server access logs only from this stage’s buckets, with SSE-S3 as S3 requires of the target', () => {
+  it('takes server access logs only from this stage’s buckets, encrypted with SSE-S3 (no key grant for log delivery)', () => {
     // Act
     const bucket = props(dev.AccessLogsBucket);
     const [, policy] = resourcesOfType(dev, 'AWS::S3::BucketPolicy').find(
