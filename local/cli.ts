@@ -3,6 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
+import { OpenSearchClient } from '@aws-sdk/client-opensearch';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { simulateCity } from '#src/simulate/city.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
@@ -15,7 +18,9 @@ import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
+import { chooseSearchAuth, resolveDomainEndpoint } from './search/search-auth.js';
 import { readServerlessConfig } from './serverless-config.js';
+import { runDeployedStateMachine } from './sfn/run-deployed-state-machine.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
 import { UsageError } from './usage-error.js';
 import { formatVerification, verifyRun } from './verify/verify-run.js';
@@ -35,7 +40,9 @@ Usage:
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
+  fleetstream dashboards import --domain NAME [--region REGION] [--retention-days N]
   fleetstream sfn <load-dimensions|batch-analytics|replay> [--input JSON] [--out DIR] [--s3-root DIR]
+  fleetstream sfn <load-dimensions|batch-analytics|replay> --stage STAGE [--region REGION] [--input JSON]
 ${COST_USAGE}
 
 run options:
@@ -75,6 +82,17 @@ cost options (the monthly AWS bill of a stage as serverless.yml configures it; d
   --lake-months  months of data in the lake at the month costed (default 12)
   --as-of      the month costed, for partition projection (default: the prices' look-up date)
   --json       the whole estimate as JSON
+
+dashboards options:
+  --domain     an OpenSearch Service domain by name: its endpoint and Dashboards from DescribeDomain
+  --sigv4      sign with SigV4 (implied by --domain and by *.es.amazonaws.com endpoints); credentials
+               from the default chain (run as the stage's search admin role). Basic auth instead:
+               FLEETSTREAM_OPENSEARCH_BASIC_AUTH=user:password
+
+sfn options:
+  (no --stage) run the ASL file locally: tasks on the local handlers and pyspark, S3 as <out>/s3
+  --stage      start the deployed fleetstream-<stage>-<Name> instead (AWS credentials from the default
+               chain; AWS_ENDPOINT_URL for an emulator), print each state as it runs, exit 1 unless it succeeds
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -259,30 +277,60 @@ async function dashboards(argv: string[]): Promise<void> {
     options: {
       opensearch: { type: 'string' },
       dashboards: { type: 'string' },
+      domain: { type: 'string' },
+      region: { type: 'string' },
+      sigv4: { type: 'boolean' },
       'retention-days': { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   if (positionals[0] !== 'import')
-    throw new UsageError('usage: fleetstream dashboards import [--opensearch URL] [--dashboards URL]');
-  if (!values.opensearch && !values.dashboards) throw new UsageError('give --opensearch URL, --dashboards URL or both');
+    throw new UsageError('usage: fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--domain NAME]');
+  if (values.domain && (values.opensearch || values.dashboards))
+    throw new UsageError('give --domain NAME, or --opensearch URL and --dashboards URL, not both');
+  if (!values.domain && !values.opensearch && !values.dashboards)
+    throw new UsageError('give --domain NAME, --opensearch URL, --dashboards URL or both URLs');
   for (const url of [values.opensearch, values.dashboards])
     if (url !== undefined && !URL.canParse(url)) throw new UsageError(`not a URL: "${url}"`);
-  await setUpSearch({
-    opensearchUrl: values.opensearch,
-    dashboardsUrl: values.dashboards,
-    retentionDays: Math.floor(positiveNumber('retention-days', values['retention-days'], 30)!),
-    repoRoot: findRepoRoot(),
-    basicAuth: process.env.FLEETSTREAM_OPENSEARCH_BASIC_AUTH,
-    log: (line) => process.stdout.write(`${line}\n`),
-  });
+  const client = new OpenSearchClient(values.region ? { region: values.region } : {});
+  try {
+    const endpoints = values.domain
+      ? await resolveDomainEndpoint(client, values.domain)
+      : { opensearchUrl: values.opensearch, dashboardsUrl: values.dashboards };
+    const auth = await chooseSearchAuth({
+      basicAuth: process.env.FLEETSTREAM_OPENSEARCH_BASIC_AUTH,
+      sign: Boolean(values.sigv4 || values.domain),
+      url: endpoints.opensearchUrl ?? endpoints.dashboardsUrl,
+      region: values.region,
+      defaultRegion: () => client.config.region(),
+      credentials: defaultProvider(),
+    });
+    process.stdout.write(
+      `${endpoints.opensearchUrl ?? endpoints.dashboardsUrl} (${auth.kind === 'none' ? 'no auth' : auth.kind})\n`,
+    );
+    await setUpSearch({
+      ...endpoints,
+      retentionDays: Math.floor(positiveNumber('retention-days', values['retention-days'], 30)!),
+      repoRoot: findRepoRoot(),
+      auth,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+  } finally {
+    client.destroy();
+  }
 }
 
 async function sfn(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { input: { type: 'string' }, out: { type: 'string' }, 's3-root': { type: 'string' } },
+    options: {
+      input: { type: 'string' },
+      out: { type: 'string' },
+      's3-root': { type: 'string' },
+      stage: { type: 'string' },
+      region: { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -294,6 +342,24 @@ async function sfn(argv: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError(`--input must be JSON: ${(error as Error).message}`);
   }
+  if (values.stage !== undefined) {
+    if (values.out || values['s3-root']) throw new UsageError('--out and --s3-root are for local runs, not --stage');
+    const client = new SFNClient(values.region ? { region: values.region } : {});
+    try {
+      const execution = await runDeployedStateMachine(name, input, {
+        client,
+        stage: values.stage,
+        onEvent: (line) => process.stdout.write(`${line}\n`),
+      });
+      const result = execution.status === 'SUCCEEDED' ? execution.output : execution.error;
+      process.stdout.write(`${execution.status}\n${JSON.stringify(result, null, 2)}\n`);
+      if (execution.status !== 'SUCCEEDED') process.exitCode = 1;
+    } finally {
+      client.destroy();
+    }
+    return;
+  }
+  if (values.region) throw new UsageError('--region is for --stage');
   const outDir = resolve(values.out ?? '.fleetstream');
   const execution = await runStateMachine(name, input, {
     repoRoot: findRepoRoot(),

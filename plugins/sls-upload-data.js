@@ -2,13 +2,16 @@
  * osls plugin: after `sls deploy`, uploads what the state machines read from the data bucket:
  * the dimension CSVs (`data/*.csv` → `dimensions/source/`, what load-dimensions validates and
  * publishes) and the batch job (`jobs/batch_analytics.py` and `jobs/fleetstream_jobs.zip`, what the
- * EMR step runs). The bucket is the stack's `DataBucketName` output.
+ * EMR step runs). The bucket is the stack's `DataBucketName` output. On a stage with EMR (an
+ * `EmrCertificatesUri` output), it also creates the cluster's TLS certificates once
+ * (plugins/emr-certificates.ts; needs `openssl` on the deploying machine).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import archiver from 'archiver';
+import { tsImport } from 'tsx/esm/api';
 
 /** The jobs package as a zip in memory, for spark-submit --py-files. */
 async function zipPackage(dir) {
@@ -40,7 +43,8 @@ export default class UploadDataPlugin {
         const stackName = `${serverless.service.service}-${provider.getStage()}`;
         const cloudFormation = new CloudFormationClient({ region });
         const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-        const bucket = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'DataBucketName')?.OutputValue;
+        const output = (key) => Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+        const bucket = output('DataBucketName');
         if (!bucket) throw new Error(`${stackName} has no DataBucketName output`);
         const s3 = new S3Client({ region, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
         const put = (Key, Body) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
@@ -49,6 +53,12 @@ export default class UploadDataPlugin {
         await put('jobs/batch_analytics.py', readFileSync(join(root, 'jobs', 'batch_analytics.py')));
         await put('jobs/fleetstream_jobs.zip', await zipPackage(join(root, 'jobs')));
         utils.log.notice(`Uploaded ${csvs.length} dimension CSVs and the batch job to s3://${bucket}`);
+        const certificates = output('EmrCertificatesUri');
+        if (certificates) {
+          const { ensureEmrCertificates } = await tsImport('./emr-certificates.ts', import.meta.url);
+          const done = await ensureEmrCertificates({ s3, uri: certificates, region });
+          utils.log.notice(`EMR TLS certificates at ${certificates}: ${done}`);
+        }
       },
     };
   }

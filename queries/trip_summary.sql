@@ -6,7 +6,9 @@ SELECT
   COUNT(*) AS points,
   MIN(ts) AS started_at,
   MAX(ts) AS ended_at,
-  date_diff('second', MIN(ts), MAX(ts)) AS duration_seconds,
+  -- Whole seconds elapsed, as Athena (Trino) counts date_diff('second', …); DuckDB's date_diff counts
+  -- second boundaries crossed instead, so both take milliseconds, which agree on millisecond timestamps.
+  CAST(floor(date_diff('millisecond', MIN(ts), MAX(ts)) / 1e3) AS BIGINT) AS duration_seconds,
   MIN(altitude_ft) AS min_altitude_ft,
   MAX(altitude_ft) AS max_altitude_ft
 FROM trajectory_point

@@ -21,6 +21,7 @@ export async function resources({ resolveVariable }) {
     searchVolumeGb: Number(await param('searchVolumeGb')),
     athenaBytesScannedCutoff: Number(await param('athenaBytesScannedCutoff')),
     logRetentionInDays: Number(await param('logRetentionInDays')),
+    deletionPolicy: String(await param('deletionPolicy')),
     namedQueries: listNamedQueries(fileURLToPath(new URL('..', import.meta.url))),
   });
 }

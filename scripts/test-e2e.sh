@@ -39,6 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The suite runs the built CLI (`fleetstream sfn --stage local`) against the deployed stack.
+node scripts/build.mjs
 started=$(date +%s)
 sls deploy --stage local
 echo "e2e: deployed in $(($(date +%s) - started)) s" >&2

@@ -43,6 +43,8 @@ function analyticsResources(stage: StageSettings, repoRoot: string) {
     athenaBytesScannedCutoff: stage.athenaBytesScannedCutoff,
     logRetentionInDays: stage.logRetentionInDays,
     namedQueries: listNamedQueries(repoRoot),
+    // What a stack keeps on delete changes no monthly bill.
+    deletionPolicy: 'Delete',
   }).Resources;
 }
 

@@ -204,10 +204,13 @@ function localDefinition(
         serviceRole: 'local',
         instanceProfile: 'local',
         logUri: 'local',
+        securityConfiguration: 'local',
+        subnetId: 'local',
         releaseLabel: 'local',
         instanceType: 'local',
         coreNodes: 1,
       },
+      emrServerless: { executionRoleArn: 'local' },
       topicArn: 'local',
     };
   return { definition: copy, input: items ? { ...input, __listedObjects: items } : input };

@@ -4,7 +4,7 @@ import { privateBucket } from './private-bucket.js';
 /** Athena: a workgroup with encrypted results and a scan limit, and the named queries of queries/. */
 export function athena(options: AnalyticsOptions): Resources {
   const resources: Resources = {
-    ...privateBucket('AthenaResultsBucket', `${stackPrefix(options)}-athena-results`, [
+    ...privateBucket(options, 'AthenaResultsBucket', `${stackPrefix(options)}-athena-results`, [
       { Id: 'ExpireResults', Status: 'Enabled', ExpirationInDays: 30 },
     ]),
     AthenaWorkGroup: {

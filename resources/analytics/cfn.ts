@@ -8,6 +8,10 @@ export interface Resource {
   Type: string;
   Condition?: string;
   DependsOn?: string[];
+  DeletionPolicy?: 'Delete' | 'Retain';
+  UpdateReplacePolicy?: 'Delete' | 'Retain';
+  /** Checks waived for this resource, each with its reason (checkov reads `Metadata.checkov.skip`). */
+  Metadata?: { checkov: { skip: { id: string; comment: string }[] } };
   Properties: Record<string, unknown>;
 }
 
@@ -25,6 +29,8 @@ export interface AnalyticsOptions {
   searchVolumeGb: number;
   athenaBytesScannedCutoff: number;
   logRetentionInDays: number;
+  /** `Delete` or `Retain`: what a stack delete or a replacing update does to the stage's state. */
+  deletionPolicy: 'Delete' | 'Retain';
   namedQueries: { name: string; description: string; sql: string }[];
 }
 
@@ -32,6 +38,25 @@ export interface AnalyticsOptions {
 export const sub = (text: string) => ({ 'Fn::Sub': text });
 export const ref = (id: string) => ({ Ref: id });
 export const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** The stage's deletion policy on both attributes, for a resource that holds state. */
+export const keepsState = (options: AnalyticsOptions) => ({
+  DeletionPolicy: options.deletionPolicy,
+  UpdateReplacePolicy: options.deletionPolicy,
+});
+
+/** A log group of the stage: its retention, the ops key (resources/operations.yml), the deletion policy. */
+export function logGroup(options: AnalyticsOptions, name: string): Resource {
+  return {
+    Type: 'AWS::Logs::LogGroup',
+    ...keepsState(options),
+    Properties: {
+      LogGroupName: name,
+      RetentionInDays: options.logRetentionInDays,
+      KmsKeyId: getAtt('OpsKey', 'Arn'),
+    },
+  };
+}
 
 /** `car_sensor` → `CarSensor`, for logical ids. */
 export const pascal = (name: string) =>

@@ -1,14 +1,11 @@
 import { TABLES } from '#src/schema/registry.js';
 import { INDEX_FAMILIES } from '#src/search/index-templates.js';
-import { type AnalyticsOptions, deliveryLogGroupName, pascal, type Resources, ref } from './cfn.js';
+import { type AnalyticsOptions, deliveryLogGroupName, logGroup, pascal, type Resources, ref } from './cfn.js';
 
 /** The delivery log group and one log stream per delivery stream (Firehose does not create them). */
 export function deliveryLogs(options: AnalyticsOptions): Resources {
   const resources: Resources = {
-    FirehoseLogGroup: {
-      Type: 'AWS::Logs::LogGroup',
-      Properties: { LogGroupName: deliveryLogGroupName(options), RetentionInDays: options.logRetentionInDays },
-    },
+    FirehoseLogGroup: logGroup(options, deliveryLogGroupName(options)),
   };
   const streams = [
     ...TABLES.map((table) => `lake-${table}`),

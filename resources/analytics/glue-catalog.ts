@@ -1,16 +1,26 @@
 import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
 import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
+import { eventDayRange } from '#src/telemetry/event-time-range.js';
 import { type AnalyticsOptions, pascal, type Resources, ref, sub } from './cfn.js';
 
 /**
  * The Glue database and one table per lake table (columns from schemas/), with partition
- * projection on dt and hour so new partitions are queryable at once, without a crawler. These are
- * the raw tables Firehose converts into (`<table>_raw`, every row at least once); the views
+ * projection on dt and hour so new partitions are queryable at once, without a crawler.
+ *
+ * Projection covers exactly the days of the event times the schemas accept (2000-01-01 to
+ * 2100-01-01): Athena sees no partition outside the declared range, so a narrower range would hide
+ * accepted events (real Geolife data is 2007-2012). That is 36,526 days × 24 hours of possible
+ * partitions, and Athena looks in every one a query does not rule out ("configure a range that
+ * matches your data as closely as possible"): constrain `dt` in queries over a large lake.
+ * https://docs.aws.amazon.com/athena/latest/ug/partition-projection-kinesis-firehose-example-using-the-date-type.html
+ *
+ * These are the raw tables Firehose converts into (`<table>_raw`, every row at least once); the views
  * `<table>` that queries read show each row once (src/schema/dedupe-views.ts) and are created in
  * Athena after deploy (plugins/sls-athena-views.js).
  */
 export function glueCatalog(options: AnalyticsOptions): Resources {
+  const days = eventDayRange();
   const resources: Resources = {
     GlueDatabase: {
       Type: 'AWS::Glue::Database',
@@ -37,7 +47,7 @@ export function glueCatalog(options: AnalyticsOptions): Resources {
             'projection.enabled': 'true',
             'projection.dt.type': 'date',
             'projection.dt.format': 'yyyy-MM-dd',
-            'projection.dt.range': '2024-01-01,NOW',
+            'projection.dt.range': `${days.first},${days.last}`,
             'projection.dt.interval': '1',
             'projection.dt.interval.unit': 'DAYS',
             'projection.hour.type': 'integer',

@@ -1,14 +1,22 @@
-import { getAtt, type Resources, ref, sub } from './cfn.js';
+import { type AnalyticsOptions, getAtt, keepsState, type Resources, ref, sub } from './cfn.js';
 
 /**
- * An encrypted (KMS), private bucket that refuses plain HTTP, with the given lifecycle rules.
+ * An encrypted (KMS), private, versioned bucket that refuses plain HTTP and logs its access to the
+ * access-log bucket (resources/operations.yml), with the given lifecycle rules; noncurrent versions
+ * expire after a day, so only a mistaken overwrite or delete stays recoverable.
  *
- * @example privateBucket('AthenaResultsBucket', 'fleetstream-dev-athena-results', [{ Id: 'Expire', Status: 'Enabled', ExpirationInDays: 30 }])
+ * @example privateBucket(options, 'AthenaResultsBucket', 'fleetstream-dev-athena-results', [{ Id: 'Expire', Status: 'Enabled', ExpirationInDays: 30 }])
  */
-export function privateBucket(id: string, name: string, lifecycle: Record<string, unknown>[]): Resources {
+export function privateBucket(
+  options: AnalyticsOptions,
+  id: string,
+  name: string,
+  lifecycle: Record<string, unknown>[],
+): Resources {
   return {
     [id]: {
       Type: 'AWS::S3::Bucket',
+      ...keepsState(options),
       Properties: {
         BucketName: sub(`${name}-\${AWS::AccountId}-\${AWS::Region}`),
         BucketEncryption: {
@@ -23,7 +31,14 @@ export function privateBucket(id: string, name: string, lifecycle: Record<string
           RestrictPublicBuckets: true,
         },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-        LifecycleConfiguration: { Rules: lifecycle },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: ref('AccessLogsBucket'), LogFilePrefix: `${name}/` },
+        LifecycleConfiguration: {
+          Rules: [
+            ...lifecycle.map((rule) => ({ NoncurrentVersionExpiration: { NoncurrentDays: 1 }, ...rule })),
+            { Id: 'RemoveExpiredDeleteMarkers', Status: 'Enabled', ExpiredObjectDeleteMarker: true },
+          ],
+        },
       },
     },
     [`${id}TlsOnly`]: {

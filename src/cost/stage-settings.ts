@@ -72,6 +72,8 @@ export const COST_NEUTRAL_PARAMS: Readonly<Record<string, string>> = {
   gpsJumpKmh: 'a rule threshold: its effect on the bill is the alert ratio, an input (--alert-ratio)',
   dedupeCapacity: 'entries of the in-memory dedupe set inside the function, whose billed size is its memory',
   emrServerlessApplicationId: 'an identifier; the engine and its size are what cost',
-  emrServerlessExecutionRoleArn: 'an identifier',
+  emrSubnetId: 'an identifier; the engine and its size are what cost',
+  emr: 'off only on the emulator stage, which is not billed',
+  deletionPolicy: 'what a stack keeps when it is deleted; no monthly charge',
   destinations: 'files only for `sls invoke local`; deployed stages use aws',
 };

@@ -1,6 +1,8 @@
+import { EVENT_TIME_RANGE } from './event-time-range.js';
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const MIN_TS = 946_684_800_000; // 2000-01-01, as schemas/defs.schema.json
-const MAX_TS = 4_102_444_800_000; // 2100-01-01
+const MIN_TS = EVENT_TIME_RANGE.minMs;
+const MAX_TS = EVENT_TIME_RANGE.maxMs;
 
 function digits(text: string, from: number, count: number): number {
   let value = 0;

@@ -1,9 +1,28 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { clients, destroyClients, readJsonlObjects, runExecution, stackOutputs, waitFor } from './emulator.js';
 
 const GEOLIFE = join('test', 'fixtures', 'geolife', 'Data', '000', 'Trajectory');
+
+/**
+ * `fleetstream sfn <machine> --stage local` as an operator runs it: the built CLI, the SDK's default
+ * credential chain and AWS_ENDPOINT_URL (set by scripts/test-e2e.sh) pointing it at the emulator.
+ */
+async function fleetstreamSfn(...args: string[]): Promise<{ code: number; stdout: string }> {
+  return promisify(execFile)(process.execPath, [join('dist', 'cli.js'), 'sfn', ...args], {
+    env: process.env,
+    timeout: 120_000,
+  }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => {
+      if (typeof error.code !== 'number') throw error;
+      return { code: error.code, stdout: `${error.stdout ?? ''}${error.stderr ?? ''}` };
+    },
+  );
+}
 
 describe('The state machines deployed to the emulator', () => {
   let outputs: Record<string, string>;
@@ -64,5 +83,34 @@ describe('The state machines deployed to the emulator', () => {
     );
     expect(points).toHaveLength(10);
     expect(new Set(points.map((p) => p.trajectory_id))).toEqual(new Set(['20081023025304', '20081024020959']));
+  });
+
+  it('fleetstream sfn load-dimensions --stage local starts the deployed machine, prints its states and exits 0', async () => {
+    // Act
+    const { code, stdout } = await fleetstreamSfn('load-dimensions', '--stage', 'local');
+
+    // Assess
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^started arn:aws:states:.*:execution:fleetstream-local-LoadDimensions:/);
+    expect(lines).toContain('LoadDimensions');
+    expect(lines).toContain('SUCCEEDED');
+    expect(code).toBe(0);
+  });
+
+  it('fleetstream sfn replay --stage local exits 1 and prints the failure when the execution fails', async () => {
+    // Act: a bucket that does not exist fails the distributed Map's S3 item reader, which the Map
+    // catches into the ReplayFailed state
+    const { code, stdout } = await fleetstreamSfn(
+      'replay',
+      '--stage',
+      'local',
+      '--input',
+      JSON.stringify({ bucket: `fleetstream-no-such-bucket-${Date.now()}`, prefix: 'incoming/' }),
+    );
+
+    // Assess
+    expect(stdout).toContain('ExecutionFailed: ReplayFailed: At least one object could not be replayed.');
+    expect(stdout.split('\n')).toContain('FAILED');
+    expect(code).toBe(1);
   });
 });

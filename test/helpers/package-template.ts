@@ -8,7 +8,12 @@ import { readServerlessConfig } from '#local/serverless-config.js';
 /** A CloudFormation resource as `sls package` writes it. */
 export interface CfnResource {
   Type: string;
+  Condition?: string;
   DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  /** `Metadata.checkov.skip`: the checks waived for the resource, each with a reason. */
+  Metadata?: { checkov?: { skip?: { id: string; comment?: string }[] } };
   Properties: Record<string, unknown>;
 }
 

@@ -11,13 +11,56 @@ type Row = Record<string, unknown>;
 const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);
 
-/** A fixture lake with every table filled: fleet, city trip and Geolife points in one run. */
+/**
+ * Trajectories whose first and last fixes are a fraction of a second apart from a second boundary:
+ * [first, last] per trajectory. Whole seconds elapsed (Athena's date_diff) and second boundaries
+ * crossed (DuckDB's) differ on every one but the last.
+ */
+const SUB_SECOND_TRIPS: Record<string, [string, string]> = {
+  'crosses-two-boundaries-in-1.2-s': ['2026-11-24T09:00:00.900Z', '2026-11-24T09:00:02.100Z'],
+  'crosses-a-minute-in-2-ms': ['2026-11-24T09:00:59.999Z', '2026-11-24T09:01:00.001Z'],
+  'just-under-a-second': ['2026-11-24T09:00:00.000Z', '2026-11-24T09:00:00.999Z'],
+  'exactly-three-seconds': ['2026-11-24T09:00:01.250Z', '2026-11-24T09:00:04.250Z'],
+};
+
+/** The sub-second trajectories as Kinesis records of trajectory points. */
+function* subSecondPoints(): Generator<SourceItem> {
+  for (const [trajectory, fixes] of Object.entries(SUB_SECOND_TRIPS))
+    for (const [i, ts] of fixes.entries()) {
+      const point = {
+        type: 'trajectory_point',
+        event_id: `subsecond-${trajectory}-${i}`,
+        ts,
+        user_id: 'subsecond',
+        trajectory_id: trajectory,
+        location: { lat: 39.9 + i / 1000, lon: 116.3 },
+        altitude_ft: 100 + i,
+      };
+      yield { kind: 'record', record: { partitionKey: 'subsecond', data: JSON.stringify(point) } };
+    }
+}
+
+/** A fixture lake with every table filled: fleet, city trip, Geolife and sub-second points in one run. */
 async function* everything(): AsyncGenerator<SourceItem> {
   for (const record of simulateFleet({ cars: loadCars(repoRoot), seed: 9, startMs: START, events: 30_000 }))
     yield { kind: 'record', record };
   for (const record of simulateCity({ seed: 9, startMs: START, maxEvents: 1500 })) yield { kind: 'record', record };
   yield* readGeolifeFolder(join('test', 'fixtures', 'geolife'));
+  yield* subSecondPoints();
 }
+
+/** Epoch milliseconds of a timestamp as DuckDB prints it (`2026-11-24 09:00:00.9`, UTC). */
+function epochMs(printed: string): number {
+  const [, date, time, fraction] = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?$/.exec(printed)!;
+  return Date.parse(`${date}T${time}Z`) + Math.round(Number(`0.${fraction ?? '0'}`) * 1000);
+}
+
+/**
+ * `date_diff('second', a, b)` as Athena's engine (Trino) computes it: the whole seconds elapsed from a
+ * to b, truncated, not the second boundaries crossed (Trino's docs, functions/datetime.md in
+ * trinodb/trino: `date_diff('second', '2020-06-01 12:30:45.000', '2020-06-02 12:30:45.123…')` is 86400).
+ */
+const trinoDateDiffSeconds = (fromMs: number, toMs: number) => Math.trunc((toMs - fromMs) / 1000);
 
 /** Rows of a table as plain objects (JSON-typed: timestamps as strings, bigints as strings). */
 async function tableRows(outDir: string, table: string): Promise<Row[]> {
@@ -107,7 +150,7 @@ const EXPECTED: Record<string, (outDir: string) => Promise<unknown[][]>> = {
           String(g.length),
           times[0],
           times[times.length - 1],
-          String((Date.parse(`${times[times.length - 1]}Z`) - Date.parse(`${times[0]}Z`)) / 1000),
+          String(trinoDateDiffSeconds(epochMs(times[0]!), epochMs(times[times.length - 1]!))),
           altitudes.length ? Math.min(...altitudes) : null,
           altitudes.length ? Math.max(...altitudes) : null,
         ];
@@ -146,6 +189,24 @@ describe('Named queries (queries/*.sql) over a fixture lake', () => {
         .map((q) => q.name)
         .sort(),
     ).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('counts trip durations as Athena does, in whole seconds elapsed, for fixes a fraction of a second off', async () => {
+    // Act
+    const result = await runNamedQuery(repoRoot, outDir, 'trip_summary');
+    const durations = Object.fromEntries(
+      result.rows
+        .filter((row) => row[0] === 'subsecond')
+        .map((row) => [row[1], Number(row[result.columns.indexOf('duration_seconds')])]),
+    );
+
+    // Assess: 1.2 s is 1 elapsed second (2 boundaries), 2 ms is 0 (1 boundary), 0.999 s is 0, 3 s is 3
+    expect(durations).toEqual({
+      'crosses-two-boundaries-in-1.2-s': 1,
+      'crosses-a-minute-in-2-ms': 0,
+      'just-under-a-second': 0,
+      'exactly-three-seconds': 3,
+    });
   });
 
   it.each(Object.keys(EXPECTED))('%s returns what the direct computation gives', async (name) => {

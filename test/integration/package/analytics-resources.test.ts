@@ -3,6 +3,8 @@ import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
 import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
 import { INDEX_FAMILIES } from '#src/search/index-templates.js';
+import { EVENT_TIME_RANGE } from '#src/telemetry/event-time-range.js';
+import { parseTimestamp } from '#src/telemetry/parse-timestamp.js';
 import { type CfnResource, packageStack, resourcesOfType } from '#test/helpers/package-template.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are free-form JSON, read path by path.
@@ -38,6 +40,24 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
         'projection.hour.range': '0,23',
       });
     }
+  });
+
+  it('projects a dt partition for every event time the schemas accept, and none is hidden from Athena', () => {
+    // Prepare: the earliest and latest instants ingest accepts, and the days Firehose files them under
+    const earliest = parseTimestamp(new Date(EVENT_TIME_RANGE.minMs).toISOString());
+    const latest = parseTimestamp(new Date(EVENT_TIME_RANGE.maxMs).toISOString());
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+    // Act
+    const ranges = resourcesOfType(resources, 'AWS::Glue::Table').map(
+      ([, table]) => props(table).TableInput.Parameters['projection.dt.range'] as string,
+    );
+
+    // Assess: the bounds are accepted, one day further is not, and the projection spans exactly them
+    expect(parseTimestamp(EVENT_TIME_RANGE.minMs - 1)).toBeNaN();
+    expect(parseTimestamp(EVENT_TIME_RANGE.maxMs + 1)).toBeNaN();
+    expect(ranges.length).toBe(TABLES.length);
+    for (const range of ranges) expect(range).toBe(`${day(earliest)},${day(latest)}`);
   });
 
   it('delivers each lake table through Firehose: de-aggregation, dynamic partitions by event day and hour, Parquet, an error prefix', () => {
@@ -99,6 +119,46 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
         S3BackupMode: 'FailedDocumentsOnly',
         RetryOptions: { DurationInSeconds: expect.any(Number) },
       });
+  });
+
+  it('publishes the domain’s application, slow and audit logs to log groups only that domain may write', () => {
+    // Act
+    const publishing = props(resources.SearchDomain).LogPublishingOptions;
+    const policy = JSON.parse(props(resources.SearchLogsResourcePolicy).PolicyDocument['Fn::Sub']);
+
+    // Assess
+    expect(Object.keys(publishing).sort()).toEqual([
+      'AUDIT_LOGS',
+      'ES_APPLICATION_LOGS',
+      'INDEX_SLOW_LOGS',
+      'SEARCH_SLOW_LOGS',
+    ]);
+    for (const option of Object.values(publishing) as Props[]) {
+      expect(option.Enabled).toBe(true);
+      const group = option.CloudWatchLogsLogGroupArn['Fn::Sub'].split(':log-group:')[1];
+      expect(resourcesOfType(resources, 'AWS::Logs::LogGroup').map(([, g]) => props(g).LogGroupName)).toContain(group);
+    }
+    expect(resources.SearchDomain?.DependsOn).toContain('SearchLogsResourcePolicy');
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'es.amazonaws.com' },
+        Condition: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template.
+          StringEquals: { 'aws:SourceAccount': '${AWS::AccountId}' },
+          ArnLike: { 'aws:SourceArn': expect.stringContaining(':domain/fleetstream-dev') },
+        },
+      }),
+    ]);
+  });
+
+  it('lets only principals of the account tagged for the stage assume the search admin role', () => {
+    // Act
+    const [trust] = props(resources.SearchAdminRole).AssumeRolePolicyDocument.Statement;
+
+    // Assess
+    expect(trust.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalTag/fleetstream-search-admin': 'fleetstream-dev' },
+    });
   });
 
   it('sizes the domain and the lake buffers per stage', () => {

@@ -141,16 +141,26 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     expect(publishes('AggregateRole')).toBe(false);
   });
 
-  it('keeps each log group for the stage retention', () => {
+  it('keeps each log group for the stage retention, encrypted with the ops key', () => {
     const groups = resourcesOfType(resources, 'AWS::Logs::LogGroup');
     expect(groups.map(([id]) => id).sort()).toEqual([
       'AggregateLogGroup',
+      'BatchAnalyticsStateMachineLogGroup',
       'FirehoseLogGroup',
       'IngestLogGroup',
       'LoadDimensionsLogGroup',
+      'LoadDimensionsStateMachineLogGroup',
       'ReplayLogGroup',
+      'ReplayStateMachineLogGroup',
+      'SearchLogGroupApplication',
+      'SearchLogGroupAudit',
+      'SearchLogGroupIndexSlow',
+      'SearchLogGroupSearchSlow',
     ]);
-    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(params.logRetentionInDays);
+    for (const [, group] of groups) {
+      expect(group.Properties.RetentionInDays).toBe(params.logRetentionInDays);
+      expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': ['OpsKey', 'Arn'] });
+    }
   });
 
   it('blocks public access to every bucket, encrypts buckets, queues and the topic, and denies plain HTTP to the data buckets', () => {
@@ -163,6 +173,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
 
     // Assess
     expect(buckets.map(([id]) => id).sort()).toEqual([
+      'AccessLogsBucket',
       'AthenaResultsBucket',
       'DataBucket',
       'LakeBucket',
@@ -179,7 +190,7 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
       expect(bucket.Properties.BucketEncryption).toBeDefined();
     }
     expect(resources.RejectsBucket?.Properties.LifecycleConfiguration).toMatchObject({
-      Rules: [{ Status: 'Enabled', ExpirationInDays: 30 }],
+      Rules: expect.arrayContaining([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30 })]),
     });
     for (const bucketId of ['RejectsBucket', 'LakeBucket', 'AthenaResultsBucket', 'DataBucket'])
       expect(tlsOnly(bucketId)).toMatchObject({

@@ -1,6 +1,25 @@
-import { type CfnResource, packageStack, resourcesOfType, roleStatements } from '#test/helpers/package-template.js';
+import { readFileSync } from 'node:fs';
+import {
+  type CfnResource,
+  packageStack,
+  referencedId,
+  resourcesOfType,
+  roleStatements,
+} from '#test/helpers/package-template.js';
 
 type Props = Record<string, unknown>;
+
+/** CloudWatch Logs' log delivery actions Step Functions logging needs; none takes a resource ARN. */
+const LOG_DELIVERY = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+];
 
 describe('Stack: the state machines of sls package --stage dev', () => {
   let resources: Record<string, CfnResource>;
@@ -28,15 +47,16 @@ describe('Stack: the state machines of sls package --stage dev', () => {
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       for (const action of [statement.Action].flat()) expect(action).not.toMatch(/^\*$|:\*$/);
-      expect(statement.Resource).not.toBe('*');
+      // Only CloudWatch Logs' log delivery, whose actions take no resource ARN, is granted on '*'.
+      if (statement.Resource === '*') expect([statement.Action].flat()).toEqual(LOG_DELIVERY);
     }
   });
 
-  it('lets the batch machine run, watch and terminate EMR clusters and pass only the EMR roles', () => {
+  it('lets the batch machine create only tagged EMR clusters, watch and terminate them', () => {
     // Act
     const statements = roleStatements(resources.BatchAnalyticsStateMachineRole!);
     const actions = statements.flatMap((s) => [s.Action].flat());
-    const passRole = statements.find((s) => [s.Action].flat().includes('iam:PassRole'));
+    const runJobFlow = statements.find((s) => [s.Action].flat().includes('elasticmapreduce:RunJobFlow'));
 
     // Assess
     expect(actions).toEqual(
@@ -48,10 +68,73 @@ describe('Stack: the state machines of sls package --stage dev', () => {
         'sns:Publish',
       ]),
     );
-    expect(passRole?.Resource).toEqual([
-      { 'Fn::GetAtt': ['EmrServiceRole', 'Arn'] },
-      { 'Fn::GetAtt': ['EmrInstanceRole', 'Arn'] },
+    expect(runJobFlow?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/for-use-with-amazon-emr-managed-policies': 'true' },
+    });
+  });
+
+  it('passes each EMR role only to the service that uses it', () => {
+    // Act
+    const passes = (roleId: string) =>
+      roleStatements(resources[roleId]!)
+        .filter((s) => [s.Action].flat().includes('iam:PassRole'))
+        .map((s) => [referencedId(s.Resource), JSON.stringify(s.Condition)]);
+
+    // Assess
+    expect(passes('BatchAnalyticsStateMachineRole')).toEqual([
+      ['EmrServiceRole', JSON.stringify({ StringLike: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com*' } })],
+      ['EmrInstanceRole', JSON.stringify({ StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } })],
+      [
+        'EmrServerlessJobRole',
+        JSON.stringify({ StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } }),
+      ],
     ]);
+    // AmazonEMRServicePolicy_v2 passes only EMR_EC2_DefaultRole to EC2: the service role passes ours.
+    expect(passes('EmrServiceRole')).toEqual([
+      ['EmrInstanceRole', JSON.stringify({ StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } })],
+    ]);
+  });
+
+  it.each([
+    ['EmrInstanceRole', 'cluster nodes'],
+    ['EmrServerlessJobRole', 'EMR Serverless job'],
+  ])('lets the %s (%s) write its logs and the curated output, and delete nothing else in the lake', (roleId) => {
+    // Act
+    const statements = roleStatements(resources[roleId]!);
+    const resourcesFor = (action: string) =>
+      statements.filter((s) => [s.Action].flat().includes(action)).flatMap((s) => [s.Resource].flat());
+
+    // Assess
+    expect(resourcesFor('s3:DeleteObject')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub, not a JS template.
+      { 'Fn::Sub': '${LakeBucket.Arn}/curated*' },
+    ]);
+    expect(resourcesFor('s3:PutObject')).toEqual(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Subs, not JS templates.
+      [{ 'Fn::Sub': '${DataBucket.Arn}/emr-logs/*' }, { 'Fn::Sub': '${LakeBucket.Arn}/curated*' }],
+    );
+  });
+
+  it('creates the cluster tagged for the v2 managed policies, with a security configuration encrypting at rest and in transit', () => {
+    // Act
+    const definition = readFileSync('statemachines/batch-analytics.asl.json', 'utf8');
+    const createCluster = JSON.parse(definition).States.CreateCluster.Parameters;
+    const security = (resources.EmrSecurityConfiguration!.Properties.SecurityConfiguration as Props)
+      .EncryptionConfiguration as Props;
+
+    // Assess
+    expect(createCluster.Tags).toContainEqual({ Key: 'for-use-with-amazon-emr-managed-policies', Value: 'true' });
+    expect(createCluster['SecurityConfiguration.$']).toBe('$.settings.emr.securityConfiguration');
+    expect(createCluster.Instances['Ec2SubnetId.$']).toBe('$.settings.emr.subnetId');
+    expect(resources.EmrSecurityConfiguration!.Properties.Name).toBe('fleetstream-dev-emr');
+    expect(security).toMatchObject({
+      EnableAtRestEncryption: true,
+      EnableInTransitEncryption: true,
+      AtRestEncryptionConfiguration: {
+        LocalDiskEncryptionConfiguration: { EncryptionKeyProviderType: 'AwsKms', EnableEbsEncryption: true },
+      },
+      InTransitEncryptionConfiguration: { TLSCertificateConfiguration: { CertificateProviderType: 'PEM' } },
+    });
   });
 
   it('runs batch analytics nightly and replays uploads under the data bucket’s incoming/ prefix', () => {
@@ -66,7 +149,7 @@ describe('Stack: the state machines of sls package --stage dev', () => {
       from: 'yesterday',
       to: 'yesterday',
       engine: 'cluster',
-      emrServerless: { applicationId: '', executionRoleArn: '' },
+      emrServerless: { applicationId: '' },
     });
     expect(upload.EventPattern).toMatchObject({
       source: ['aws.s3'],

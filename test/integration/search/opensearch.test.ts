@@ -175,7 +175,13 @@ describe('Search: fleetstream run --opensearch against a real OpenSearch node', 
     const lines: string[] = [];
 
     // Act
-    await setUpSearch({ opensearchUrl: node.url, retentionDays: 7, repoRoot, log: (line) => lines.push(line) });
+    await setUpSearch({
+      opensearchUrl: node.url,
+      retentionDays: 7,
+      repoRoot,
+      auth: { kind: 'none' },
+      log: (line) => lines.push(line),
+    });
     const stored = await node.call<{
       index_templates: { name: string; index_template: { template: { mappings: unknown } } }[];
     }>('GET', '/_index_template/fleetstream-*');
@@ -191,5 +197,22 @@ describe('Search: fleetstream run --opensearch against a real OpenSearch node', 
       (indexTemplate(INDEX_FAMILIES.events) as { template: { mappings: unknown } }).template.mappings,
     );
     expect(lines.filter((line) => line.startsWith('retention policy'))).toHaveLength(3);
+    expect(lines).toContain('audit logging: skipped, this node has no security plugin');
+  });
+
+  it('fleetstream dashboards import signs every request with SigV4 when asked, and a real node takes them', async () => {
+    // Prepare: static credentials stand in for the default chain; the node ignores the signature
+    const lines: string[] = [];
+    const auth = {
+      kind: 'sigv4' as const,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    };
+
+    // Act
+    await setUpSearch({ opensearchUrl: node.url, retentionDays: 7, repoRoot, auth, log: (line) => lines.push(line) });
+
+    // Assess
+    expect(lines.filter((line) => line.startsWith('index template'))).toHaveLength(3);
   });
 });

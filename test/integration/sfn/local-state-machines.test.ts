@@ -144,6 +144,7 @@ describe('Command: fleetstream sfn (the ASL files on aws-local-stepfunctions)', 
     expect(ok.states).toEqual([
       'Settings',
       'ChooseEngine',
+      'CheckSubnet',
       'CreateCluster',
       'RunJob',
       'TerminateCluster',

@@ -18,6 +18,7 @@ describe('Batch: the nightly run', () => {
     expect(cluster).toEqual([
       'Settings',
       'ChooseEngine',
+      'CheckSubnet',
       'CreateCluster',
       'RunJob',
       'TerminateCluster',

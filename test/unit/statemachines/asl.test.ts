@@ -85,4 +85,25 @@ describe('State machines: statemachines/*.asl.json', () => {
     expect(unterminated).toEqual([]);
     expect(States.RunJob!.Catch!.map((c) => c.Next)).toEqual(['TerminateClusterAfterFailure']);
   });
+
+  it('batch-analytics: with no subnet for the stage, fails before creating a cluster and says why', () => {
+    // Prepare
+    const States = definition('batch-analytics.asl.json').States as Record<string, State & Record<string, unknown>>;
+
+    // Act
+    const check = States.CheckSubnet as unknown as {
+      Choices: { Variable: string; StringEquals: string; Next: string }[];
+    };
+    const missing = States[check.Choices[0]!.Next]!;
+
+    // Assess
+    expect(States.ChooseEngine!.Default).toBe('CheckSubnet');
+    expect(check.Choices).toEqual([{ Variable: '$.settings.emr.subnetId', StringEquals: '', Next: 'MissingSubnet' }]);
+    expect(missing).toMatchObject({
+      Type: 'Pass',
+      Result: { Error: 'EmrSubnetMissing' },
+      ResultPath: '$.error',
+      Next: 'NotifyFailure',
+    });
+  });
 });
