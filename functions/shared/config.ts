@@ -19,8 +19,8 @@ export interface FleetstreamConfig {
   localOut: string;
   /** `<prefix><table>` names each lake table's Firehose stream (src/sinks/delivery-streams.ts). */
   lakeStreamPrefix: string | undefined;
-  /** `<prefix><index family>` names each search Firehose stream. */
-  searchStreamPrefix: string | undefined;
+  /** The OpenSearch domain the functions index into (signed `_bulk`), by name. */
+  searchDomain: string | undefined;
   alertsTopicArn: string | undefined;
   rejectsBucket: string | undefined;
   /** Where accepted events, search documents and window rows go as JSONL when no delivery stream is set. */
@@ -43,6 +43,8 @@ export interface Setting {
   variable: string;
   default: string;
   meaning: string;
+  /** A valid value, where not any text is (tests set it). */
+  example?: string;
 }
 
 /** Every FLEETSTREAM_* variable a function reads. The docs' configuration table is generated from this list. */
@@ -72,10 +74,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'Firehose streams `<prefix><table>`, one per lake table (set where `analytics` is on)',
   },
   {
-    variable: 'FLEETSTREAM_SEARCH_STREAM_PREFIX',
+    variable: 'FLEETSTREAM_SEARCH_DOMAIN',
     default: 'unset',
-    meaning: 'Firehose streams `<prefix><family>` for search: events, alerts, window-aggregates',
+    meaning:
+      'the OpenSearch domain (by name; its endpoint from DescribeDomain) the functions index into with signed `_bulk` requests',
   },
+
   {
     variable: 'FLEETSTREAM_ALERTS_TOPIC_ARN',
     default: 'unset',
@@ -122,7 +126,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILE
 /** The environment variable behind each optional destination, for `requireSetting`'s message. */
 const VARIABLE_OF = {
   lakeStreamPrefix: 'FLEETSTREAM_LAKE_STREAM_PREFIX',
-  searchStreamPrefix: 'FLEETSTREAM_SEARCH_STREAM_PREFIX',
+  searchDomain: 'FLEETSTREAM_SEARCH_DOMAIN',
   alertsTopicArn: 'FLEETSTREAM_ALERTS_TOPIC_ARN',
   rejectsBucket: 'FLEETSTREAM_REJECTS_BUCKET',
   lakeBucket: 'FLEETSTREAM_LAKE_BUCKET',
@@ -168,7 +172,7 @@ export function readConfig(env: NodeJS.ProcessEnv): FleetstreamConfig {
     logLevel,
     localOut: env.FLEETSTREAM_LOCAL_OUT ?? '.fleetstream/invoke-local',
     lakeStreamPrefix: readOptional(env, VARIABLE_OF.lakeStreamPrefix),
-    searchStreamPrefix: readOptional(env, VARIABLE_OF.searchStreamPrefix),
+    searchDomain: readOptional(env, VARIABLE_OF.searchDomain),
     alertsTopicArn: readOptional(env, VARIABLE_OF.alertsTopicArn),
     rejectsBucket: readOptional(env, VARIABLE_OF.rejectsBucket),
     lakeBucket: readOptional(env, VARIABLE_OF.lakeBucket),

@@ -1,9 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
+import { regionOfEndpoint, resolveDomainEndpoint } from '#src/adapters/aws/opensearch-domain.js';
 import { createS3JsonlSink } from '#src/adapters/aws/s3-jsonl-sink.js';
 import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
 import { createJsonlFileSink } from '#src/adapters/file/jsonl-file-sink.js';
+import { type BulkTransport, createBulkSink, type FailedDocument } from '#src/adapters/opensearch/bulk-sink.js';
+import { createHttpBulkTransport } from '#src/adapters/opensearch/bulk-transport.js';
+import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
 import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
 import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
 import { serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
@@ -64,6 +68,45 @@ class SinkBuilder {
     });
   }
 
+  /**
+   * An index family in OpenSearch with signed `_bulk` requests, `_id` the row's id, so a row written
+   * again overwrites itself; documents the index refuses go to the lake bucket under
+   * `search-failed/<family>/` (or a file). Without FLEETSTREAM_SEARCH_DOMAIN: `fallback`.
+   */
+  search<T extends object>(family: IndexFamilyName, serialize: (row: T) => string, fallback: () => Sink<T>): Sink<T> {
+    if (!this.config.searchDomain) return fallback();
+    return createBulkSink<T>({
+      name: `search:${family}`,
+      family: INDEX_FAMILIES[family],
+      serialize,
+      transport: this.searchTransport(this.config.searchDomain),
+      failed: this.lakeBucketOrFile<FailedDocument>(`search-failed/${family}`),
+    });
+  }
+
+  private transport: BulkTransport | undefined;
+
+  /**
+   * The `_bulk` transport of the domain, its endpoint looked up with DescribeDomain on first use and
+   * kept for the container (the CloudFormation attribute cannot reach `sls invoke local`), requests
+   * signed for the endpoint's region. A failed look-up is tried again on the next write.
+   */
+  private searchTransport(domain: string): BulkTransport {
+    let endpoint: Promise<BulkTransport> | undefined;
+    const lookUp = () =>
+      resolveDomainEndpoint(this.clients.opensearch, domain).then(({ opensearchUrl }) =>
+        createHttpBulkTransport(opensearchUrl, this.clients.signedFetch(regionOfEndpoint(opensearchUrl)!)),
+      );
+    this.transport ??= async (body) => {
+      endpoint ??= lookUp().catch((error: unknown) => {
+        endpoint = undefined;
+        throw error;
+      });
+      return (await endpoint)(body);
+    };
+    return this.transport;
+  }
+
   /** SNS when FLEETSTREAM_ALERTS_TOPIC_ARN is set, else a file. */
   notifications(): Sink<Alert> {
     const topicArn = this.config.alertsTopicArn;
@@ -79,7 +122,7 @@ class SinkBuilder {
  * @example const sinks = ingestSinksFromConfig(readConfig(process.env), logger, new AwsClients());
  */
 export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger, clients: AwsClients): IngestSinks {
-  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
+  const { lakeStreamPrefix: lake, searchDomain } = config;
   const build = new SinkBuilder(config, logger, clients);
   return {
     lake: lake
@@ -89,14 +132,14 @@ export function ingestSinksFromConfig(config: FleetstreamConfig, logger: Logger,
           (type) => build.firehose(lake, type, serializeEvent),
         )
       : build.lakeBucketOrFile('events', serializeEvent),
-    search: search
-      ? build.firehose(search, 'events', serializeEvent)
-      : build.lakeBucketOrFile('search', serializeEvent),
+    search: build.search('events', serializeEvent, () => build.lakeBucketOrFile('search', serializeEvent)),
     // Alerts notify (SNS) and land in the lake and the search index where those exist.
     alerts: [
       build.notifications(),
       ...(lake ? [build.firehose<Alert>(lake, 'alerts', serializerFor('alerts'))] : []),
-      ...(search ? [build.firehose<Alert>(search, 'alerts', serializerFor('alerts'))] : []),
+      ...(searchDomain
+        ? [build.search<Alert>('alerts', serializerFor('alerts'), () => build.file('alerts-search'))]
+        : []),
     ],
     rejects: build.rejectsBucketOrFile('rejects'),
     duplicates: build.rejectsBucketOrFile('duplicates'),
@@ -109,14 +152,18 @@ export function aggregateSinksFromConfig(
   logger: Logger,
   clients: AwsClients,
 ): AggregateSinks {
-  const { lakeStreamPrefix: lake, searchStreamPrefix: search } = config;
+  const { lakeStreamPrefix: lake, searchDomain } = config;
   const build = new SinkBuilder(config, logger, clients);
   return {
     windows: lake
       ? createFanOutSink('windows', [
           build.firehose<WindowAggregateRow>(lake, 'window_aggregates', serializerFor('window_aggregates')),
-          ...(search
-            ? [build.firehose<WindowAggregateRow>(search, 'window_aggregates', serializerFor('window_aggregates'))]
+          ...(searchDomain
+            ? [
+                build.search<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'), () =>
+                  build.file('window-aggregates-search'),
+                ),
+              ]
             : []),
         ])
       : build.lakeBucketOrFile('window_aggregates'),

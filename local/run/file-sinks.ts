@@ -1,8 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { createBulkFormatter } from '#src/search/bulk-lines.js';
-import type { IndexFamily } from '#src/search/index-templates.js';
 import type { Sink } from '#src/sinks/sink.js';
 
 /** A file sink that counts what it wrote. */
@@ -60,15 +58,7 @@ export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T
   return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, onItem);
 }
 
-/**
- * Writes OpenSearch `_bulk` NDJSON (action line + document) for an index family, daily indices as
- * the Firehose OpenSearch destination rotates them; ready for `curl --data-binary @… /_bulk`.
- */
-export function createBulkFileSink<T extends object>(
-  name: string,
-  path: string,
-  family: IndexFamily,
-  serialize: (row: T) => string,
-): CountingSink<T> {
-  return createTextFileSink(name, path, createBulkFormatter(family, serialize));
+/** Appends each item, text written as it is (a `_bulk` body, say), to `path` (created empty). */
+export function createTextSink(name: string, path: string): CountingSink<string> {
+  return createTextFileSink(name, path, (text) => text);
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
 import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
+import { createBulkSink } from '#src/adapters/opensearch/bulk-sink.js';
 import { TABLES, type TableName } from '#src/schema/registry.js';
 import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
 import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
@@ -12,7 +13,7 @@ import { LocalFirehose, type LocalFirehoseStats } from '../firehose/local-fireho
 import type { LocalLake } from '../lake/local-lake.js';
 import { OpenSearchBulkWriter } from '../search/opensearch-bulk-writer.js';
 import { LocalFifoTopic, type LocalTopicStats } from '../sns/local-fifo-topic.js';
-import { type CountingSink, createBulkFileSink, createJsonlSink, createLineSink } from './file-sinks.js';
+import { type CountingSink, createJsonlSink, createLineSink, createTextSink } from './file-sinks.js';
 import type { RunReport } from './run-report.js';
 
 /** Options of createRunOutputs. */
@@ -94,15 +95,24 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     ? new OpenSearchBulkWriter({ url: options.opensearchUrl, failedPath: join(outDir, 'search-failed.jsonl') })
     : undefined;
   await opensearch?.applyTemplates();
-  const searchSink = <T extends object>(family: IndexFamilyName, serialize: (row: T) => string) =>
-    opensearch
-      ? opensearch.sinkFor(`search:${family}`, INDEX_FAMILIES[family], serialize)
-      : createBulkFileSink(
-          `search:${family}`,
-          join(outDir, 'search', `${family}.ndjson`),
-          INDEX_FAMILIES[family],
-          serialize,
-        );
+  // Without a node, the same `_bulk` sink writes its request bodies to `search/<family>.ndjson`
+  // (ready for `curl --data-binary @… /_bulk`), every action answered as indexed.
+  const bulkFiles: CountingSink<string>[] = [];
+  const searchSink = <T extends object>(family: IndexFamilyName, serialize: (row: T) => string): Sink<T> => {
+    if (opensearch) return opensearch.sinkFor(`search:${family}`, INDEX_FAMILIES[family], serialize);
+    const file = createTextSink(`search:${family}`, join(outDir, 'search', `${family}.ndjson`));
+    bulkFiles.push(file);
+    return createBulkSink<T>({
+      name: `search:${family}`,
+      family: INDEX_FAMILIES[family],
+      serialize,
+      transport: async (body) => {
+        await file.write([body]);
+        return { errors: false };
+      },
+      failed: { name: 'search-failed', write: async () => {} },
+    });
+  };
   const eventsSearch = searchSink<TelemetryEvent>('events', serializeEvent);
   const alertsSearch = searchSink<Alert>('alerts', serializerFor('alerts'));
   const windowsSearch = searchSink<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'));
@@ -126,9 +136,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];
-  const files = [alertsFile, rejects, duplicates, late, eventsSearch, alertsSearch, windowsSearch].filter(
-    (sink): sink is CountingSink<never> => 'close' in sink,
-  );
+  const files: CountingSink<never>[] = [alertsFile, rejects, duplicates, late, ...bulkFiles];
   return {
     ingest: {
       lake: events,

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { backoffDelay, sleep } from '#src/adapters/aws/retry.js';
-import { createBulkFormatter } from '#src/search/bulk-lines.js';
+import { type BulkTransport, createBulkSink, type FailedDocument } from '#src/adapters/opensearch/bulk-sink.js';
+import { createHttpBulkTransport } from '#src/adapters/opensearch/bulk-transport.js';
 import { INDEX_FAMILIES, type IndexFamily, indexTemplate } from '#src/search/index-templates.js';
 import type { Sink } from '#src/sinks/sink.js';
 
@@ -20,10 +21,8 @@ export interface OpenSearchStats {
 /** Options of OpenSearchBulkWriter. */
 export interface OpenSearchWriterOptions {
   url: string;
-  /** JSON lines of the documents OpenSearch refused, like Firehose's S3 backup of failed documents. */
+  /** JSON lines of the documents OpenSearch refused, as the functions keep them under `search-failed/` on AWS. */
   failedPath: string;
-  /** Bulk body size that triggers a request (Firehose's OpenSearch buffering default is 5 MB). */
-  flushBytes?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
 }
@@ -33,32 +32,21 @@ export class OpenSearchError extends Error {
   override readonly name = 'OpenSearchError';
 }
 
-interface BulkItem {
-  status: number;
-  _index: string;
-  _id: string;
-  error?: { type?: string; reason?: string };
-}
-
 /**
- * The local stand-in for the Firehose → OpenSearch delivery streams, against a real node: the
- * sinks append `_bulk` lines to one buffer that is sent (one request in flight, in the background)
- * whenever it passes `flushBytes`. Whole-request failures (connection refused, 429, 5xx) are retried
- * with backoff; per-document 429s are sent again; any other per-document failure is written to
- * `failedPath` with the reason and counted, never dropped.
+ * Indexing into a real OpenSearch node as the functions do on AWS: each sink is the same `_bulk`
+ * sink (src/adapters/opensearch/bulk-sink.ts), one request per write, awaited, `_id` the row's id;
+ * documents the node refuses go to `failedPath` with the reason (as `search-failed/` in the lake
+ * bucket on AWS) and are counted, never dropped. Also puts the index templates and refreshes the
+ * indices at the end so they are searchable.
  */
 export class OpenSearchBulkWriter {
   readonly stats: OpenSearchStats;
-  private lines: string[] = [];
-  private bytes = 0;
-  private sending: Promise<void> = Promise.resolve();
-  private failure: Error | undefined;
-  private readonly flushBytes: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
+  private readonly transport: BulkTransport;
+  private readonly failed: Sink<FailedDocument>;
 
   constructor(private readonly options: OpenSearchWriterOptions) {
-    this.flushBytes = options.flushBytes ?? 5 * 1024 * 1024;
     this.maxAttempts = options.maxAttempts ?? 6;
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.stats = {
@@ -69,6 +57,25 @@ export class OpenSearchBulkWriter {
       bulk_requests: 0,
       retried_documents: 0,
     };
+    const http = createHttpBulkTransport(options.url, (url, init) => fetch(url, init));
+    this.transport = async (body) => {
+      this.stats.bulk_requests++;
+      const answer = await http(body);
+      for (const entry of answer.items ?? []) {
+        const item = Object.values(entry)[0]!;
+        if (item.status < 300 && item._index)
+          this.stats.indexed[item._index] = (this.stats.indexed[item._index] ?? 0) + 1;
+        else if (item.status === 429 || item.status >= 500) this.stats.retried_documents++;
+      }
+      return answer;
+    };
+    this.failed = {
+      name: 'search-failed',
+      write: async (documents) => {
+        this.stats.failed += documents.length;
+        appendFileSync(options.failedPath, documents.map((d) => `${JSON.stringify(d)}\n`).join(''));
+      },
+    };
   }
 
   /** Checks the node answers and puts the index templates generated from `schemas/`. */
@@ -78,85 +85,23 @@ export class OpenSearchBulkWriter {
     }
   }
 
-  /** A sink writing rows of one index family, documents serialised by `serialize`. */
+  /** A sink indexing rows of one index family, documents serialised by `serialize`. */
   sinkFor<T extends object>(name: string, family: IndexFamily, serialize: (row: T) => string): Sink<T> {
-    const format = createBulkFormatter(family, serialize);
-    return {
+    return createBulkSink<T>({
       name,
-      write: async (rows) => {
-        if (this.failure) throw this.failure;
-        for (const row of rows) {
-          const text = format(row);
-          this.lines.push(text);
-          this.bytes += text.length;
-        }
-        if (this.bytes >= this.flushBytes) await this.flush();
-      },
-    };
+      family,
+      serialize,
+      transport: this.transport,
+      failed: this.failed,
+      maxAttempts: this.maxAttempts,
+      baseDelayMs: this.baseDelayMs,
+    });
   }
 
-  /** Sends what is buffered after the request in flight; waits only while one is still in flight. */
-  private async flush(): Promise<void> {
-    const lines = this.lines;
-    this.lines = [];
-    this.bytes = 0;
-    const previous = this.sending;
-    this.sending = previous
-      .then(() => this.send(lines))
-      .catch((error: Error) => {
-        this.failure ??= error;
-      });
-    await previous;
-    if (this.failure) throw this.failure;
-  }
-
-  /** Sends the rest, waits for every request and refreshes the indices so they are searchable. */
+  /** Refreshes the indices so they are searchable, and says what went in. */
   async close(): Promise<OpenSearchStats> {
-    if (this.lines.length > 0) await this.flush();
-    await this.sending;
-    if (this.failure) throw this.failure;
     await this.request('POST', `/${Object.values(INDEX_FAMILIES).map((f) => `${f.prefix}-*`)}/_refresh`);
     return this.stats;
-  }
-
-  private async send(lines: string[]): Promise<void> {
-    let pending = lines;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, this.baseDelayMs));
-      const answer = JSON.parse(
-        await this.request(
-          'POST',
-          '/_bulk?filter_path=errors,items.*.status,items.*._index,items.*._id,items.*.error',
-          pending.join(''),
-        ),
-      ) as { errors: boolean; items: Record<string, BulkItem>[] };
-      if (answer.items.length !== pending.length)
-        throw new OpenSearchError(`_bulk answered ${answer.items.length} items for ${pending.length} documents`);
-      const again: string[] = [];
-      answer.items.forEach((entry, index) => {
-        const item = Object.values(entry)[0]!;
-        if (item.status < 300) {
-          this.stats.indexed[item._index] = (this.stats.indexed[item._index] ?? 0) + 1;
-        } else if (item.status === 429 && attempt < this.maxAttempts) {
-          again.push(pending[index]!);
-        } else {
-          this.stats.failed++;
-          const [, document] = pending[index]!.split('\n');
-          appendFileSync(
-            this.options.failedPath,
-            `${JSON.stringify({
-              index: item._index,
-              id: item._id,
-              status: item.status,
-              reason: `${item.error?.type ?? 'error'}: ${item.error?.reason ?? ''}`.trim(),
-              document: JSON.parse(document!),
-            })}\n`,
-          );
-        }
-      });
-      this.stats.retried_documents += again.length;
-      pending = again;
-    }
   }
 
   /** One HTTP call, retried on connection errors, 429 and 5xx; resolves to the response body. */

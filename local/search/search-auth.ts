@@ -1,9 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { DescribeDomainCommand, type OpenSearchClient } from '@aws-sdk/client-opensearch';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { regionOfEndpoint } from '#src/adapters/aws/opensearch-domain.js';
+import { createSignedFetch, type SignerCredentials } from '#src/adapters/aws/signed-fetch.js';
 
-/** Credentials as the SigV4 signer takes them: a value, or a provider such as the default chain. */
-type SignerCredentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+export { regionOfEndpoint, resolveDomainEndpoint } from '#src/adapters/aws/opensearch-domain.js';
 
 /**
  * How `fleetstream dashboards import` authenticates: not at all (a local node), with basic auth (a
@@ -33,57 +31,10 @@ export interface SearchRequest {
 export async function searchFetch(url: string, request: SearchRequest, auth: SearchAuth): Promise<Response> {
   const headers: Record<string, string> = { ...request.headers };
   if (auth.kind === 'basic') headers.authorization = `Basic ${Buffer.from(auth.userPassword).toString('base64')}`;
-  if (auth.kind === 'sigv4') {
-    const target = new URL(url);
-    const signer = new SignatureV4({
-      service: 'es',
-      region: auth.region,
-      credentials: auth.credentials,
-      sha256: Sha256,
-    });
-    const signed = await signer.sign({
-      method: request.method,
-      protocol: target.protocol,
-      hostname: target.hostname,
-      ...(target.port ? { port: Number(target.port) } : {}),
-      path: target.pathname,
-      query: Object.fromEntries(target.searchParams),
-      headers: { ...headers, host: target.host },
-      body: request.body,
-    });
-    // fetch sets Host itself, to the same value that was signed.
-    for (const [name, value] of Object.entries(signed.headers)) if (name !== 'host') headers[name] = value;
-  }
-  return fetch(url, { method: request.method, headers, ...(request.body === undefined ? {} : { body: request.body }) });
-}
-
-/**
- * The region a domain endpoint is in, from its host name (`search-<name>-<id>.<region>.es.amazonaws.com`),
- * or undefined for any other host.
- *
- * @example regionOfEndpoint('https://search-fleetstream-dev-abc.eu-west-1.es.amazonaws.com') // 'eu-west-1'
- */
-export function regionOfEndpoint(url: string): string | undefined {
-  return /\.([a-z]{2}(?:-[a-z]+)+-\d)\.es\.amazonaws\.com$/.exec(new URL(url).hostname)?.[1];
-}
-
-/**
- * The HTTPS endpoints of a domain, from DescribeDomain: its public endpoint, or its VPC endpoint,
- * and OpenSearch Dashboards under `/_dashboards`.
- * https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DescribeDomain.html
- *
- * @example const { opensearchUrl, dashboardsUrl } = await resolveDomainEndpoint(new OpenSearchClient({}), 'fleetstream-dev');
- */
-export async function resolveDomainEndpoint(
-  client: OpenSearchClient,
-  domainName: string,
-): Promise<{ opensearchUrl: string; dashboardsUrl: string }> {
-  const { DomainStatus } = await client.send(new DescribeDomainCommand({ DomainName: domainName }));
-  const host = DomainStatus?.Endpoint ?? DomainStatus?.Endpoints?.vpc;
-  if (!host)
-    throw new Error(`domain ${domainName} has no endpoint yet (still being created?): ${DomainStatus?.Processing}`);
-  const opensearchUrl = `https://${host}`;
-  return { opensearchUrl, dashboardsUrl: `${opensearchUrl}/_dashboards` };
+  const init = { method: request.method, headers, ...(request.body === undefined ? {} : { body: request.body }) };
+  if (auth.kind === 'sigv4')
+    return createSignedFetch({ region: auth.region, credentials: auth.credentials })(url, init);
+  return fetch(url, init);
 }
 
 /** What chooseSearchAuth decides from. */

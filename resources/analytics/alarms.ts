@@ -1,5 +1,4 @@
 import { TABLES } from '#src/schema/registry.js';
-import { INDEX_FAMILIES } from '#src/search/index-templates.js';
 import {
   type AnalyticsOptions,
   lakeStreamName,
@@ -7,7 +6,6 @@ import {
   type Resource,
   type Resources,
   ref,
-  searchStreamName,
   stackPrefix,
 } from './cfn.js';
 
@@ -84,31 +82,27 @@ export function alarms(options: AnalyticsOptions): Resources {
         ...spec,
       });
   }
-  // Firehose delivery below 100 % in 5 minutes: a stream whose records do not reach S3 or OpenSearch.
-  const deliveries = [
-    ...TABLES.map((table) => ({
-      id: `Lake${pascal(table)}`,
-      what: table,
-      to: 'S3',
-      stream: lakeStreamName(options, table),
-    })),
-    ...Object.keys(INDEX_FAMILIES).map((name) => ({
-      id: `Search${pascal(name)}`,
-      what: name,
-      to: 'AmazonOpenSearchService',
-      stream: searchStreamName(options, name),
-    })),
-  ];
-  for (const { id, what, to, stream } of deliveries)
-    resources[`${id}DeliveryAlarm`] = alarm({
-      description: `Firehose could not deliver ${what} to ${to === 'S3' ? 'S3' : 'OpenSearch'}`,
+  // Firehose delivery below 100 % in 5 minutes: a lake stream whose records do not reach S3.
+  for (const table of TABLES)
+    resources[`Lake${pascal(table)}DeliveryAlarm`] = alarm({
+      description: `Firehose could not deliver ${table} to S3`,
       namespace: 'AWS/Firehose',
-      metric: `DeliveryTo${to}.Success`,
-      dimensions: { DeliveryStreamName: stream },
+      metric: 'DeliveryToS3.Success',
+      dimensions: { DeliveryStreamName: lakeStreamName(options, table) },
       statistic: 'Minimum',
       comparison: 'LessThanThreshold',
       threshold: 1,
     });
+  // ingest and aggregate index directly: writes blocked (disk full, memory pressure) fail their batches.
+  resources.SearchWritesBlockedAlarm = alarm({
+    description: 'the OpenSearch cluster blocks index writes',
+    namespace: 'AWS/ES',
+    metric: 'ClusterIndexWritesBlocked',
+    dimensions: { DomainName: ref('SearchDomain'), ClientId: ref('AWS::AccountId') },
+    statistic: 'Maximum',
+    comparison: 'GreaterThanOrEqualToThreshold',
+    threshold: 1,
+  });
   resources.SearchClusterRedAlarm = alarm({
     description: 'the OpenSearch cluster is red',
     namespace: 'AWS/ES',

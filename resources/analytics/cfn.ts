@@ -73,17 +73,16 @@ export function lakeStreamName(options: AnalyticsOptions, table: TableName): str
   return deliveryStreamName(deliveryStreamPrefixes(options.service, options.stage).lake, table);
 }
 
-/** The Firehose stream that carries an index family to OpenSearch. */
-export function searchStreamName(options: AnalyticsOptions, family: string): string {
-  return deliveryStreamName(deliveryStreamPrefixes(options.service, options.stage).search, family);
-}
-
 /** The Firehose delivery log group of the stage. */
 export const deliveryLogGroupName = (options: AnalyticsOptions) => `/aws/kinesisfirehose/${stackPrefix(options)}`;
 
 /** The OpenSearch domain's name: at most 28 characters. */
 export function searchDomainName(options: AnalyticsOptions): string {
-  return stackPrefix(options).slice(0, 28);
+  const name = stackPrefix(options);
+  // serverless.yml names the domain in the functions' IAM policies the same way, uncut.
+  if (name.length > 28)
+    throw new Error(`the search domain name ${name} is over 28 characters: use a shorter stage name`);
+  return name;
 }
 
 /** The OpenSearch domain's ARN built from its name (a GetAtt would make policies depend on each other). */

@@ -1,5 +1,4 @@
 import { TABLES } from '#src/schema/registry.js';
-import { INDEX_FAMILIES } from '#src/search/index-templates.js';
 import { type AnalyticsOptions, deliveryLogGroupName, logGroup, pascal, type Resources, ref } from './cfn.js';
 
 /** The delivery log group and one log stream per delivery stream (Firehose does not create them). */
@@ -7,10 +6,7 @@ export function deliveryLogs(options: AnalyticsOptions): Resources {
   const resources: Resources = {
     FirehoseLogGroup: logGroup(options, deliveryLogGroupName(options)),
   };
-  const streams = [
-    ...TABLES.map((table) => `lake-${table}`),
-    ...Object.keys(INDEX_FAMILIES).map((name) => `search-${name}`),
-  ];
+  const streams = TABLES.map((table) => `lake-${table}`);
   for (const stream of streams)
     resources[`FirehoseLog${pascal(stream)}`] = {
       Type: 'AWS::Logs::LogStream',

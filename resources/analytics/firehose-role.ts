@@ -9,7 +9,7 @@ import {
   sub,
 } from './cfn.js';
 
-/** The role both kinds of Firehose streams assume: write their bucket prefixes, read the Glue schema, index. */
+/** The role the lake's Firehose streams assume: write the lake bucket, read the Glue schema, log. */
 export function firehoseRole(options: AnalyticsOptions): Resource {
   return {
     Type: 'AWS::IAM::Role',
@@ -54,21 +54,6 @@ export function firehoseRole(options: AnalyticsOptions): Resource {
                   sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:database/${GlueDatabase}'),
                   sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/*'),
                 ],
-              },
-              {
-                Sid: 'IndexDocuments',
-                Effect: 'Allow',
-                Action: [
-                  'es:DescribeDomain',
-                  'es:DescribeDomains',
-                  'es:DescribeDomainConfig',
-                  'es:ESHttpPost',
-                  'es:ESHttpPut',
-                  'es:ESHttpGet',
-                ],
-                // The domain's ARN built from its name: a GetAtt would make the domain's access policy
-                // (which names this role) and this role depend on each other.
-                Resource: [sub(searchDomainArn(options)), sub(`${searchDomainArn(options)}/*`)],
               },
               {
                 Sid: 'EncryptViaS3',

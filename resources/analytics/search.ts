@@ -1,4 +1,3 @@
-import { INDEX_FAMILIES } from '#src/search/index-templates.js';
 import {
   type AnalyticsOptions,
   deliveryLogGroupName,
@@ -9,7 +8,6 @@ import {
   type Resources,
   searchDomainArn,
   searchDomainName,
-  searchStreamName,
   stackPrefix,
   sub,
 } from './cfn.js';
@@ -65,12 +63,17 @@ function searchLogs(options: AnalyticsOptions): Resources {
   return resources;
 }
 
-/** The OpenSearch domain, its logs, the role that administers it, and one Firehose stream per index family. */
+/**
+ * The OpenSearch domain, its logs and the role that administers it. ingest and aggregate index into
+ * it themselves with signed `_bulk` requests, `_id` each row's id, so a redelivered row overwrites
+ * itself: Firehose's OpenSearch destination gives documents ids of its own and cannot take the
+ * event's (https://docs.aws.amazon.com/firehose/latest/APIReference/API_DocumentIdOptions.html).
+ */
 export function search(options: AnalyticsOptions): Resources {
   const multiNode = options.searchInstanceCount > 1;
   const resources: Resources = {
     // Operators assume this role to administer the domain (fine-grained access control master user),
-    // to run `fleetstream dashboards import` and to map the Firehose role to a backend role. Only
+    // to run `fleetstream dashboards import` and to map the function roles to a backend role. Only
     // principals of this account tagged for this stage may: the account alone would let any role in.
     SearchAdminRole: {
       Type: 'AWS::IAM::Role',
@@ -134,7 +137,9 @@ export function search(options: AnalyticsOptions): Resources {
           Statement: [
             {
               Effect: 'Allow',
-              Principal: { AWS: [getAtt('SearchAdminRole', 'Arn'), getAtt('FirehoseRole', 'Arn')] },
+              Principal: {
+                AWS: [getAtt('SearchAdminRole', 'Arn'), getAtt('IngestRole', 'Arn'), getAtt('AggregateRole', 'Arn')],
+              },
               Action: 'es:ESHttp*',
               Resource: sub(`${searchDomainArn(options)}/*`),
             },
@@ -143,36 +148,5 @@ export function search(options: AnalyticsOptions): Resources {
       },
     },
   };
-  for (const [name, family] of Object.entries(INDEX_FAMILIES)) {
-    resources[`Search${pascal(name)}Stream`] = {
-      Type: 'AWS::KinesisFirehose::DeliveryStream',
-      Properties: {
-        DeliveryStreamName: searchStreamName(options, name),
-        DeliveryStreamType: 'DirectPut',
-        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
-        AmazonopensearchserviceDestinationConfiguration: {
-          DomainARN: getAtt('SearchDomain', 'Arn'),
-          IndexName: family.prefix,
-          IndexRotationPeriod: 'OneDay',
-          RoleARN: getAtt('FirehoseRole', 'Arn'),
-          BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 5 },
-          RetryOptions: { DurationInSeconds: 300 },
-          S3BackupMode: 'FailedDocumentsOnly',
-          S3Configuration: {
-            BucketARN: getAtt('LakeBucket', 'Arn'),
-            RoleARN: getAtt('FirehoseRole', 'Arn'),
-            Prefix: `search-failed/${name}/`,
-            ErrorOutputPrefix: `search-failed/${name}/errors/`,
-            CompressionFormat: 'GZIP',
-          },
-          CloudWatchLoggingOptions: {
-            Enabled: true,
-            LogGroupName: deliveryLogGroupName(options),
-            LogStreamName: `search-${name}`,
-          },
-        },
-      },
-    };
-  }
   return resources;
 }

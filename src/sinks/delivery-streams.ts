@@ -1,5 +1,5 @@
 /**
- * The Firehose stream of a lake table or an index family: `<prefix><name>` with `_` as `-`
+ * The Firehose stream of a lake table: `<prefix><name>` with `_` as `-`
  * (`fleetstream-dev-lake-` + `car_sensor` → `fleetstream-dev-lake-car-sensor`). The stack names its
  * streams with it and the functions find them with it.
  */
@@ -7,7 +7,7 @@ export function deliveryStreamName(prefix: string, name: string): string {
   return `${prefix}${name.replaceAll('_', '-')}`;
 }
 
-/** The stream name prefixes of a stage's lake and search delivery streams. */
-export function deliveryStreamPrefixes(service: string, stage: string): { lake: string; search: string } {
-  return { lake: `${service}-${stage}-lake-`, search: `${service}-${stage}-search-` };
+/** The stream name prefix of a stage's lake delivery streams. */
+export function deliveryStreamPrefixes(service: string, stage: string): { lake: string } {
+  return { lake: `${service}-${stage}-lake-` };
 }

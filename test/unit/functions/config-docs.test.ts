@@ -42,14 +42,15 @@ describe('Configuration: SETTINGS, the docs and the reader agree', () => {
     for (const name of serverless) expect(listed).toContain(name);
   });
 
-  it.each(SETTINGS.map((s) => [s.variable, s.default]))(
+  it.each(SETTINGS.map((s) => [s.variable, s.default, s.example]))(
     '%s: unset means the documented default %s, and a value is read',
-    (variable, text) => {
+    (variable, text, example) => {
       // Prepare
       const unset = readConfig({});
       const value = documented(text);
-      const other =
-        value === undefined
+      const other = example
+        ? example
+        : value === undefined
           ? 'set'
           : /^\d+$/.test(value)
             ? String(Number(value) + 1)
