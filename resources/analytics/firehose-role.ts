@@ -1,13 +1,4 @@
-import {
-  type AnalyticsOptions,
-  deliveryLogGroupName,
-  getAtt,
-  type Resource,
-  ref,
-  searchDomainArn,
-  stackPrefix,
-  sub,
-} from './cfn.js';
+import { type AnalyticsOptions, deliveryLogGroupName, getAtt, type Resource, ref, stackPrefix, sub } from './cfn.js';
 
 /** The role the lake's Firehose streams assume: write the lake bucket, read the Glue schema, log. */
 export function firehoseRole(options: AnalyticsOptions): Resource {

@@ -1,6 +1,5 @@
 import {
   type AnalyticsOptions,
-  deliveryLogGroupName,
   getAtt,
   keepsState,
   logGroup,

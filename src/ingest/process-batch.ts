@@ -291,12 +291,17 @@ export async function processBatch(
     if (firstFailedIndex < 0 || recordIndex < firstFailedIndex) firstFailedIndex = recordIndex;
   });
   if (firstFailedIndex >= 0) {
-    // Remember which sinks took the records that will come back, so the retry skips them there.
+    // Remember which sinks took the records that will come back, so the retry skips them there. A
+    // record whose items a sink took only in part (the first of its two alerts, say) is not done
+    // there: the retry sends all its items again, and the sink's key absorbs the repeat.
     channels.forEach(({ bit, outbox }, c) => {
-      const stored = failedItem[c]! < 0 ? outbox.items.length : failedItem[c]!;
+      const failedAt = failedItem[c]!;
+      const stored = failedAt < 0 ? outbox.items.length : failedAt;
+      const partial = failedAt < 0 ? -1 : outbox.recordIndex[failedAt]!;
       for (let k = 0; k < stored; k++) {
         const index = outbox.recordIndex[k]!;
-        if (index >= firstFailedIndex) ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, bit);
+        if (index >= firstFailedIndex && index !== partial)
+          ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, bit);
       }
     });
   }

@@ -3,8 +3,9 @@ import { type Sink, SinkWriteError } from './sink.js';
 /**
  * A sink that sends each item to the sink of its key (an event type to its table's delivery
  * stream), one write per key, in order of first appearance. When one key's write fails, the error
- * names the first item (in the caller's order) that sink may not have stored, so a retry resumes
- * there; items of other keys after it may be written again, which `event_id` keys absorb.
+ * names the first item (in the caller's order) that may not be stored, that key's or a later key's
+ * never written, so a retry resumes there; items after it may be written again, which the row ids
+ * absorb.
  *
  * @example const lake = createRoutingSink('lake', (e) => e.type, (type) => firehoseSinkFor(type));
  */
@@ -28,7 +29,8 @@ export function createRoutingSink<T>(
         group.items.push(item);
         group.positions.push(position);
       });
-      for (const [key, group] of groups) {
+      const ordered = [...groups];
+      for (const [g, [key, group]] of ordered.entries()) {
         let sink = sinks.get(key);
         if (!sink) {
           sink = sinkFor(key);
@@ -38,10 +40,13 @@ export function createRoutingSink<T>(
           await sink.write(group.items);
         } catch (error) {
           const failedAt = error instanceof SinkWriteError ? error.firstFailedIndex : 0;
+          // The keys after this one are not written at all: their first items may come earlier
+          // in the caller's order than the one that failed.
+          const unwritten = ordered.slice(g + 1).map(([, later]) => later.positions[0]!);
           throw new SinkWriteError(
             `${name}: ${key}: ${(error as Error).message}`,
             name,
-            group.positions[failedAt] ?? group.positions[0]!,
+            Math.min(group.positions[failedAt] ?? group.positions[0]!, ...unwritten),
             { cause: error },
           );
         }

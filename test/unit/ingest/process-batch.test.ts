@@ -235,3 +235,23 @@ describe('Function: processBatch() with several alert destinations', () => {
     expect(sinks.alertsLake.stored.map((a) => a.alert_id)).toEqual(['f1:speeding', 'f1:wrong_gear']);
   });
 });
+
+describe('Function: processBatch() when a sink fails between two items of one record', () => {
+  it('given a record with two alerts and the notification sink failing at its second, the retry notifies the second', async () => {
+    // Prepare: speed 130 in gear 3 fires speeding and wrong_gear
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const records = [record(reading('two', 130)), record(reading('after'))];
+    sinks.notifications.failOnce(1);
+
+    // Act
+    const first = await processBatch(records, origin, ctx, sinks as unknown as IngestSinks);
+    await processBatch(records.slice(first.firstFailedIndex), origin, ctx, sinks as unknown as IngestSinks);
+
+    // Assess: nothing lost; the first alert may come twice (the topic deduplicates it)
+    expect(first.firstFailedIndex).toBe(0);
+    expect(new Set(sinks.notifications.stored.map((a) => a.alert_id))).toEqual(
+      new Set(['two:speeding', 'two:wrong_gear']),
+    );
+  });
+});

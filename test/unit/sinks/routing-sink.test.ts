@@ -13,6 +13,26 @@ const recording = (name: string, written: Record<string, number[]>, failAt?: num
 });
 
 describe('Function: createRoutingSink()', () => {
+  it('given the first key failing after items of a later key in the caller’s order, reports the first item never written', async () => {
+    // Prepare: gps (ids 0, 2, 4) stores 0 and 2 and fails on 4; car_sensor (ids 1, 3) is then never written
+    const written: Record<string, number[]> = {};
+    const sink = createRoutingSink<Item>(
+      'lake',
+      (item) => item.type,
+      (type) => recording(type, written, type === 'gps' ? 2 : undefined),
+    );
+    const items = [0, 1, 2, 3, 4].map((id) => ({ type: id % 2 === 0 ? 'gps' : 'car_sensor', id }));
+
+    // Act
+    const write = sink.write(items);
+
+    // Assess: every item before the reported index was stored
+    await expect(write).rejects.toMatchObject({ firstFailedIndex: 1 });
+    const stored = new Set(Object.values(written).flat());
+    for (const item of items.slice(0, 1)) expect(stored.has(item.id)).toBe(true);
+    expect(stored.has(1)).toBe(false);
+  });
+
   it('writes each item to the sink of its key, once per key, in order of first appearance', async () => {
     // Prepare
     const written: Record<string, number[]> = {};
