@@ -5,6 +5,7 @@ import { measureE2e } from './e2e.bench.js';
 import { measureIngest } from './ingest.bench.js';
 
 // `npm run bench [-- --quick]`: medians of at least 5 runs, printed and saved to bench/results/latest.json.
+// `npm run bench -- --ingest`: the ingest micro-benchmark only, printed, not saved (for A/B of the hot path).
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const runs = 5;
@@ -17,6 +18,11 @@ function median(values: number[]): number {
 
 process.stderr.write(`ingest micro-benchmark (${runs} runs after a warm-up)…\n`);
 const ingest = await measureIngest(repoRoot, runs);
+if (process.argv.includes('--ingest')) {
+  const ratio = Math.round((ingest.ingest_events_per_sec_per_core / ingest.jsonparse_events_per_sec) * 1000) / 1000;
+  process.stdout.write(`${JSON.stringify({ ...ingest, ingest_to_jsonparse_ratio: ratio })}\n`);
+  process.exit(0);
+}
 const e2e = [];
 for (let i = 0; i < runs; i++) {
   process.stderr.write(`end-to-end run ${i + 1}/${runs}: ${e2eEvents.toLocaleString()} fleet events…\n`);

@@ -3,7 +3,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { decodeRecord, streamNameFromArn } from '#src/ingest/decode-record.js';
+import { streamNameFromArn } from '#src/ingest/decode-record.js';
+import { decodeUnits } from '#src/ingest/record-units.js';
 import { evaluateRules } from '#src/rules/evaluate-rules.js';
 import type { Alert } from '#src/telemetry/event.js';
 import { advanceWindows, toWindowState, type WindowInput } from '#src/windows/event-time-windows.js';
@@ -32,15 +33,17 @@ export function createAggregateHandler(deps: AggregateDeps) {
     const alerts: Alert[] = [];
     let ignored = 0;
     for (const record of event.Records) {
-      // Bad records are ingest's to reject; here they are only counted.
-      const decoded = decodeRecord(record.kinesis, stream, shard, deps.validate);
-      if (!decoded.ok || decoded.event.type !== 'car_sensor') {
-        ignored++;
-        continue;
+      // Bad records are ingest's to reject; here they are only counted. A KPL aggregate's user
+      // records are read as ingest reads them.
+      for (const { decoded } of decodeUnits(record.kinesis, stream, shard, deps.validate).units) {
+        if (!decoded.ok || decoded.event.type !== 'car_sensor') {
+          ignored++;
+          continue;
+        }
+        alerts.length = 0;
+        evaluateRules(decoded.event, deps.rules, alerts);
+        inputs.push({ event: decoded.event, rules: alerts.map((alert) => alert.rule) });
       }
-      alerts.length = 0;
-      evaluateRules(decoded.event, deps.rules, alerts);
-      inputs.push({ event: decoded.event, rules: alerts.map((alert) => alert.rule) });
     }
     // Without `window` (a mapping with no tumblingWindowInSeconds, or an emulator that does not
     // implement tumbling windows) no state comes back next time: emit every window now, as partials.

@@ -5,6 +5,7 @@ import { aggregate, deaggregate, isKplAggregate, type KplUserRecord } from '#src
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import type { Reject } from '#src/telemetry/event.js';
 import { partitionKeyOf } from '#src/telemetry/partition-key.js';
+import { rejectPayload } from '#src/telemetry/reject-payload.js';
 import type { SourceItem } from '../run/source-loop.js';
 import { keyText, readLines } from './read-jsonl.js';
 
@@ -63,7 +64,7 @@ function base64Reject(path: string, lineNumber: number, text: string): Reject {
     source: { stream: 'input', shard_id: '', partition_key: '', sequence_number: '' },
     event_id: null,
     type: null,
-    payload_preview: text.slice(0, 1024),
+    ...rejectPayload(text),
   };
 }
 

@@ -46,6 +46,9 @@ export class RunAccounting {
   rejected = 0;
   duplicates = 0;
   alerts = 0;
+  /** KPL aggregates read and the user records they held: a record in counts as its user records. */
+  kplAggregates = 0;
+  kplUserRecords = 0;
   readonly byType: Record<string, number> = {};
   readonly byRule: Record<string, number> = {};
   readonly byReason: Record<string, number> = {};
@@ -67,6 +70,8 @@ export class RunAccounting {
     this.rejected += counts.rejected;
     this.duplicates += counts.duplicates;
     this.alerts += counts.alerts;
+    this.kplAggregates += counts.kplAggregates;
+    this.kplUserRecords += counts.kplUserRecords;
     add(this.byType, counts.byType);
     add(this.byRule, counts.byRule);
     add(this.byReason, counts.byReason);

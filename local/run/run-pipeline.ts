@@ -145,7 +145,11 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     seed: options.seed,
     shards: options.shards,
     stage,
-    in: produced + sourceRejects,
+    // A KPL aggregate counts as the user records it held: each ends accepted, rejected or a duplicate.
+    in: produced + sourceRejects + accounting.kplUserRecords - accounting.kplAggregates,
+    ...(accounting.kplAggregates > 0
+      ? { kpl_aggregates: accounting.kplAggregates, kpl_user_records: accounting.kplUserRecords }
+      : {}),
     accepted: accounting.accepted,
     rejected: accounting.rejected,
     duplicates: accounting.duplicates,
@@ -181,6 +185,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     report.by_type[type] = (report.by_type[type] ?? 0) - count;
     report.duplicates_downstream = (report.duplicates_downstream ?? 0) + count;
   }
+  for (const [rule, count] of Object.entries(report.verification.downstream_duplicate_alerts))
+    report.by_rule[rule] = (report.by_rule[rule] ?? 0) - count;
   writeReport(report);
   if (!report.verification.ok)
     throw new VerificationError(`the run's outputs do not verify: ${report.verification.problems.join('; ')}`);

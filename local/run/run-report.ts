@@ -16,6 +16,9 @@ export interface RunReport {
   shards: number;
   stage: string;
   in: number;
+  /** KPL aggregates the run read, and their user records (`in` counts each user record). */
+  kpl_aggregates?: number;
+  kpl_user_records?: number;
   /** Distinct events accepted (each in the lake once). */
   accepted: number;
   rejected: number;

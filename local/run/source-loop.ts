@@ -3,6 +3,7 @@ import { type ProducerEntry, putRecords } from '#src/adapters/aws/kinesis-produc
 import { MAX_RECORD_BYTES } from '#src/ingest/decode-record.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import type { Reject } from '#src/telemetry/event.js';
+import { rejectPayload } from '#src/telemetry/reject-payload.js';
 import type { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalKinesis, MAX_CALL_BYTES, MAX_CALL_RECORDS } from '../stream/local-kinesis.js';
 import type { LocalStream } from '../stream/local-stream.js';
@@ -231,9 +232,6 @@ function oversizedReject(stream: string, record: ProducedRecord, bytes: number, 
     source: { stream, shard_id: '', partition_key: record.partitionKey, sequence_number: '' },
     event_id: null,
     type: null,
-    payload_preview:
-      typeof record.data === 'string'
-        ? record.data.slice(0, 1024)
-        : Buffer.from(record.data.subarray(0, 1024)).toString(),
+    ...rejectPayload(record.data),
   };
 }

@@ -30,6 +30,8 @@ export interface Verification {
    * the original (a cold or another environment), per type: the sinks' keys absorbed them.
    */
   downstream_duplicates: Record<string, number>;
+  /** The alerts those duplicates raised again, per rule (the topic, views and index absorbed them). */
+  downstream_duplicate_alerts: Record<string, number>;
   /** Every record that came in ended accepted, rejected, duplicate or dead-lettered, once. */
   accounting: {
     in: number;
@@ -232,7 +234,22 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
     // window check is then reported, not judged (redrive them and verify again).
     if (windows.mismatched > 0 && accounting.dead_lettered === 0)
       problems.push(`windows: ${windows.mismatched} of ${windows.groups} differ from the lake`);
-    return { ok: problems.length === 0, downstream_duplicates: downstream, accounting, sinks, windows, problems };
+    const downstreamAlerts: Record<string, number> = {};
+    if (existsSync(spool.alertIds))
+      for (const row of await rows(
+        connection,
+        `SELECT regexp_extract(id, ':([a-z_]+)$', 1) AS rule, COUNT(*) - COUNT(DISTINCT id) AS n FROM read_json(${quote(spool.alertIds)}, format = 'newline_delimited', columns = {'id': 'VARCHAR'}) GROUP BY rule HAVING COUNT(*) > COUNT(DISTINCT id)`,
+      ))
+        downstreamAlerts[String(row.rule)] = Number(row.n);
+    return {
+      ok: problems.length === 0,
+      downstream_duplicates: downstream,
+      downstream_duplicate_alerts: downstreamAlerts,
+      accounting,
+      sinks,
+      windows,
+      problems,
+    };
   } finally {
     connection.closeSync();
   }

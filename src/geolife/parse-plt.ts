@@ -1,4 +1,5 @@
 import type { Reject } from '../telemetry/event.js';
+import { rejectPayload } from '../telemetry/reject-payload.js';
 
 /** One data line of a .plt file: a trajectory_point payload, or why the line is not one. */
 export type PltLine =
@@ -112,6 +113,6 @@ export function pltReject(ids: PltIds, line: Extract<PltLine, { ok: false }>): R
     source: { stream: 'geolife', shard_id: '', partition_key: ids.userId, sequence_number: '' },
     event_id: null,
     type: 'trajectory_point',
-    payload_preview: line.raw,
+    ...rejectPayload(line.raw),
   };
 }

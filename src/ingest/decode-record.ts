@@ -1,7 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import type { EventValidator } from '../schema/validate-event.js';
-import { decodeBase64 } from '../telemetry/base64.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
 import { parseTimestamp } from '../telemetry/parse-timestamp.js';
+import { rejectPayload } from '../telemetry/reject-payload.js';
+import { scanJson } from './scan-json.js';
 
 /**
  * The Kinesis fields ingest reads from one record. Structurally a subset of the `kinesis` member
@@ -15,50 +17,183 @@ export interface StreamRecordData {
 
 /** Kinesis caps a record's data blob at 1 MiB; a larger payload can only come from a misbehaving producer or replay. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
+/** Nesting deeper than this is no telemetry (ours is 3 deep); past it a payload is refused before anything walks it. */
+export const MAX_JSON_DEPTH = 32;
 
 /** The outcome of decoding, parsing, validating and normalising one record. */
-export type DecodedRecord = { ok: true; event: TelemetryEvent } | { ok: false; reject: Reject };
+export type DecodedRecord = { ok: true; event: TelemetryEvent; text: string } | { ok: false; reject: Reject };
 
-/** `<stream>/<partition key>/<sequence number>`: the derived event id, and the id of a reject. */
-export function positionId(stream: string, record: StreamRecordData): string {
-  return `${stream}/${record.partitionKey}/${record.sequenceNumber}`;
+/** Where a record (or a user record of a KPL aggregate) sits on the stream. */
+export interface RecordPosition {
+  stream: string;
+  shardId: string;
+  partitionKey: string;
+  sequenceNumber: string;
+  /** The user record's index in a KPL aggregate (its sub-sequence number); absent for a plain record. */
+  subSequenceNumber?: number;
 }
 
-/** The reject outcome for a record (positional arguments: no object allocated on the hot path). */
+/** `<stream>/<partition key>/<sequence number>[:<sub-sequence number>]`: the derived event id, and a reject's id. */
+export function positionId(position: RecordPosition): string {
+  const sub = position.subSequenceNumber === undefined ? '' : `:${position.subSequenceNumber}`;
+  return `${position.stream}/${position.partitionKey}/${position.sequenceNumber}${sub}`;
+}
+
+/** The first bytes that name a compression format, with the reject reason each gets. */
+const COMPRESSED: { reason: string; name: string; magic: readonly number[] }[] = [
+  { reason: 'encoding:gzip', name: 'gzip', magic: [0x1f, 0x8b] },
+  { reason: 'encoding:zstd', name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd] },
+  { reason: 'encoding:zlib', name: 'zlib', magic: [0x78, 0x9c] },
+  { reason: 'encoding:zlib', name: 'zlib', magic: [0x78, 0xda] },
+  { reason: 'encoding:zlib', name: 'zlib', magic: [0x78, 0x01] },
+];
+
+/** Text that is base64 of something: a producer that encoded its payload once more. */
+const BASE64_TEXT = /^[A-Za-z0-9+/]{16,}={0,2}$/;
+
+/** The reject outcome for a record, keeping its complete payload to be fixed and sent again (rejectPayload). */
 function rejected(
-  stream: string,
-  shardId: string,
-  record: StreamRecordData,
+  position: RecordPosition,
   reason: string,
   message: string,
-  text: string,
-  payload?: unknown,
+  payload: { text?: string; bytes?: Uint8Array },
+  fields?: unknown,
 ): DecodedRecord {
   const source: RecordSource = {
-    stream,
-    shard_id: shardId,
-    partition_key: record.partitionKey,
-    sequence_number: record.sequenceNumber,
+    stream: position.stream,
+    shard_id: position.shardId,
+    partition_key: position.partitionKey,
+    sequence_number:
+      position.subSequenceNumber === undefined
+        ? position.sequenceNumber
+        : `${position.sequenceNumber}:${position.subSequenceNumber}`,
   };
-  const fields = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  const known = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
   const reject: Reject = {
-    reject_id: positionId(stream, record),
+    reject_id: positionId(position),
     reason,
     message,
     source,
-    event_id: typeof fields.event_id === 'string' ? fields.event_id : null,
-    type: typeof fields.type === 'string' ? fields.type.slice(0, 64) : null,
-    payload_preview: text.slice(0, 1024),
+    event_id: typeof known.event_id === 'string' ? known.event_id : null,
+    type: typeof known.type === 'string' ? known.type.slice(0, 64) : null,
+    ...rejectPayload(payload.text ?? payload.bytes ?? ''),
   };
   return { ok: false, reject };
 }
 
+/** Whether the bytes open with `magic`. */
+function opensWith(bytes: Uint8Array, magic: readonly number[]): boolean {
+  if (bytes.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
+  return true;
+}
+
+/** Whether a string value anywhere in the parsed payload (keys included) holds a lone surrogate. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return !value.isWellFormed();
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  for (const key in value) {
+    if (!key.isWellFormed() || hasLoneSurrogate((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+/** How many members the objects of a parsed payload hold in all (JSON.parse keeps one per duplicated key). */
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countMembers(item);
+    return count;
+  }
+  for (const key in value) count += 1 + countMembers((value as Record<string, unknown>)[key]);
+  return count;
+}
+
 /**
- * Decode → parse → validate → normalise one record. Never throws: bad input becomes a reject whose
- * `reason` names the rule (`size:max_bytes`, `json:parse`, `type:unknown`, `schema:/speed:minimum`,
- * `schema:/ts:format`). Normalising sets `event_id` (derived from the record position when the
- * producer omitted it) and converts `ts` to epoch milliseconds, mutating the parsed object to spare
- * an allocation per record.
+ * Decode → parse → validate → normalise one record's bytes (or text). Never throws: bad input
+ * becomes a reject whose `reason` names what was wrong and which keeps the whole payload:
+ * - `size:max_bytes`: over Kinesis's 1 MiB;
+ * - `encoding:gzip` / `encoding:zlib` / `encoding:zstd`: compressed, not decompressed;
+ * - `encoding:utf8`: bytes that are not UTF-8, or a lone surrogate (`"\ud800"`) anywhere in the JSON,
+ *   which would become U+FFFD on the way out and could merge two ids;
+ * - `encoding:base64`: text that is base64 of something (encoded once more by the producer);
+ * - `json:parse`, `json:depth` (nesting past 32), `json:duplicate_key` (a key twice in one object:
+ *   JSON.parse would keep the last silently);
+ * - `type:unknown`, `schema:/<path>:<keyword>`, `schema:/ts:format`.
+ * Normalising sets `event_id` (derived from the position when the producer omitted it) and converts
+ * `ts` to epoch milliseconds, mutating the parsed object to spare an allocation per record.
+ */
+export function decodePayload(
+  payload: { text: string; bytes?: undefined } | { bytes: Uint8Array; text?: undefined },
+  position: RecordPosition,
+  validate: EventValidator,
+): DecodedRecord {
+  let text = payload.text;
+  if (text === undefined) {
+    const bytes = payload.bytes!;
+    if (bytes.byteLength > MAX_RECORD_BYTES)
+      return rejected(position, 'size:max_bytes', `${bytes.byteLength} bytes > ${MAX_RECORD_BYTES}`, { bytes });
+    for (const format of COMPRESSED)
+      if (opensWith(bytes, format.magic))
+        return rejected(position, format.reason, `a ${format.name}-compressed payload: send JSON text`, { bytes });
+    if (!isUtf8(bytes)) return rejected(position, 'encoding:utf8', 'the bytes are not valid UTF-8', { bytes });
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  } else if (text.length > MAX_RECORD_BYTES / 4 && Buffer.byteLength(text) > MAX_RECORD_BYTES) {
+    return rejected(position, 'size:max_bytes', `${Buffer.byteLength(text)} bytes > ${MAX_RECORD_BYTES}`, { text });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    if (BASE64_TEXT.test(text) && text.length % 4 === 0)
+      return rejected(position, 'encoding:base64', 'the payload is base64 text: send the JSON itself', { text });
+    return rejected(position, 'json:parse', error instanceof Error ? error.message : 'invalid JSON', { text });
+  }
+  const scan = scanJson(text);
+  if (scan.depth > MAX_JSON_DEPTH)
+    return rejected(position, 'json:depth', `nested ${scan.depth} deep, at most ${MAX_JSON_DEPTH}`, { text });
+  if (countMembers(parsed) !== scan.members)
+    return rejected(
+      position,
+      'json:duplicate_key',
+      `a key appears twice in one object${scan.duplicateKeyHint(text)}`,
+      { text },
+      parsed,
+    );
+  if (scan.unicodeEscapes && hasLoneSurrogate(parsed))
+    return rejected(
+      position,
+      'encoding:utf8',
+      'a lone surrogate escape (\\ud800-\\udfff) in a string',
+      { text },
+      parsed,
+    );
+  const result = validate(parsed);
+  if (!result.ok) return rejected(position, result.reason, result.message, { text }, parsed);
+  const event = parsed as TelemetryEvent & { ts: number | string };
+  const ts = parseTimestamp(event.ts);
+  if (Number.isNaN(ts))
+    return rejected(
+      position,
+      'schema:/ts:format',
+      `/ts ${String(event.ts)} is no real instant in range`,
+      { text },
+      parsed,
+    );
+  event.ts = ts;
+  if (event.event_id === undefined) event.event_id = positionId(position);
+  return { ok: true, event: event as TelemetryEvent, text };
+}
+
+/** Telemetry is almost always 7-bit ASCII: then `atob` gives the UTF-8 text directly, no Buffer. */
+const hasNonAscii = (binary: string) => Buffer.byteLength(binary, 'utf8') !== binary.length;
+
+/**
+ * Decodes one Kinesis record (base64 data, as Lambda delivers it) and judges it with decodePayload.
+ *
+ * @example const decoded = decodeRecord(record.kinesis, 'fleetstream-dev-telemetry', 'shardId-000000000000', validate);
  */
 export function decodeRecord(
   record: StreamRecordData,
@@ -66,46 +201,16 @@ export function decodeRecord(
   shardId: string,
   validate: EventValidator,
 ): DecodedRecord {
-  const { text, bytes } = decodeBase64(record.data);
-  if (bytes > MAX_RECORD_BYTES)
-    return rejected(
-      stream,
-      shardId,
-      record,
-      'size:max_bytes',
-      `${bytes} bytes > ${MAX_RECORD_BYTES}`,
-      text.slice(0, 1024),
-    );
-  let payload: unknown;
+  const position = { stream, shardId, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber };
+  let binary: string | undefined;
   try {
-    payload = JSON.parse(text);
-  } catch (error) {
-    return rejected(
-      stream,
-      shardId,
-      record,
-      'json:parse',
-      error instanceof Error ? error.message : 'invalid JSON',
-      text,
-    );
+    binary = atob(record.data);
+  } catch {
+    binary = undefined;
   }
-  const result = validate(payload);
-  if (!result.ok) return rejected(stream, shardId, record, result.reason, result.message, text, payload);
-  const event = payload as TelemetryEvent & { ts: number | string };
-  const ts = parseTimestamp(event.ts);
-  if (Number.isNaN(ts))
-    return rejected(
-      stream,
-      shardId,
-      record,
-      'schema:/ts:format',
-      `/ts ${String(event.ts)} is no real instant in range`,
-      text,
-      payload,
-    );
-  event.ts = ts;
-  if (event.event_id === undefined) event.event_id = positionId(stream, record);
-  return { ok: true, event: event as TelemetryEvent };
+  if (binary !== undefined && !hasNonAscii(binary) && binary.length <= MAX_RECORD_BYTES)
+    return decodePayload({ text: binary }, position, validate);
+  return decodePayload({ bytes: Buffer.from(record.data, 'base64') }, position, validate);
 }
 
 /** The stream name from an event source ARN (`arn:aws:kinesis:<region>:<account>:stream/<name>`). */

@@ -4,10 +4,12 @@ import { evaluateRules } from '../rules/evaluate-rules.js';
 import type { RuleConfig } from '../rules/rule-config.js';
 import type { TrajectoryTracker } from '../rules/trajectory-tracker.js';
 import type { EventValidator } from '../schema/validate-event.js';
+import { serializeEvent } from '../sinks/serialize-event.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../sinks/sink.js';
-import type { Alert, Duplicate } from '../telemetry/event.js';
-import { decodeRecord, type StreamRecordData } from './decode-record.js';
+import type { Alert, Duplicate, TelemetryEvent } from '../telemetry/event.js';
+import type { DecodedRecord, RecordPosition, StreamRecordData } from './decode-record.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
+import { decodeUnits, rejectAt } from './record-units.js';
 
 /** What ingest needs besides the records: built once per container. */
 export interface IngestContext {
@@ -24,9 +26,15 @@ export interface BatchOrigin {
   shardId: string;
 }
 
-/** Per-record counts of one batch (records skipped as already delivered are not counted again). */
+/**
+ * Per-record counts of one batch (records skipped as already delivered are not counted again). A
+ * KPL aggregate counts as its user records, each accepted, rejected or a duplicate on its own.
+ */
 export interface BatchCounts {
   records: number;
+  /** KPL aggregates read, and the user records they held (so records in = Kinesis records + userRecords - aggregates). */
+  kplAggregates: number;
+  kplUserRecords: number;
   accepted: number;
   rejected: number;
   duplicates: number;
@@ -79,13 +87,13 @@ function channelsOf(sinks: IngestSinks) {
   };
 }
 
-/** Items for one sink and, for each, the index of the record it came from. */
+/** Items for one sink and, for each, the unit (record, or user record of an aggregate) it came from. */
 class Outbox<T> {
   readonly items: T[] = [];
-  readonly recordIndex: number[] = [];
-  push(item: T, index: number): void {
+  readonly unit: number[] = [];
+  push(item: T, unit: number): void {
     this.items.push(item);
-    this.recordIndex.push(index);
+    this.unit.push(unit);
   }
 }
 
@@ -97,46 +105,58 @@ function increment(counter: Record<string, number>, key: string): void {
 type Outcome = 'accepted' | 'rejected' | 'duplicate' | 'redelivered';
 
 /**
- * Each record's outcome, kept until the batch is delivered: counts cover only the records whose
- * effects all landed; an undelivered tail is counted when Lambda redelivers it.
+ * The batch's units, in order: a plain record is one unit, a KPL aggregate one per user record.
+ * Each unit's outcome is kept until the batch is delivered: counts cover only the units of records
+ * whose effects all landed; an undelivered tail is counted when Lambda redelivers it.
  */
-class Tally {
-  private readonly outcome: Outcome[];
-  private readonly label: string[];
-  private readonly rules: { index: number; rule: string }[] = [];
+class Units {
+  readonly record: number[] = [];
+  /** The unit's position for the ledger's per-sink bits: the sequence number, `:<sub>` for a user record. */
+  readonly position: string[] = [];
+  readonly outcome: Outcome[] = [];
+  readonly label: string[] = [];
+  readonly acceptedId: (string | undefined)[] = [];
+  readonly rules: { unit: number; rule: string }[] = [];
+  /** Per record, the number of units up to and including it. */
+  readonly end: number[] = [];
+  /** Per record, the user records it held when it was a KPL aggregate that could be read (else 0). */
+  readonly userRecords: number[] = [];
 
-  constructor(size: number) {
-    this.outcome = new Array(size);
-    this.label = new Array(size);
+  add(record: number, position: string, outcome: Outcome, label: string, acceptedId?: string): number {
+    this.record.push(record);
+    this.position.push(position);
+    this.outcome.push(outcome);
+    this.label.push(label);
+    this.acceptedId.push(acceptedId);
+    return this.record.length - 1;
   }
 
-  mark(index: number, outcome: Outcome, label: string): void {
-    this.outcome[index] = outcome;
-    this.label[index] = label;
+  /** How many units the first `records` records hold. */
+  upTo(records: number): number {
+    return records === 0 ? 0 : this.end[records - 1]!;
   }
 
-  rule(index: number, rule: string): void {
-    this.rules.push({ index, rule });
-  }
-
-  /** The accepted events (id and type) among the first `delivered` records. */
-  acceptedEvents(acceptedIds: readonly (string | undefined)[], delivered: number): { id: string; type: string }[] {
+  /** The accepted events (id and type) among the first `delivered` units. */
+  acceptedEvents(delivered: number): { id: string; type: string }[] {
     const events: { id: string; type: string }[] = [];
-    for (let i = 0; i < delivered; i++)
-      if (acceptedIds[i] !== undefined) events.push({ id: acceptedIds[i]!, type: this.label[i]! });
+    for (let u = 0; u < delivered; u++)
+      if (this.acceptedId[u] !== undefined) events.push({ id: this.acceptedId[u]!, type: this.label[u]! });
     return events;
   }
 
-  /** The alert ids (`<event_id>:<rule>`) of the first `delivered` records. */
-  alertIds(acceptedIds: readonly (string | undefined)[], delivered: number): string[] {
+  /** The alert ids (`<event_id>:<rule>`) of the first `delivered` units. */
+  alertIds(delivered: number): string[] {
     const ids: string[] = [];
-    for (const { index, rule } of this.rules) if (index < delivered) ids.push(`${acceptedIds[index]}:${rule}`);
+    for (const { unit, rule } of this.rules) if (unit < delivered) ids.push(`${this.acceptedId[unit]}:${rule}`);
     return ids;
   }
 
-  count(delivered: number): BatchCounts {
+  count(deliveredRecords: number): BatchCounts {
+    const delivered = this.upTo(deliveredRecords);
     const counts: BatchCounts = {
       records: delivered,
+      kplAggregates: 0,
+      kplUserRecords: 0,
       accepted: 0,
       rejected: 0,
       duplicates: 0,
@@ -146,9 +166,16 @@ class Tally {
       byRule: {},
       byReason: {},
     };
-    for (let i = 0; i < delivered; i++) {
-      const label = this.label[i]!;
-      switch (this.outcome[i]) {
+    for (let r = 0; r < deliveredRecords; r++) {
+      const users = this.userRecords[r] ?? 0;
+      if (users > 0) {
+        counts.kplAggregates++;
+        counts.kplUserRecords += users;
+      }
+    }
+    for (let u = 0; u < delivered; u++) {
+      const label = this.label[u]!;
+      switch (this.outcome[u]) {
         case 'accepted':
           counts.accepted++;
           increment(counts.byType, label);
@@ -165,8 +192,8 @@ class Tally {
           break;
       }
     }
-    for (const { index, rule } of this.rules) {
-      if (index >= delivered) continue;
+    for (const { unit, rule } of this.rules) {
+      if (unit >= delivered) continue;
       counts.alerts++;
       increment(counts.byRule, rule);
     }
@@ -175,8 +202,9 @@ class Tally {
 }
 
 /**
- * Plans one shard batch: decode → parse → validate → normalise → enrich → rules, sorting every
- * record into exactly one of accepted, rejected, duplicate (or skipped as already delivered).
+ * Plans one shard batch: decode (a KPL aggregate into its user records) → parse → validate →
+ * normalise → enrich → rules → serialise, sorting every unit into exactly one of accepted,
+ * rejected, duplicate (or skipped as already delivered).
  */
 function planBatch(
   records: readonly StreamRecordData[],
@@ -185,51 +213,77 @@ function planBatch(
   out: ReturnType<typeof channelsOf>,
 ) {
   const shardKey = `${origin.stream}/${origin.shardId}`;
-  const acceptedIds: (string | undefined)[] = new Array(records.length);
-  const tally = new Tally(records.length);
+  const units = new Units();
   const alerts: Alert[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]!;
-    if (ctx.ledger.isDelivered(shardKey, record.partitionKey, record.sequenceNumber)) {
-      tally.mark(i, 'redelivered', '');
-      continue;
-    }
-    const done = ctx.ledger.sinksDone(shardKey, record.sequenceNumber);
-    const decoded = decodeRecord(record, origin.stream, origin.shardId, ctx.validate);
+
+  /** Sorts one decoded unit and fills the outboxes of the sinks that have not taken it yet. */
+  const take = (i: number, position: RecordPosition, unitPosition: string, decoded: DecodedRecord) => {
+    const done = ctx.ledger.sinksDone(shardKey, unitPosition);
     if (!decoded.ok) {
-      tally.mark(i, 'rejected', decoded.reject.reason);
-      if (!(done & out.rejects.bit)) out.rejects.outbox.push(decoded.reject, i);
-      continue;
+      const unit = units.add(i, unitPosition, 'rejected', decoded.reject.reason);
+      if (!(done & out.rejects.bit)) out.rejects.outbox.push(decoded.reject, unit);
+      return;
     }
     const event = decoded.event;
     if (!ctx.ledger.claim(event.event_id)) {
-      tally.mark(i, 'duplicate', event.type);
+      const unit = units.add(i, unitPosition, 'duplicate', event.type);
       const duplicate: Duplicate = {
         event_id: event.event_id,
         type: event.type,
         source: {
           stream: origin.stream,
           shard_id: origin.shardId,
-          partition_key: record.partitionKey,
-          sequence_number: record.sequenceNumber,
+          partition_key: position.partitionKey,
+          sequence_number: unitPosition,
         },
       };
-      if (!(done & out.duplicates.bit)) out.duplicates.outbox.push(duplicate, i);
-      continue;
+      if (!(done & out.duplicates.bit)) out.duplicates.outbox.push(duplicate, unit);
+      return;
     }
     enrichEvent(event, ctx.dimensions);
+    // Serialised here, once, enriched (the lake and search reuse the line): a record that cannot
+    // be written is a reject of its own, never a failed batch.
+    const unserialisable = serialisationError(event);
+    if (unserialisable) {
+      ctx.ledger.release([event.event_id]);
+      const reject = rejectAt(position, 'serialize:failed', unserialisable, Buffer.from(decoded.text));
+      const unit = units.add(i, unitPosition, 'rejected', reject.reason);
+      if (!(done & out.rejects.bit)) out.rejects.outbox.push(reject, unit);
+      return;
+    }
     alerts.length = 0;
     evaluateRules(event, ctx.rules, alerts);
     if (event.type === 'trajectory_point') ctx.trajectories.observe(event, i, alerts);
-    tally.mark(i, 'accepted', event.type);
-    acceptedIds[i] = event.event_id;
-    for (const { bit, outbox } of out.events) if (!(done & bit)) outbox.push(event, i);
+    const unit = units.add(i, unitPosition, 'accepted', event.type, event.event_id);
+    for (const { bit, outbox } of out.events) if (!(done & bit)) outbox.push(event, unit);
     for (const alert of alerts) {
-      tally.rule(i, alert.rule);
-      for (const { bit, outbox } of out.alerts) if (!(done & bit)) outbox.push(alert, i);
+      units.rules.push({ unit, rule: alert.rule });
+      for (const { bit, outbox } of out.alerts) if (!(done & bit)) outbox.push(alert, unit);
     }
+  };
+
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (ctx.ledger.isDelivered(shardKey, record.partitionKey, record.sequenceNumber)) {
+      units.add(i, record.sequenceNumber, 'redelivered', '');
+    } else {
+      const decoded = decodeUnits(record, origin.stream, origin.shardId, ctx.validate);
+      units.userRecords[i] = decoded.userRecords;
+      for (const unit of decoded.units) take(i, unit.position, unit.unitPosition, unit.decoded);
+    }
+    units.end[i] = units.record.length;
   }
-  return { acceptedIds, tally, shardKey };
+  return { units, shardKey };
+}
+
+/** Why an accepted event cannot be serialised (undefined when it can): its line is then cached for the sinks. */
+function serialisationError(event: TelemetryEvent): string | undefined {
+  try {
+    serializeEvent(event);
+    return undefined;
+  } catch (error) {
+    return `the event cannot be written: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /** Writes one outbox; resolves to the index of the first record not stored (-1 when all stored). */
@@ -274,7 +328,7 @@ export async function processBatch(
   sinks: IngestSinks,
 ): Promise<BatchResult> {
   const out = channelsOf(sinks);
-  const { acceptedIds, tally, shardKey } = planBatch(records, origin, ctx, out);
+  const { units, shardKey } = planBatch(records, origin, ctx, out);
   const channels: Channel<unknown>[] = [
     ...out.events,
     ...out.alerts,
@@ -287,29 +341,30 @@ export async function processBatch(
   channels.forEach(({ outbox }, c) => {
     const failedAt = failedItem[c]!;
     if (failedAt < 0) return;
-    const recordIndex = outbox.recordIndex[failedAt]!;
+    const recordIndex = units.record[outbox.unit[failedAt]!]!;
     if (firstFailedIndex < 0 || recordIndex < firstFailedIndex) firstFailedIndex = recordIndex;
   });
   if (firstFailedIndex >= 0) {
-    // Remember which sinks took the records that will come back, so the retry skips them there. A
-    // record whose items a sink took only in part (the first of its two alerts, say) is not done
+    // Remember which sinks took the units that will come back, so the retry skips them there. A
+    // unit whose items a sink took only in part (the first of its two alerts, say) is not done
     // there: the retry sends all its items again, and the sink's key absorbs the repeat.
     channels.forEach(({ bit, outbox }, c) => {
       const failedAt = failedItem[c]!;
       const stored = failedAt < 0 ? outbox.items.length : failedAt;
-      const partial = failedAt < 0 ? -1 : outbox.recordIndex[failedAt]!;
+      const partial = failedAt < 0 ? -1 : outbox.unit[failedAt]!;
       for (let k = 0; k < stored; k++) {
-        const index = outbox.recordIndex[k]!;
-        if (index >= firstFailedIndex && index !== partial)
-          ctx.ledger.markSinkDone(shardKey, records[index]!.sequenceNumber, bit);
+        const unit = outbox.unit[k]!;
+        if (units.record[unit]! >= firstFailedIndex && unit !== partial)
+          ctx.ledger.markSinkDone(shardKey, units.position[unit]!, bit);
       }
     });
   }
   const deliveredCount = firstFailedIndex < 0 ? records.length : firstFailedIndex;
-  if (deliveredCount < records.length) {
+  const deliveredUnits = units.upTo(deliveredCount);
+  if (deliveredUnits < units.record.length) {
     const undelivered: string[] = [];
-    for (let i = deliveredCount; i < records.length; i++)
-      if (acceptedIds[i] !== undefined) undelivered.push(acceptedIds[i]!);
+    for (let u = deliveredUnits; u < units.record.length; u++)
+      if (units.acceptedId[u] !== undefined) undelivered.push(units.acceptedId[u]!);
     ctx.ledger.release(undelivered);
   }
   ctx.ledger.commit(
@@ -322,11 +377,11 @@ export async function processBatch(
   return {
     firstFailedIndex,
     failedSequenceNumber: firstFailedIndex >= 0 ? records[firstFailedIndex]!.sequenceNumber : null,
-    counts: tally.count(deliveredCount),
+    counts: units.count(deliveredCount),
     errors,
     effects: () => ({
-      events: tally.acceptedEvents(acceptedIds, deliveredCount),
-      alertIds: tally.alertIds(acceptedIds, deliveredCount),
+      events: units.acceptedEvents(deliveredUnits),
+      alertIds: units.alertIds(deliveredUnits),
     }),
   };
 }

@@ -3,6 +3,7 @@ import { parsePlt, pltReject } from '../geolife/parse-plt.js';
 import type { ProducedRecord } from '../simulate/produced-record.js';
 import type { Reject } from '../telemetry/event.js';
 import { partitionKeyOf } from '../telemetry/partition-key.js';
+import { rejectPayload } from '../telemetry/reject-payload.js';
 
 /** The records of one replayed object, and the lines that could not become one. */
 export interface ReplayBatch {
@@ -156,7 +157,7 @@ export function replayObject(object: ReplayedObject): ReplayBatch {
         source: { stream: 'replay', shard_id: '', partition_key: '', sequence_number: '' },
         event_id: null,
         type: null,
-        payload_preview: lenientUtf8.decode(line),
+        ...rejectPayload(line),
       });
   });
   return { records, rejects };

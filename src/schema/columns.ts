@@ -154,6 +154,8 @@ export function serialFields(table: TableName): SerialField[] {
             ? 'number'
             : column.type === 'timestamp'
               ? 'timestamp'
-              : 'json',
+              : column.type === 'location'
+                ? 'location'
+                : 'json',
   }));
 }

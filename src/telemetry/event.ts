@@ -40,8 +40,12 @@ export interface Reject {
   /** The event_id when the payload had one. */
   event_id: string | null;
   type: string | null;
-  /** The first 1,024 characters of the payload, for diagnosis. */
-  payload_preview: string;
+  /** The whole payload as text, when its bytes are UTF-8 (to be fixed and sent again). */
+  payload?: string;
+  /** The whole payload's bytes as base64, when they are not UTF-8 text. */
+  payload_base64?: string;
+  /** Set when the payload was over Kinesis's 1 MiB and only its first 1 MiB is kept. */
+  payload_truncated?: boolean;
 }
 
 /** A record whose event_id was already accepted from another record. */

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { readBase64Records } from '#local/inputs/read-base64.js';
 import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
 import { readJsonlRecords } from '#local/inputs/read-jsonl.js';
 import { runQuery } from '#local/query.js';
@@ -222,6 +223,33 @@ describe('Function: runPipeline()', () => {
     expect(single.counts.late_records).toBeGreaterThan(0);
     expect([threaded.thread, single.thread]).toEqual(['worker', 'main']);
     expect({ ...threaded, thread: 'main' }).toEqual(single);
+  });
+});
+
+describe('Function: runPipeline() with KPL records', () => {
+  it('given a .b64 file of KPL aggregates and other blobs, counts each user record once and verifies', async () => {
+    // Prepare
+    const outDir = tempOut('kpl');
+
+    // Act
+    const report = await runPipeline({
+      source: (async function* () {
+        for await (const item of readBase64Records(join(repoRoot, 'test', 'fixtures', 'b64', 'kpl.b64'), START))
+          yield item;
+      })(),
+      scenario: 'kpl',
+      outDir,
+      repoRoot,
+      shards: 1,
+      seed: 1,
+    });
+
+    // Assess: 5 lines; one aggregate of 5 user records, one corrupt aggregate, one plain record, one
+    // that is not UTF-8, one line that is not base64
+    expect(report).toMatchObject({ in: 9, accepted: 6, rejected: 3, kpl_aggregates: 1, kpl_user_records: 5 });
+    expect(report.by_reason).toEqual({ 'kpl:checksum': 1, 'encoding:utf8': 1, 'input:base64': 1 });
+    expect(report.verification?.ok).toBe(true);
+    expect(report.by_rule).toEqual({ speeding: 1 });
   });
 });
 

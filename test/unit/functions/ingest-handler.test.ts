@@ -4,7 +4,9 @@ import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
 import { buildIngestDeps } from '#functions/shared/deps.js';
 import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import { serializeEvent } from '#src/sinks/serialize-event.js';
 import type { IngestSinks } from '#src/sinks/sink.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { kinesisEventFactory } from '#test/helpers/kinesis-record-factory.js';
 import { memoryIngestSinks } from '#test/helpers/memory-sink.js';
 
@@ -143,5 +145,60 @@ describe('Function: ingest handler', () => {
       ['r-1', 'Black'],
       ['r-2', 'Midnight'],
     ]);
+  });
+
+  it('given a KPL aggregate, handles each user record as its own event and rejects a corrupt aggregate whole', async () => {
+    // Prepare: an aggregate of five user records (one speeding, one without event_id) and the same with a broken MD5
+    const { sinks, handler } = setup();
+    const event = fixture('kpl-aggregated');
+    const [aggregate] = event.Records;
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sinks.lake.stored.map((e) => e.event_id)).toEqual([
+      'kpl-car-0',
+      'kpl-car-1',
+      'kpl-gps-0',
+      'kpl-wx-0',
+      `fleetstream-dev-telemetry/2258428/${aggregate!.kinesis.sequenceNumber}:4`,
+    ]);
+    expect(sinks.notifications.stored.map((a) => a.alert_id)).toContain('kpl-car-1:speeding');
+    expect(sinks.rejects.stored).toEqual([
+      expect.objectContaining({
+        reason: 'kpl:checksum',
+        source: expect.objectContaining({
+          partition_key: 'a',
+          sequence_number: event.Records[1]!.kinesis.sequenceNumber,
+        }),
+        payload_base64: event.Records[1]!.kinesis.data,
+      }),
+    ]);
+  });
+
+  it('given a location carrying keys of its own, writes only lat and lon to the lake and search', async () => {
+    // Prepare
+    const { sinks, handler } = setup();
+    const payload = {
+      type: 'gps',
+      event_id: 'g-extra',
+      ts: '2026-11-24T08:00:00.000Z',
+      vehicle_id: 'v1',
+      location: { lat: 51.5, lon: -0.12, altitude: 12, blob: 'x'.repeat(500_000) },
+      speed: 40,
+      direction: 90,
+      vehicle_type: 'private',
+    };
+
+    // Act
+    await handler(kinesisEventFactory([{ payload, partitionKey: 'v1' }]), context);
+
+    // Assess
+    expect(sinks.lake.stored).toHaveLength(1);
+    const line = serializeEvent(sinks.lake.stored[0] as TelemetryEvent);
+    expect(JSON.parse(line).location).toEqual({ lat: 51.5, lon: -0.12 });
+    expect(line.length).toBeLessThan(400);
   });
 });

@@ -4,7 +4,9 @@ import { type IngestContext, processBatch } from '#src/ingest/process-batch.js';
 import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
 import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
+import { serializeEvent } from '#src/sinks/serialize-event.js';
 import { type IngestSinks, SinkWriteError } from '#src/sinks/sink.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { streamRecordFactory } from '#test/helpers/kinesis-record-factory.js';
 import { memoryIngestSinks } from '#test/helpers/memory-sink.js';
 
@@ -98,6 +100,11 @@ describe('Function: processBatch()', () => {
       enriched: true,
     });
     expect(sinks.lake.stored[1]).toMatchObject({ event_id: 'u', enriched: false, color: null, model: null });
+    // The line the lake and search write is the enriched event's
+    expect(JSON.parse(serializeEvent(sinks.lake.stored[0] as TelemetryEvent))).toMatchObject({
+      color: 'Red',
+      enriched: true,
+    });
   });
 
   it('resumes at the first record a failing sink did not store, and the retry duplicates nothing', async () => {

@@ -1,0 +1,90 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { decodePayload, decodeRecord, MAX_JSON_DEPTH } from '#src/ingest/decode-record.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+
+const validate = createEventValidator();
+const position = { stream: 'telemetry', shardId: 'shardId-000000000000', partitionKey: 'k', sequenceNumber: '1' };
+const reading = (extra = '') =>
+  `{"type":"car_sensor","event_id":"e1","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":50,"rpm":2000,"gear":3${extra}}`;
+const gps = (location: string) =>
+  `{"type":"gps","event_id":"g1","ts":"2026-11-24T08:00:00.000Z","vehicle_id":"v","location":${location},"speed":40,"direction":90,"vehicle_type":"private"}`;
+const asRecord = (bytes: Uint8Array | string) => ({
+  data: Buffer.from(bytes).toString('base64'),
+  partitionKey: 'k',
+  sequenceNumber: '1',
+});
+const reasonOf = (bytes: Uint8Array | string) => {
+  const decoded = decodeRecord(asRecord(bytes), 'telemetry', 'shardId-000000000000', validate);
+  return decoded.ok ? 'accepted' : decoded.reject.reason;
+};
+
+describe('Function: decodeRecord() is strict and names what it found', () => {
+  it.each([
+    [
+      'invalid UTF-8 bytes',
+      Buffer.concat([Buffer.from(reading().slice(0, 30)), Buffer.from([0xc3, 0x28]), Buffer.from(reading().slice(30))]),
+      'encoding:utf8',
+    ],
+    ['a lone surrogate escape in a value', reading(',"note":"\\ud800"'), 'encoding:utf8'],
+    ['a lone surrogate escape in a key', reading(',"\\udbff":1'), 'encoding:utf8'],
+    ['a duplicated key', reading(',"speed":130'), 'json:duplicate_key'],
+    ['a gzip payload', gzipSync(reading()), 'encoding:gzip'],
+    ['a payload encoded in base64 once more', Buffer.from(reading()).toString('base64'), 'encoding:base64'],
+    [
+      'an array nested 20,000 deep inside location',
+      gps(`{"lat":51.5,"lon":-0.1,"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}`),
+      'json:depth',
+    ],
+    ['text that is not JSON', 'speed=130', 'json:parse'],
+  ])('rejects %s', (_case, bytes, reason) => {
+    // Act, Assess
+    expect(reasonOf(bytes)).toBe(reason);
+  });
+
+  it.each([
+    ['a valid surrogate pair', reading(',"note":"\\ud83d\\ude97"')],
+    ['a string holding a colon, a quote and a backslash', reading(',"note":"a:\\"b\\\\:"')],
+    ['nesting at the limit', reading(`,"deep":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}`)],
+    ['non-ASCII UTF-8', reading(',"note":"Zürich – 東京"')],
+  ])('accepts %s', (_case, text) => {
+    // Act, Assess
+    expect(reasonOf(text)).toBe('accepted');
+  });
+
+  it('keeps two events whose ids differ only in a lone surrogate apart: both are rejected, neither merges into U+FFFD', () => {
+    // Act
+    const a = decodePayload({ text: reading().replace('"e1"', '"ls\\ud800"') }, position, validate);
+    const b = decodePayload({ text: reading().replace('"e1"', '"ls\\udbff"') }, position, validate);
+
+    // Assess
+    expect([a.ok, b.ok]).toEqual([false, false]);
+  });
+
+  it('keeps the whole payload of a reject: text as text, other bytes as base64', () => {
+    // Prepare
+    const long = reading(`,"speed":1,"pad":"${'x'.repeat(5000)}"`);
+    const binary = Buffer.from([0xff, 0xfe, 0x00, 0x41]);
+
+    // Act
+    const text = decodeRecord(asRecord(long), 'telemetry', 'shard', validate);
+    const bytes = decodeRecord(asRecord(binary), 'telemetry', 'shard', validate);
+
+    // Assess
+    expect(text.ok ? undefined : text.reject).toMatchObject({ reason: 'json:duplicate_key', payload: long });
+    expect(bytes.ok ? undefined : bytes.reject).toMatchObject({
+      reason: 'encoding:utf8',
+      payload_base64: binary.toString('base64'),
+    });
+  });
+
+  it('never throws and never accepts a payload with a duplicated key, whatever the keys and values', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), (key, value) => {
+        const text = reading(`,${JSON.stringify(key)}:${JSON.stringify(value)},${JSON.stringify(key)}:0`);
+        const decoded = decodePayload({ text }, position, validate);
+        expect(decoded.ok).toBe(false);
+      }),
+    );
+  });
+});
