@@ -7,9 +7,9 @@ import type { EventValidator } from '../schema/validate-event.js';
 import { serializeEvent } from '../sinks/serialize-event.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../sinks/sink.js';
 import type { Alert, Duplicate, TelemetryEvent } from '../telemetry/event.js';
-import type { DecodedRecord, RecordPosition, StreamRecordData } from './decode-record.js';
+import { type DecodedRecord, decodeRecord, type RecordPosition, type StreamRecordData } from './decode-record.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
-import { decodeUnits, rejectAt } from './record-units.js';
+import { decodeUnits, isKplRecord, rejectAt } from './record-units.js';
 
 /** What ingest needs besides the records: built once per container. */
 export interface IngestContext {
@@ -217,7 +217,8 @@ function planBatch(
   const alerts: Alert[] = [];
 
   /** Sorts one decoded unit and fills the outboxes of the sinks that have not taken it yet. */
-  const take = (i: number, position: RecordPosition, unitPosition: string, decoded: DecodedRecord) => {
+  /** `position` is the user record's for a KPL unit; a plain record's is built only when needed. */
+  const take = (i: number, position: RecordPosition | undefined, unitPosition: string, decoded: DecodedRecord) => {
     const done = ctx.ledger.sinksDone(shardKey, unitPosition);
     if (!decoded.ok) {
       const unit = units.add(i, unitPosition, 'rejected', decoded.reject.reason);
@@ -233,7 +234,7 @@ function planBatch(
         source: {
           stream: origin.stream,
           shard_id: origin.shardId,
-          partition_key: position.partitionKey,
+          partition_key: position?.partitionKey ?? records[i]!.partitionKey,
           sequence_number: unitPosition,
         },
       };
@@ -246,7 +247,13 @@ function planBatch(
     const unserialisable = serialisationError(event);
     if (unserialisable) {
       ctx.ledger.release([event.event_id]);
-      const reject = rejectAt(position, 'serialize:failed', unserialisable, Buffer.from(decoded.text));
+      const at = position ?? {
+        stream: origin.stream,
+        shardId: origin.shardId,
+        partitionKey: records[i]!.partitionKey,
+        sequenceNumber: records[i]!.sequenceNumber,
+      };
+      const reject = rejectAt(at, 'serialize:failed', unserialisable, Buffer.from(decoded.text));
       const unit = units.add(i, unitPosition, 'rejected', reject.reason);
       if (!(done & out.rejects.bit)) out.rejects.outbox.push(reject, unit);
       return;
@@ -266,6 +273,8 @@ function planBatch(
     const record = records[i]!;
     if (ctx.ledger.isDelivered(shardKey, record.partitionKey, record.sequenceNumber)) {
       units.add(i, record.sequenceNumber, 'redelivered', '');
+    } else if (!isKplRecord(record.data)) {
+      take(i, undefined, record.sequenceNumber, decodeRecord(record, origin.stream, origin.shardId, ctx.validate));
     } else {
       const decoded = decodeUnits(record, origin.stream, origin.shardId, ctx.validate);
       units.userRecords[i] = decoded.userRecords;

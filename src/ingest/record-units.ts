@@ -22,6 +22,11 @@ export interface RecordUnit {
 /** The base64 of the KPL magic bytes F3 89 9A C2 begins with these four characters. */
 const KPL_BASE64_PREFIX = '84ma';
 
+/** Whether a record's base64 data holds a KPL aggregate (or a corrupt one): it opens with the magic bytes. */
+export function isKplRecord(data: string): boolean {
+  return data.startsWith(KPL_BASE64_PREFIX) && isKplAggregate(Buffer.from(data.slice(0, 8), 'base64'));
+}
+
 /**
  * A reject decided outside decodePayload (an aggregate that cannot be read, an event that cannot be
  * written), keeping its bytes.
@@ -66,7 +71,7 @@ export function decodeUnits(
     partitionKey: record.partitionKey,
     sequenceNumber: record.sequenceNumber,
   };
-  if (!record.data.startsWith(KPL_BASE64_PREFIX) || !isKplAggregate(Buffer.from(record.data.slice(0, 8), 'base64')))
+  if (!isKplRecord(record.data))
     return {
       units: [
         { position, unitPosition: record.sequenceNumber, decoded: decodeRecord(record, stream, shardId, validate) },
