@@ -44,8 +44,8 @@ export function scanJson(text: string): JsonScan {
         end = text.indexOf('"', end + 1);
       }
       if (!unicodeEscapes) {
-        const escape = text.indexOf('\\', i + 1);
-        if (escape >= 0 && escape < end) unicodeEscapes = hasUnicodeEscape(text, escape, end);
+        const backslash = text.indexOf('\\', i + 1);
+        if (backslash >= 0 && backslash < end) unicodeEscapes = hasUnicodeEscape(text, backslash, end);
       }
       i = end;
     } else if (c === COLON) members++;
