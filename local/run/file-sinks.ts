@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { constants, createGzip } from 'node:zlib';
 import type { Sink } from '#src/sinks/sink.js';
 
 /** A file sink that counts what it wrote. */
@@ -20,12 +21,20 @@ function createTextFileSink<T>(
   path: string,
   format: (item: T) => string,
   onItem?: (item: T) => void,
+  gzip = false,
 ): CountingSink<T> {
-  const file = createWriteStream(path, { flags: 'w', highWaterMark: 16 * 1024 * 1024 });
+  const output = createWriteStream(path, { flags: 'w', highWaterMark: 16 * 1024 * 1024 });
   let failure: Error | undefined;
-  file.on('error', (error) => {
+  output.on('error', (error) => {
     failure = error;
   });
+  // Gzip level 1: fast, and a reject's repeated names and positions shrink ten-fold and more.
+  const compressor = gzip ? createGzip({ level: constants.Z_BEST_SPEED }) : undefined;
+  compressor?.on('error', (error) => {
+    failure = error;
+  });
+  compressor?.pipe(output);
+  const file = compressor ?? output;
   const sink: CountingSink<T> = {
     name,
     count: 0,
@@ -42,7 +51,7 @@ function createTextFileSink<T>(
     },
     async close() {
       file.end();
-      await finished(file);
+      await finished(output);
     },
   };
   return sink;
@@ -51,6 +60,15 @@ function createTextFileSink<T>(
 /** Appends each item, a line of text, to `path` (created empty). */
 export function createLineSink(name: string, path: string): CountingSink<string> {
   return createTextFileSink(name, path, (line) => `${line}\n`);
+}
+
+/**
+ * Appends one JSON line per item to `path` (created empty), gzip-compressed: the local reject store,
+ * which keeps whole payloads and so stays within a small multiple of the input however many tiny
+ * records are rejected (docs/local-runtime.md).
+ */
+export function createGzipJsonlSink<T>(name: string, path: string): CountingSink<T> {
+  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, undefined, true);
 }
 
 /** Appends one JSON line per item to `path` (created empty). */

@@ -68,7 +68,7 @@ export function formatSummary(report: RunReport): string {
           : `NO: ${report.verification.problems.join('; ')}`
         : 'skipped (--no-verify)',
     ],
-    ['outputs', `${report.out_dir}/{lake/,alerts.jsonl,rejects.jsonl,report.json}`],
+    ['outputs', `${report.out_dir}/{lake/,alerts.jsonl,rejects.jsonl.gz,report.json}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

@@ -13,7 +13,13 @@ import { LocalFirehose, type LocalFirehoseStats } from '../firehose/local-fireho
 import type { LocalLake } from '../lake/local-lake.js';
 import { OpenSearchBulkWriter } from '../search/opensearch-bulk-writer.js';
 import { LocalFifoTopic, type LocalTopicStats } from '../sns/local-fifo-topic.js';
-import { type CountingSink, createJsonlSink, createLineSink, createTextSink } from './file-sinks.js';
+import {
+  type CountingSink,
+  createGzipJsonlSink,
+  createJsonlSink,
+  createLineSink,
+  createTextSink,
+} from './file-sinks.js';
 import type { RunReport } from './run-report.js';
 
 /** Options of createRunOutputs. */
@@ -132,7 +138,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     name: 'alerts',
     sleep: noWait,
   });
-  const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'));
+  const rejects = createGzipJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl.gz'));
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];

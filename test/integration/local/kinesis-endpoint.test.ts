@@ -90,7 +90,7 @@ describe('Function: runPipeline() with a Kinesis endpoint (MiniStack)', () => {
     expect(sortedLines(join(viaEndpoint, 'alerts.jsonl'))).toEqual(sortedLines(join(inProcess, 'alerts.jsonl')));
 
     // Assess: rejects carry the real stream's positions; the oversized record is judged before PutRecords
-    const rejects = readJsonl(join(viaEndpoint, 'rejects.jsonl'));
+    const rejects = readJsonl(join(viaEndpoint, 'rejects.jsonl.gz'));
     const shardIds = new Set(shards.map((shard) => shard.ShardId));
     const streamed = rejects.filter((r) => r.source.sequence_number !== '');
     expect(streamed.length).toBe(remote.rejected - 1);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -114,7 +114,7 @@ describe('Function: runPipeline()', () => {
 
     // Assess
     expect(report).toMatchObject({ in: 11, accepted: 3, rejected: 7, duplicates: 1 });
-    const rejects = readJsonl(join(outDir, 'rejects.jsonl'));
+    const rejects = readJsonl(join(outDir, 'rejects.jsonl.gz'));
     expect(rejects.map((r) => r.reason).sort()).toEqual(
       [
         'json:parse',
@@ -127,6 +127,27 @@ describe('Function: runPipeline()', () => {
       ].sort(),
     );
     for (const reject of rejects) expect(reject.source.sequence_number).toMatch(/^\d{56}$/);
+  });
+
+  it('given 50,000 invalid 2-byte lines, keeps every payload whole in a reject store under 10 times the input', async () => {
+    // Prepare: the shape that made rejects.jsonl 229 times its input when each line carried a preview.
+    const outDir = tempOut('tiny-rejects');
+    const lines = 50_000;
+    async function* tiny(): AsyncGenerator<SourceItem> {
+      for (let line = 1; line <= lines; line++)
+        yield { kind: 'record', record: { partitionKey: `line-${line}`, data: 'x', arrivalMs: START + line } };
+    }
+
+    // Act
+    const report = await runPipeline({ source: tiny(), scenario: 'jsonl', outDir, repoRoot, shards: 2, seed: 1 });
+
+    // Assess
+    expect(report).toMatchObject({ in: lines, rejected: lines });
+    const rejects = readJsonl(join(outDir, 'rejects.jsonl.gz'));
+    expect(rejects).toHaveLength(lines);
+    expect(rejects.every((r) => r.payload === 'x' && r.reason === 'json:parse')).toBe(true);
+    const inputBytes = lines * 2;
+    expect(statSync(join(outDir, 'rejects.jsonl.gz')).size).toBeLessThan(10 * inputBytes);
   });
 
   it('given a Geolife folder, replays every point and rejects malformed lines with file and line', async () => {
@@ -145,7 +166,7 @@ describe('Function: runPipeline()', () => {
 
     // Assess
     expect(report).toMatchObject({ in: 16, accepted: 13, rejected: 3, by_type: { trajectory_point: 13 } });
-    expect(readJsonl(join(outDir, 'rejects.jsonl')).map((r) => r.reject_id)).toEqual([
+    expect(readJsonl(join(outDir, 'rejects.jsonl.gz')).map((r) => r.reject_id)).toEqual([
       'Data/000/Trajectory/20081024020959.plt:9',
       'Data/000/Trajectory/20081024020959.plt:11',
       'Data/000/Trajectory/20081024020959.plt:13',
