@@ -8,6 +8,7 @@ import type { Alert, Duplicate, Reject, TelemetryEvent } from '#src/telemetry/ev
 import type { LocalLake } from '../lake/local-lake.js';
 import { OpenSearchBulkWriter } from '../search/opensearch-bulk-writer.js';
 import { type CountingSink, createBulkFileSink, createJsonlSink } from './file-sinks.js';
+import type { RunObserver } from './run-observer.js';
 import type { RunReport } from './run-report.js';
 
 /** Options of createRunOutputs. */
@@ -18,6 +19,8 @@ export interface RunOutputsOptions {
   opensearchUrl?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
+  /** Handed every batch once stored (the live dashboard). */
+  observer?: RunObserver;
 }
 
 /** What the run counts as the outputs are written. */
@@ -59,6 +62,11 @@ function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void):
   };
 }
 
+/** `sink`, calling `onWritten` after each stored batch when there is one (else `sink` itself, untouched). */
+function observed<T>(sink: Sink<T>, onWritten: ((items: readonly T[]) => void) | undefined): Sink<T> {
+  return onWritten ? afterWrite(sink, onWritten) : sink;
+}
+
 /**
  * The run's destinations, the local stand-ins of what ingest and aggregate write to on AWS:
  * events routed per type to the Firehose stand-in's tables (the domain's routing sink), search
@@ -68,7 +76,7 @@ function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void):
  * @example const outputs = await createRunOutputs({ outDir, lake }); … const search = await outputs.close();
  */
 export async function createRunOutputs(options: RunOutputsOptions): Promise<RunOutputs> {
-  const { outDir, lake } = options;
+  const { outDir, lake, observer } = options;
   const counters: RunCounters = { accepted: 0, byType: {}, byRule: {}, byReason: {} };
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
@@ -77,6 +85,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
       afterWrite(lake.sinkFor<TelemetryEvent>(type as EventType, serializeEvent), (written) => {
         counters.byType[type] = (counters.byType[type] ?? 0) + written.length;
         counters.accepted += written.length;
+        observer?.onEvents?.(type as EventType, written);
       }),
   );
   if (options.wrapLakeSink) events = options.wrapLakeSink(events);
@@ -103,33 +112,51 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const alertsFile = createJsonlSink<Alert>('alerts', join(outDir, 'alerts.jsonl'), (alert) =>
     increment(counters.byRule, alert.rule),
   );
-  const rejects = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'), (reject) =>
+  const rejectsFile = createJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl'), (reject) =>
     increment(counters.byReason, reject.reason),
   );
+  // The source loop writes its own rejects here too, so the observer wraps the counting sink itself.
+  const onRejects = observer?.onRejects?.bind(observer);
+  const rejects: CountingSink<Reject> = onRejects
+    ? {
+        ...afterWrite(rejectsFile, onRejects),
+        get count() {
+          return rejectsFile.count;
+        },
+        close: () => rejectsFile.close(),
+      }
+    : rejectsFile;
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];
-  const files = [alertsFile, rejects, duplicates, late, eventsSearch, alertsSearch, windowsSearch].filter(
+  const files = [alertsFile, rejectsFile, duplicates, late, eventsSearch, alertsSearch, windowsSearch].filter(
     (sink): sink is CountingSink<never> => 'close' in sink,
   );
   return {
     ingest: {
       lake: events,
       search: eventsSearch,
-      alerts: createFanOutSink('alerts', [alertsFile, lake.sinkFor<Alert>('alerts'), alertsSearch]),
+      alerts: createFanOutSink('alerts', [
+        observed(alertsFile, observer?.onAlerts?.bind(observer)),
+        lake.sinkFor<Alert>('alerts'),
+        alertsSearch,
+      ]),
       rejects,
       duplicates,
     },
-    windows: createFanOutSink('windows', [
-      lake.sinkFor<WindowAggregateRow>('window_aggregates'),
-      windowsSearch,
-      {
-        name: 'report',
-        async write(rows) {
-          for (const row of rows) windowRows.push(row);
+    windows: observed(
+      createFanOutSink('windows', [
+        lake.sinkFor<WindowAggregateRow>('window_aggregates'),
+        windowsSearch,
+        {
+          name: 'report',
+          async write(rows) {
+            for (const row of rows) windowRows.push(row);
+          },
         },
-      },
-    ]),
+      ]),
+      observer?.onWindows?.bind(observer),
+    ),
     late,
     rejects,
     duplicates,

@@ -8,10 +8,12 @@ import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
 import { createMappings } from './run-mappings.js';
+import type { RunObserver } from './run-observer.js';
 import { createRunOutputs } from './run-outputs.js';
 import { type RunReport, writeReport } from './run-report.js';
 import { ArrivalClock, pumpSource, type RunProgress, type SourceItem } from './source-loop.js';
 
+export type { RunObserver } from './run-observer.js';
 export { CountMismatchError, type RunReport } from './run-report.js';
 export type { RunProgress, SourceItem } from './source-loop.js';
 
@@ -49,6 +51,8 @@ export interface RunOptions {
   aggregateWorker?: URL;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
+  /** Watches the run as its outputs are stored (the live dashboard of `fleetstream run --ui`). */
+  observer?: RunObserver;
 }
 
 /**
@@ -89,6 +93,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     lake,
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   const clock = new ArrivalClock();
   const mappings = createMappings({
@@ -112,7 +117,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     chunkSize: options.chunkSize ?? 20_000,
     speedup: options.speedup,
     startedAt,
-    onProgress: options.onProgress,
+    onProgress: withObserver(options.onProgress, options.observer),
   });
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
@@ -146,6 +151,18 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: outDir,
   });
+}
+
+/** The progress callback, also telling the observer. */
+function withObserver(
+  onProgress: RunOptions['onProgress'],
+  observer: RunObserver | undefined,
+): RunOptions['onProgress'] {
+  if (!observer?.onProgress) return onProgress;
+  return (progress) => {
+    onProgress?.(progress);
+    observer.onProgress?.(progress);
+  };
 }
 
 /** Reads the dimension CSVs' cars, for the fleet simulator. */
