@@ -18,12 +18,18 @@ function hasParquet(dir: string): boolean {
   return readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
 }
 
+/** A DuckDB connection over the local lake (see runQuery); close it when done. */
+export interface LakeConnection {
+  query(sql: string): Promise<QueryResult>;
+  close(): void;
+}
+
 /**
- * Runs SQL with DuckDB over the local lake: one view per Glue table name over its Parquet files
- * (hive partitions dt and hour included); a table with no files yet is an empty view with the
- * schema's columns, so every query runs on any lake.
+ * Opens DuckDB over the local lake: one view per Glue table name over its Parquet files (hive
+ * partitions dt and hour included); a table with no files yet is an empty view with the schema's
+ * columns, so every query runs on any lake. For several queries on one set of views.
  */
-export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
+export async function openLake(outDir: string): Promise<LakeConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
@@ -41,10 +47,30 @@ export async function runQuery(outDir: string, sql: string): Promise<QueryResult
         );
       }
     }
-    const reader = await connection.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
-  } finally {
+  } catch (error) {
     connection.closeSync();
+    throw error;
+  }
+  return {
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+    },
+    close: () => connection.closeSync(),
+  };
+}
+
+/**
+ * Runs SQL with DuckDB over the local lake: one view per Glue table name over its Parquet files
+ * (hive partitions dt and hour included); a table with no files yet is an empty view with the
+ * schema's columns, so every query runs on any lake.
+ */
+export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
+  const lake = await openLake(outDir);
+  try {
+    return await lake.query(sql);
+  } finally {
+    lake.close();
   }
 }
 
