@@ -65,6 +65,7 @@ export interface RunOptions {
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const stage = options.stage ?? 'local';
   const outDir = options.outDir;
   rmSync(outDir, { recursive: true, force: true });
@@ -124,6 +125,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const search = await outputs.close();
 
   const wall = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   const { counters, windowRows } = outputs;
   return writeReport({
     scenario: options.scenario,
@@ -148,6 +150,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
     wall_seconds: Math.round(wall * 1000) / 1000,
+    cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: outDir,
   });
