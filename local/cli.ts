@@ -12,6 +12,8 @@ import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem } from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
+import { DEFAULT_DASHBOARD_PORT } from './ui/dashboard-server.js';
+import { openLakeDashboard, openLiveDashboard, untilInterrupted } from './ui/open-dashboard.js';
 
 // The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
 // reading): a larger young generation cut GC time by about a tenth in `npm run bench` profiles.
@@ -22,7 +24,8 @@ const USAGE = `fleetstream: the telemetry pipeline on one machine
 Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
-                  [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
+                  [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL] [--ui [--port N]]
+  fleetstream ui [--out DIR] [--port N]             (the dashboard of a finished run)
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
@@ -46,6 +49,9 @@ run options:
                the stream to use with --kinesis-endpoint (default fleetstream-<stage>-telemetry)
   --opensearch index into the OpenSearch node at URL (templates from schemas/ applied first; start one
                with scripts/opensearch.sh start) instead of writing _bulk files under <out>/search/
+  --ui         serve a live dashboard on http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/ (map, alerts, windows, throughput);
+               the run starts when the page is open, and the page then shows the finished run's lake
+  --port       the dashboard's port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)
 `;
 
 /** The repository root: where serverless.yml is, above this file (dist/cli.js or local/cli.ts). */
@@ -106,9 +112,12 @@ async function run(argv: string[]): Promise<RunReport> {
       'kinesis-endpoint': { type: 'string' },
       'stream-name': { type: 'string' },
       opensearch: { type: 'string' },
+      ui: { type: 'boolean' },
+      port: { type: 'string' },
     },
     strict: true,
   });
+  if (values.port !== undefined && !values.ui) throw new UsageError('--port needs --ui');
   if (values['stream-name'] && !values['kinesis-endpoint'])
     throw new UsageError('--stream-name needs --kinesis-endpoint');
   const endpoint = values['kinesis-endpoint'];
@@ -143,11 +152,24 @@ async function run(argv: string[]): Promise<RunReport> {
   }
   // Built next to this file (dist/); absent when the CLI runs from source, which then uses one thread.
   const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
+  const outDir = resolve(values.out ?? '.fleetstream');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const ui = values.ui
+    ? await openLiveDashboard({
+        repoRoot,
+        outDir,
+        scenario,
+        paced: values.speedup !== undefined,
+        port: dashboardPort(values.port),
+        log,
+      })
+    : undefined;
+  await ui?.waitForPage();
   const progress = createProgressPrinter(process.stderr);
   const report = await runPipeline({
     source,
     scenario,
-    outDir: resolve(values.out ?? '.fleetstream'),
+    outDir,
     repoRoot,
     shards: Math.floor(positiveNumber('shards', values.shards, 2)!),
     seed,
@@ -158,10 +180,46 @@ async function run(argv: string[]): Promise<RunReport> {
     streamName: values['stream-name'],
     opensearchUrl: values.opensearch,
     onProgress: progress.update,
+    ...(ui ? { observer: ui.observer } : {}),
+  }).catch(async (error) => {
+    await ui?.server.close();
+    throw error;
   });
   progress.done();
   process.stdout.write(`${formatSummary(report)}\n`);
+  if (ui) {
+    await ui.finish(report);
+    await untilInterrupted();
+    await ui.server.close();
+  }
   return report;
+}
+
+function dashboardPort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DASHBOARD_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a port number (0 picks a free one), got "${value}"`);
+  return port;
+}
+
+async function dashboard(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, port: { type: 'string' } },
+    strict: true,
+  });
+  const outDir = resolve(values.out ?? '.fleetstream');
+  if (!existsSync(join(outDir, 'lake')))
+    throw new UsageError(`no lake under ${outDir}: run \`fleetstream run\` first or pass --out`);
+  const server = await openLakeDashboard({
+    repoRoot: findRepoRoot(),
+    outDir,
+    port: dashboardPort(values.port),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  await untilInterrupted();
+  await server.close();
 }
 
 async function query(argv: string[]): Promise<void> {
@@ -247,6 +305,7 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') await run(rest);
     else if (command === 'query') await query(rest);
+    else if (command === 'ui') await dashboard(rest);
     else if (command === 'dashboards') await dashboards(rest);
     else if (command === 'sfn') await sfn(rest);
     else if (command === undefined || command === 'help' || command === '--help' || command === '-h')
