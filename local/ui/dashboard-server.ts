@@ -82,7 +82,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (path === '/ready' && request.method === 'POST') {
       ready = true;
       for (const resolve of waiting.splice(0)) resolve();
-      response.writeHead(204).end();
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/events') {
