@@ -22,6 +22,8 @@ import { chooseSearchAuth, resolveDomainEndpoint } from './search/search-auth.js
 import { readServerlessConfig } from './serverless-config.js';
 import { runDeployedStateMachine } from './sfn/run-deployed-state-machine.js';
 import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
+import { DEFAULT_DASHBOARD_PORT } from './ui/dashboard-server.js';
+import { openLakeDashboard, openLiveDashboard, untilInterrupted } from './ui/open-dashboard.js';
 import { UsageError } from './usage-error.js';
 import { formatVerification, verifyRun } from './verify/verify-run.js';
 
@@ -35,8 +37,9 @@ Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | FILE.b64 | GEOLIFE_FOLDER] [--out DIR]
                   [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
-                  [--chaos SPEC] [--no-verify]
+                  [--chaos SPEC] [--no-verify] [--ui [--port N]]
   fleetstream verify [--out DIR]
+  fleetstream ui [--out DIR] [--port N]             (the dashboard of a finished run)
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
@@ -70,6 +73,9 @@ run options:
                reorder (rates are probabilities), e.g. cold-starts=0.01,sink-failures=0.02,duplicates=0.01
   --no-verify  skip proving the outputs against the run's own account (report.json -> verification)
 
+  --ui         serve a live dashboard on http://127.0.0.1:${DEFAULT_DASHBOARD_PORT}/ (map, alerts, windows, throughput);
+               the run starts when the page is open, and the page then shows the finished run's lake
+  --port       the dashboard's port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)
 verify: proves a finished run's outputs again and prints lost / doubled per sink (exit 1 if any)
 
 cost options (the monthly AWS bill of a stage as serverless.yml configures it; docs/cost.md):
@@ -151,9 +157,12 @@ async function run(argv: string[]): Promise<RunReport> {
       opensearch: { type: 'string' },
       chaos: { type: 'string' },
       'no-verify': { type: 'boolean' },
+      ui: { type: 'boolean' },
+      port: { type: 'string' },
     },
     strict: true,
   });
+  if (values.port !== undefined && !values.ui) throw new UsageError('--port needs --ui');
   if (values['stream-name'] && !values['kinesis-endpoint'])
     throw new UsageError('--stream-name needs --kinesis-endpoint');
   const endpoint = values['kinesis-endpoint'];
@@ -191,8 +200,20 @@ async function run(argv: string[]): Promise<RunReport> {
   }
   // Built next to this file (dist/); absent when the CLI runs from source, which then uses one thread.
   const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
-  const progress = createProgressPrinter(process.stderr);
   const outDir = resolve(values.out ?? '.fleetstream');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const ui = values.ui
+    ? await openLiveDashboard({
+        repoRoot,
+        outDir,
+        scenario,
+        paced: values.speedup !== undefined,
+        port: dashboardPort(values.port),
+        log,
+      })
+    : undefined;
+  await ui?.waitForPage();
+  const progress = createProgressPrinter(process.stderr);
   const running = runPipeline({
     source,
     scenario,
@@ -209,9 +230,11 @@ async function run(argv: string[]): Promise<RunReport> {
     onProgress: progress.update,
     ...(values.chaos ? { chaos: parseChaos(values.chaos) } : {}),
     ...(values['no-verify'] ? { verify: false } : {}),
+    ...(ui ? { observer: ui.observer } : {}),
   });
-  const report = await running.catch((error: unknown) => {
+  const report = await running.catch(async (error: unknown) => {
     progress.done();
+    await ui?.server.close();
     // The report is written before verification: show what did not verify, then fail.
     if (error instanceof VerificationError) {
       const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
@@ -221,6 +244,11 @@ async function run(argv: string[]): Promise<RunReport> {
   });
   progress.done();
   process.stdout.write(`${formatSummary(report)}\n`);
+  if (ui) {
+    await ui.finish(report);
+    await untilInterrupted();
+    await ui.server.close();
+  }
   return report;
 }
 
@@ -243,6 +271,33 @@ async function verify(argv: string[]): Promise<void> {
   const verification = await verifyRun({ outDir, windowMs: config.numberParam('tumblingWindowInSeconds') * 1000 });
   process.stdout.write(`${formatVerification(verification)}\n`);
   if (!verification.ok) process.exitCode = 1;
+}
+
+function dashboardPort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_DASHBOARD_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a port number (0 picks a free one), got "${value}"`);
+  return port;
+}
+
+async function dashboard(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string' }, port: { type: 'string' } },
+    strict: true,
+  });
+  const outDir = resolve(values.out ?? '.fleetstream');
+  if (!existsSync(join(outDir, 'lake')))
+    throw new UsageError(`no lake under ${outDir}: run \`fleetstream run\` first or pass --out`);
+  const server = await openLakeDashboard({
+    repoRoot: findRepoRoot(),
+    outDir,
+    port: dashboardPort(values.port),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  await untilInterrupted();
+  await server.close();
 }
 
 async function query(argv: string[]): Promise<void> {
@@ -377,6 +432,7 @@ async function main(): Promise<void> {
     if (command === 'run') await run(rest);
     else if (command === 'query') await query(rest);
     else if (command === 'verify') await verify(rest);
+    else if (command === 'ui') await dashboard(rest);
     else if (command === 'dashboards') await dashboards(rest);
     else if (command === 'sfn') await sfn(rest);
     else if (command === 'cost') costCommand(rest, findRepoRoot(), (text) => process.stdout.write(text));

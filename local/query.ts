@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { listNamedQueries, type NamedQuery } from '#src/adapters/file/named-queries.js';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
 import { dedupeViewStatements, rawTableName } from '#src/schema/dedupe-views.js';
@@ -19,44 +19,66 @@ function hasParquet(dir: string): boolean {
   return readdirSync(dir, { recursive: true }).some((entry) => String(entry).endsWith('.parquet'));
 }
 
+/** A DuckDB connection over the local lake (see openLake); close it when done. */
+export interface LakeConnection {
+  query(sql: string): Promise<QueryResult>;
+  /** The rows as objects keyed by column name. */
+  queryObjects(sql: string): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
 /**
  * A DuckDB connection over the local lake, with the tables Athena has: `<table>_raw` over the
  * Parquet files (hive partitions dt and hour included; an empty relation with the schema's columns
  * when there are no files yet, so every query runs on any lake), and the view `<table>` that shows
- * each row once (src/schema/dedupe-views.ts), which queries read. Close it with `closeSync()`.
+ * each row once (src/schema/dedupe-views.ts), which queries read. For several queries on one set of views.
  *
- * @example const lake = await openLake('.fleetstream'); await lake.runAndReadAll('SELECT COUNT(*) FROM car_sensor');
+ * @example const lake = await openLake('.fleetstream'); await lake.query('SELECT COUNT(*) FROM car_sensor'); lake.close();
  */
-export async function openLake(outDir: string): Promise<DuckDBConnection> {
+export async function openLake(outDir: string): Promise<LakeConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  for (const table of TABLES) {
-    const dir = join(outDir, 'lake', table);
-    const raw = rawTableName(table);
-    if (hasParquet(dir)) {
-      const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
-      await connection.run(
-        `CREATE VIEW "${raw}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
-      );
-    } else {
-      const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
-      await connection.run(
-        `CREATE VIEW "${raw}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
-      );
+  try {
+    for (const table of TABLES) {
+      const dir = join(outDir, 'lake', table);
+      const raw = rawTableName(table);
+      if (hasParquet(dir)) {
+        const glob = join(dir, '**', '*.parquet').replaceAll("'", "''");
+        await connection.run(
+          `CREATE VIEW "${raw}" AS SELECT * FROM read_parquet('${glob}', hive_partitioning = true, union_by_name = true)`,
+        );
+      } else {
+        const columns = tableColumns(table).map((c) => `CAST(NULL AS ${duckdbType(c)}) AS "${c.name}"`);
+        await connection.run(
+          `CREATE VIEW "${raw}" AS SELECT ${columns.join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS hour WHERE false`,
+        );
+      }
     }
+    for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
+  } catch (error) {
+    connection.closeSync();
+    throw error;
   }
-  for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
-  return connection;
+  return {
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+    },
+    async queryObjects(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJson() as Record<string, unknown>[];
+    },
+    close: () => connection.closeSync(),
+  };
 }
 
 /** Runs SQL with DuckDB over the local lake (see openLake). */
 export async function runQuery(outDir: string, sql: string): Promise<QueryResult> {
-  const connection = await openLake(outDir);
+  const lake = await openLake(outDir);
   try {
-    const reader = await connection.runAndReadAll(sql);
-    return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
+    return await lake.query(sql);
   } finally {
-    connection.closeSync();
+    lake.close();
   }
 }
 

@@ -1,12 +1,15 @@
-// Bundles the command-line entry points into dist/ (schemas inlined, npm packages left external).
+// Bundles the command-line entry points into dist/ (schemas inlined, npm packages left external),
+// and the dashboard page into dist/ui/ (everything inlined: the page loads nothing from outside).
 // Lambda functions are bundled separately by serverless-esbuild at `sls package` time.
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const entryPoints = [
   { in: 'local/cli.ts', out: 'cli' },
   { in: 'local/run/aggregate-worker.ts', out: 'aggregate-worker' },
   { in: 'bench/run.ts', out: 'bench' },
+  { in: 'bench/ui-overhead.ts', out: 'bench-ui' },
 ].filter((entry) => existsSync(entry.in));
 
 await build({
@@ -21,3 +24,23 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
+
+// The dashboard page (`fleetstream run --ui`, `fleetstream ui`): ECharts, Leaflet and the page's
+// code in one script, their CSS in one stylesheet (Leaflet's images inlined), and the country
+// outlines of the basemap copied from the world-atlas package.
+mkdirSync('dist/ui', { recursive: true });
+await build({
+  entryPoints: [{ in: 'local/ui/page/main.ts', out: 'dashboard' }],
+  outdir: 'dist/ui',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome110',
+  minify: true,
+  sourcemap: 'linked',
+  loader: { '.png': 'dataurl', '.svg': 'dataurl' },
+  logLevel: 'warning',
+});
+copyFileSync('local/ui/page/index.html', 'dist/ui/index.html');
+const require = createRequire(import.meta.url);
+copyFileSync(require.resolve('world-atlas/countries-50m.json'), 'dist/ui/countries-50m.json');

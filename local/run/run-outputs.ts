@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
 import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
 import { createBulkSink } from '#src/adapters/opensearch/bulk-sink.js';
-import { TABLES, type TableName } from '#src/schema/registry.js';
+import { type EventType, TABLES, type TableName } from '#src/schema/registry.js';
 import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
 import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
 import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
@@ -20,6 +20,7 @@ import {
   createLineSink,
   createTextSink,
 } from './file-sinks.js';
+import type { RunObserver } from './run-observer.js';
 import type { RunReport } from './run-report.js';
 
 /** Options of createRunOutputs. */
@@ -38,6 +39,8 @@ export interface RunOutputsOptions {
   opensearchUrl?: string;
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
+  /** Handed every batch once stored (the live dashboard). */
+  observer?: RunObserver;
 }
 
 /** Every local destination of a run: the ingest sinks, the aggregate's outputs and the files behind them. */
@@ -59,6 +62,22 @@ export interface RunOutputs {
   close(): Promise<RunReport['search']>;
 }
 
+/** A sink that runs `onWritten` with the items once `sink` stored them all. */
+function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void): Sink<T> {
+  return {
+    name: sink.name,
+    async write(items) {
+      await sink.write(items);
+      onWritten(items);
+    },
+  };
+}
+
+/** `sink`, calling `onWritten` after each stored batch when there is one (else `sink` itself, untouched). */
+function observed<T>(sink: Sink<T>, onWritten: ((items: readonly T[]) => void) | undefined): Sink<T> {
+  return onWritten ? afterWrite(sink, onWritten) : sink;
+}
+
 /**
  * The run's destinations, the local stand-ins of what ingest and aggregate write to on AWS:
  * events routed per type to the Firehose stand-in's tables (the domain's routing sink), search
@@ -68,7 +87,7 @@ export interface RunOutputs {
  * @example const outputs = await createRunOutputs({ outDir, lake }); … const search = await outputs.close();
  */
 export async function createRunOutputs(options: RunOutputsOptions): Promise<RunOutputs> {
-  const { outDir, lake } = options;
+  const { outDir, lake, observer } = options;
   // The lake goes through the same Firehose sink as on AWS (packing, call limits, retries of failed
   // records) into the Firehose stand-in, which enforces what the service enforces.
   const streams = new Map(TABLES.map((table) => [deliveryStreamName(options.lakeStreamPrefix, table), table]));
@@ -91,7 +110,11 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
     (event) => event.type,
-    (type) => lakeTable<TelemetryEvent>(type as TableName, serializeEvent),
+    (type) =>
+      observed(
+        lakeTable<TelemetryEvent>(type as TableName, serializeEvent),
+        observer?.onEvents && ((written) => observer.onEvents?.(type as EventType, written)),
+      ),
   );
   if (options.wrapLakeSink) events = options.wrapLakeSink(events);
 
@@ -128,7 +151,11 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const alertsFile = createLineSink('alerts', join(outDir, 'alerts.jsonl'));
   const topic = new LocalFifoTopic({
     topicArn: options.alertsTopicArn,
-    deliver: (message) => alertsFile.write([message]),
+    // The observer sees what the subscriber received: each alert once, after the topic's deduplication.
+    deliver: async (message) => {
+      await alertsFile.write([message]);
+      observer?.onAlerts?.([JSON.parse(message) as Alert]);
+    },
     now: options.now,
     ...(options.throttle ? { failEntry: options.throttle } : {}),
   });
@@ -138,11 +165,22 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     name: 'alerts',
     sleep: noWait,
   });
-  const rejects = createGzipJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl.gz'));
+  const rejectsFile = createGzipJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl.gz'));
+  // The source loop writes its own rejects here too, so the observer wraps the counting sink itself.
+  const onRejects = observer?.onRejects?.bind(observer);
+  const rejects: CountingSink<Reject> = onRejects
+    ? {
+        ...afterWrite(rejectsFile, onRejects),
+        get count() {
+          return rejectsFile.count;
+        },
+        close: () => rejectsFile.close(),
+      }
+    : rejectsFile;
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];
-  const files: CountingSink<never>[] = [alertsFile, rejects, duplicates, late, ...bulkFiles];
+  const files: CountingSink<never>[] = [alertsFile, rejectsFile, duplicates, late, ...bulkFiles];
   return {
     ingest: {
       lake: events,
@@ -151,16 +189,19 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
       rejects,
       duplicates,
     },
-    windows: createFanOutSink('windows', [
-      lakeTable<WindowAggregateRow>('window_aggregates'),
-      windowsSearch,
-      {
-        name: 'report',
-        async write(rows) {
-          for (const row of rows) windowRows.push(row);
+    windows: observed(
+      createFanOutSink('windows', [
+        lakeTable<WindowAggregateRow>('window_aggregates'),
+        windowsSearch,
+        {
+          name: 'report',
+          async write(rows) {
+            for (const row of rows) windowRows.push(row);
+          },
         },
-      },
-    ]),
+      ]),
+      observer?.onWindows?.bind(observer),
+    ),
     late,
     rejects,
     duplicates,

@@ -12,10 +12,12 @@ import { LocalStream } from '../stream/local-stream.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { RunAccounting } from './run-accounting.js';
 import { createMappings } from './run-mappings.js';
+import type { RunObserver } from './run-observer.js';
 import { createRunOutputs } from './run-outputs.js';
 import { type RunReport, VerificationError, writeReport } from './run-report.js';
 import { ArrivalClock, pumpSource, type RunProgress, type SourceItem } from './source-loop.js';
 
+export type { RunObserver } from './run-observer.js';
 export { CountMismatchError, type RunReport, VerificationError } from './run-report.js';
 export type { RunProgress, SourceItem } from './source-loop.js';
 
@@ -57,6 +59,8 @@ export interface RunOptions {
   verify?: boolean;
   /** Inject faults (local/chaos/): cold starts, crashes, sink failures, throttles, duplicates, late records. */
   chaos?: ChaosSpec;
+  /** Watches the run as its outputs are stored (the live dashboard of `fleetstream run --ui`). */
+  observer?: RunObserver;
 }
 
 /**
@@ -69,6 +73,7 @@ export interface RunOptions {
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const startedAt = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const stage = options.stage ?? 'local';
   const outDir = options.outDir;
   rmSync(outDir, { recursive: true, force: true });
@@ -104,6 +109,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(chaos ? { throttle: chaos.throttle } : {}),
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
 
   const mappings = createMappings({
@@ -131,7 +137,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       ? { kind: 'paced', factor: options.speedup }
       : { kind: 'unpaced', chunkSize: options.chunkSize ?? 20_000 },
     startedAt,
-    onProgress: options.onProgress,
+    onProgress: withObserver(options.onProgress, options.observer),
   });
   for (const { mapping } of mappings) await mapping.closeWindows();
   const lakeResult = await lake.close();
@@ -139,6 +145,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   await accounting.close();
 
   const wall = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   const { windowRows } = outputs;
   const report = writeReport({
     scenario: options.scenario,
@@ -170,6 +177,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
     wall_seconds: Math.round(wall * 1000) / 1000,
+    cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: outDir,
   });
@@ -191,6 +199,18 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   if (!report.verification.ok)
     throw new VerificationError(`the run's outputs do not verify: ${report.verification.problems.join('; ')}`);
   return report;
+}
+
+/** The progress callback, also telling the observer. */
+function withObserver(
+  onProgress: RunOptions['onProgress'],
+  observer: RunObserver | undefined,
+): RunOptions['onProgress'] {
+  if (!observer?.onProgress) return onProgress;
+  return (progress) => {
+    onProgress?.(progress);
+    observer.onProgress?.(progress);
+  };
 }
 
 /** Reads the dimension CSVs' cars, for the fleet simulator. */

@@ -51,6 +51,8 @@ export interface RunReport {
   /** Where the aggregate mapping ran: a worker thread of its own, or the main thread with ingest. */
   aggregate_thread: 'worker' | 'main';
   wall_seconds: number;
+  /** CPU time of the whole process (ingest, the aggregate worker, DuckDB) during the run: unlike wall time, hardly moved by other load on the machine. */
+  cpu_seconds: number;
   events_per_sec: number;
   out_dir: string;
   /** The outputs proven against the run's own account of every record (local/verify/), when verified. */

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { EVENT_TYPES } from '#src/schema/registry.js';
 import type { IndexFamilyName } from '#src/search/index-templates.js';
-import { openLake } from '../query.js';
+import { type LakeConnection, openLake } from '../query.js';
 import { spoolPaths } from '../run/run-accounting.js';
 
 /** What one sink holds against what it must hold: each expected id exactly once, as a reader sees it. */
@@ -49,17 +48,14 @@ export interface Verification {
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-async function rows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  const reader = await connection.runAndReadAll(sql);
-  return reader.getRowObjectsJson() as Record<string, unknown>[];
-}
+const rows = (lake: LakeConnection, sql: string): Promise<Record<string, unknown>[]> => lake.queryObjects(sql);
 
 /**
  * Compares a relation of ids (`id`, possibly repeated) with the expected ids. `repeatsDouble`: a
  * reader sees each repeat (view rows, notifications); `absorbedFrom`: the copies a key absorbed.
  */
 async function checkIds(
-  connection: DuckDBConnection,
+  connection: LakeConnection,
   expected: string,
   found: string,
   options: { repeatsDouble: boolean; absorbedFrom?: string },
@@ -106,7 +102,7 @@ function jsonIds(path: string, field: string): string {
  * (late.jsonl), with the car rules' alerts from the alerts table.
  */
 async function checkWindows(
-  connection: DuckDBConnection,
+  connection: LakeConnection,
   outDir: string,
   windowMs: number,
 ): Promise<Verification['windows']> {
@@ -251,7 +247,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
       problems,
     };
   } finally {
-    connection.closeSync();
+    connection.close();
   }
 }
 

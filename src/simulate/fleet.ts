@@ -2,6 +2,7 @@ import type { Car } from '../enrich/dimensions.js';
 import { expectedGears } from '../rules/gear-table.js';
 import type { ProducedRecord } from './produced-record.js';
 import { createRandom } from './random.js';
+import { type Route, RouteCursor, UK_MOTORWAYS } from './routes.js';
 
 /** Options of simulateFleet. */
 export interface FleetOptions {
@@ -15,6 +16,8 @@ export interface FleetOptions {
   durationSeconds?: number;
   /** Inject speeding, high-rpm and wrong-gear episodes (default true). */
   anomalies?: boolean;
+  /** The roads the cars drive, one per car in turn (default UK_MOTORWAYS). */
+  routes?: readonly Route[];
 }
 
 interface CarState {
@@ -24,11 +27,17 @@ interface CarState {
   /** Seconds left of an anomaly episode, and which. */
   episode: number;
   kind: 'none' | 'speeding' | 'high_rpm' | 'wrong_gear';
+  road: RouteCursor;
 }
 
 const IDLE_RPM = 800;
 /** rpm per km/h in each gear (a plausible 6-speed box). */
 const RPM_PER_KMH = [0, 110, 65, 45, 35, 28, 24];
+
+/** Degrees to 6 decimals (about 0.1 m), the precision of a GPS fix. */
+function degrees(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
 
 /** Fixed-width ISO-8601 for an epoch-ms instant, cheaper than a Date per event on the hot path. */
 function isoSeconds(ms: number, cache: { second: number; prefix: string }): string {
@@ -43,20 +52,25 @@ function isoSeconds(ms: number, cache: { second: number; prefix: string }): stri
 /**
  * The seed fleet: one car_sensor reading per car per second, in event-time order. Each car drives a
  * random walk between standstill and motorway speed with bounded acceleration, shifting as the gear
- * table says; anomaly episodes (a few percent of car-seconds) make every car rule fire. Deterministic
- * for a seed: no clock, no Math.random.
+ * table says; anomaly episodes (a few percent of car-seconds) make every car rule fire. Each car
+ * drives one of `routes` at its reported speed and reports where it is (`location`). Deterministic
+ * for a seed: no clock, no Math.random. Routes are placed from a random sequence of their own, so
+ * speeds, gears and alerts are the same as before cars had positions.
  *
  * @example for (const record of simulateFleet({ cars, seed: 42, startMs, events: 1000 })) stream.put(record);
  */
 export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord> {
   const random = createRandom(options.seed);
+  const placement = createRandom(options.seed ^ 0x5bd1e995);
+  const routes = options.routes ?? UK_MOTORWAYS;
   const anomalies = options.anomalies ?? true;
-  const cars: CarState[] = options.cars.map((car) => ({
+  const cars: CarState[] = options.cars.map((car, i) => ({
     carId: car.car_id,
     speed: Math.floor(random() * 100),
     target: 30 + random() * 90,
     episode: 0,
     kind: 'none',
+    road: new RouteCursor(routes[i % routes.length]!, placement(), placement() < 0.5),
   }));
   const limit = options.events ?? Number.POSITIVE_INFINITY;
   const seconds = options.durationSeconds ?? Number.POSITIVE_INFINITY;
@@ -83,11 +97,12 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
       let rpm = gear === 0 ? IDLE_RPM : Math.round(IDLE_RPM + speed * (RPM_PER_KMH[gear] ?? 24) + random() * 150);
       if (car.kind === 'high_rpm') rpm = 6100 + Math.floor(random() * 1500);
       if (car.episode > 0 && --car.episode === 0) car.kind = 'none';
+      const at = car.road.advance(speed / 3600);
       produced++;
       yield {
         partitionKey: String(car.carId),
         arrivalMs: ms,
-        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear}}`,
+        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear},"location":{"lat":${degrees(at.lat)},"lon":${degrees(at.lon)}}}`,
       };
     }
   }

@@ -225,8 +225,16 @@ describe('Function: runPipeline()', () => {
         aggregateWorker,
       });
       const { rows } = await runQuery(outDir, 'SELECT * EXCLUDE (dt, hour) FROM window_aggregates ORDER BY window_id');
-      const { wall_seconds, events_per_sec, out_dir, search, aggregate_thread, verification_seconds, ...counts } =
-        report;
+      const {
+        wall_seconds,
+        cpu_seconds,
+        events_per_sec,
+        out_dir,
+        search,
+        aggregate_thread,
+        verification_seconds,
+        ...counts
+      } = report;
       return {
         thread: aggregate_thread,
         counts,

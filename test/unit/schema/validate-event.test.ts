@@ -69,6 +69,20 @@ describe('Function: createEventValidator()', () => {
     expect(result).toEqual({ ok: true, type: payload.type });
   });
 
+  it('accepts a car_sensor reading with a location, and one without (the location is optional)', () => {
+    // Prepare
+    const withLocation = { ...VALID.car_sensor, location: here };
+
+    // Act
+    const results = [validate(withLocation), validate(VALID.car_sensor!)];
+
+    // Assess
+    expect(results).toEqual([
+      { ok: true, type: 'car_sensor' },
+      { ok: true, type: 'car_sensor' },
+    ]);
+  });
+
   it('ignores unknown extra fields', () => {
     expect(validate({ ...VALID.car_sensor, firmware: '1.2.3', extra: { nested: true } }).ok).toBe(true);
   });
@@ -80,6 +94,8 @@ describe('Function: createEventValidator()', () => {
     ['a fractional gear', 'car_sensor', { gear: 2.5 }, 'schema:/gear:type'],
     ['a missing car id', 'car_sensor', { car_id: undefined }, 'schema:/car_id:required'],
     ['latitude 91', 'gps', { location: { lat: 91, lon: 0 } }, 'schema:/location/lat:maximum'],
+    ['a car at latitude -91', 'car_sensor', { location: { lat: -91, lon: 0 } }, 'schema:/location/lat:minimum'],
+    ['a car location without lon', 'car_sensor', { location: { lat: 51 } }, 'schema:/location/lon:required'],
     ['longitude -181', 'vehicle', { location: { lat: 0, lon: -181 } }, 'schema:/location/lon:minimum'],
     ['a local-time ts', 'car_sensor', { ts: '2026-11-24 08:00:00' }, 'schema:/ts:format'],
     ['a ts before 2000', 'car_sensor', { ts: 1000 }, 'schema:/ts:format'],

@@ -1,0 +1,153 @@
+import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
+import { haversineMeters } from '#src/geo/haversine.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+import { simulateFleet } from '#src/simulate/fleet.js';
+import { type Route, RouteCursor, UK_MOTORWAYS } from '#src/simulate/routes.js';
+
+const cars = loadDimensionsFromDir('data').cars;
+const START = Date.UTC(2026, 10, 24, 8);
+
+interface Reading {
+  car_id: number;
+  ts: string;
+  speed: number;
+  rpm: number;
+  gear: number;
+  location: { lat: number; lon: number };
+}
+
+const readings = (seed: number, events: number, routes?: readonly Route[]): Reading[] =>
+  [...simulateFleet({ cars, seed, startMs: START, events, ...(routes ? { routes } : {}) })].map((r) =>
+    JSON.parse(String(r.data)),
+  );
+
+/** Metres from `point` to the nearest of the route's segments (flat approximation, fine at a few km). */
+function metresFromRoute(point: { lat: number; lon: number }, route: Route): number {
+  const points = route.loop ? [...route.points, route.points[0]!] : route.points;
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1]!, points[i]!];
+    const dx = b.lon - a.lon;
+    const dy = b.lat - a.lat;
+    const t = Math.max(0, Math.min(1, ((point.lon - a.lon) * dx + (point.lat - a.lat) * dy) / (dx * dx + dy * dy)));
+    best = Math.min(best, haversineMeters(point, { lat: a.lat + dy * t, lon: a.lon + dx * t }));
+  }
+  return best;
+}
+
+describe('Function: simulateFleet()', () => {
+  it('gives every reading a location that the schema accepts', () => {
+    // Prepare
+    const validate = createEventValidator();
+
+    // Act
+    const fleet = readings(7, 2000);
+
+    // Assess
+    expect(fleet).toHaveLength(2000);
+    expect(fleet.filter((r) => validate(r).ok)).toHaveLength(2000);
+    expect(fleet.every((r) => typeof r.location?.lat === 'number' && typeof r.location?.lon === 'number')).toBe(true);
+  });
+
+  it('drives each car along its route, as far each second as its speed says', () => {
+    // Prepare
+    const fleet = readings(3, cars.length * 600);
+
+    // Act
+    const byCar = Map.groupBy(fleet, (r) => r.car_id);
+
+    // Assess
+    expect(byCar.size).toBe(cars.length);
+    for (const [i, car] of cars.entries()) {
+      const track = byCar.get(car.car_id)!;
+      const route = UK_MOTORWAYS[i % UK_MOTORWAYS.length]!;
+      expect(track).toHaveLength(600);
+      expect(Math.max(...track.map((r) => metresFromRoute(r.location, route)))).toBeLessThan(1);
+      for (let k = 1; k < track.length; k++) {
+        const metres = haversineMeters(track[k - 1]!.location, track[k]!.location);
+        // A car at the end of an open route turns back within the second, so it may move less.
+        expect(metres).toBeLessThanOrEqual((track[k]!.speed / 3.6) * 1.01 + 0.2);
+      }
+      const travelled = track.slice(1).reduce((sum, r, k) => sum + haversineMeters(track[k]!.location, r.location), 0);
+      const driven = track.slice(1).reduce((sum, r) => sum + r.speed / 3.6, 0);
+      expect(travelled).toBeGreaterThan(driven * 0.9);
+    }
+  });
+
+  it('is deterministic for a seed, and another seed places the cars elsewhere', () => {
+    // Act
+    const [a, b, c] = [readings(5, 400), readings(5, 400), readings(6, 400)];
+
+    // Assess
+    expect(a).toHaveLength(400);
+    expect(b).toEqual(a);
+    expect(c.map((r) => r.location)).not.toEqual(a.map((r) => r.location));
+  });
+
+  it('draws speeds, gears and rpm independently of the routes, so positions change no reading', () => {
+    // Prepare
+    const elsewhere: Route[] = [
+      { name: 'test', loop: false, points: [UK_MOTORWAYS[0]!.points[0]!, { lat: 0, lon: 0 }] },
+    ];
+    const withoutLocation = (fleet: Reading[]) => fleet.map(({ location: _location, ...rest }) => rest);
+
+    // Act
+    const [ukRoads, otherRoad] = [readings(9, 4000), readings(9, 4000, elsewhere)];
+
+    // Assess
+    expect(ukRoads).toHaveLength(4000);
+    expect(withoutLocation(otherRoad)).toEqual(withoutLocation(ukRoads));
+    expect(otherRoad.map((r) => r.location)).not.toEqual(ukRoads.map((r) => r.location));
+  });
+});
+
+describe('Class: RouteCursor', () => {
+  const line: Route = {
+    name: 'line',
+    loop: false,
+    points: [
+      { lat: 0, lon: 0 },
+      { lat: 0, lon: 1 },
+    ],
+  };
+  const lineKm = haversineMeters(line.points[0]!, line.points[1]!) / 1000;
+
+  it('turns back at the end of an open route', () => {
+    // Prepare
+    const cursor = new RouteCursor(line, 0.9, true);
+
+    // Act
+    const position = cursor.advance(0.2 * lineKm);
+
+    // Assess
+    expect(position.lat).toBe(0);
+    expect(position.lon).toBeCloseTo(0.9, 6);
+  });
+
+  it('starts from the far end when heading back', () => {
+    expect(new RouteCursor(line, 0.25, false).position().lon).toBeCloseTo(0.75, 6);
+  });
+
+  it('goes round a loop', () => {
+    // Prepare
+    const square: Route = {
+      name: 'square',
+      loop: true,
+      points: [
+        { lat: 0, lon: 0 },
+        { lat: 0, lon: 1 },
+        { lat: 1, lon: 1 },
+        { lat: 1, lon: 0 },
+      ],
+    };
+    const cursor = new RouteCursor(square, 0, true);
+    const lap = 4 * lineKm;
+
+    // Act
+    const position = cursor.advance(lap * 2 + lineKm * 0.5);
+
+    // Assess: two laps and half a side later it is half-way along the first side
+    expect(position.lat).toBeCloseTo(0, 2);
+    expect(position.lon).toBeCloseTo(0.5, 2);
+  });
+});
