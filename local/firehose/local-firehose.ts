@@ -1,6 +1,10 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import type {
+  PutRecordBatchCommand,
+  PutRecordBatchCommandOutput,
+  PutRecordBatchResponseEntry,
+} from '@aws-sdk/client-firehose';
 import {
   type FirehoseApi,
   MAX_BATCH_BYTES,
@@ -100,19 +104,22 @@ export class LocalFirehose implements FirehoseApi {
       throw new FirehoseApiError('ValidationException', `${bytes} bytes in one call: at most ${MAX_BATCH_BYTES}`);
     this.stats.put_record_batch_calls++;
     let failed = 0;
-    const responses = records.map((record, index) => {
+    const responses: PutRecordBatchResponseEntry[] = [];
+    for (const [index, record] of records.entries()) {
       if (this.options.failRecord?.(stream, index)) {
         failed++;
-        return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'injected fault' };
+        responses.push({ ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'injected fault' });
+        continue;
       }
-      this.deliver(stream, table, record.Data ?? new Uint8Array());
-      return { RecordId: `${stream}-${this.stats.records}` };
-    });
+      // Awaited: the lake holds the caller back while a delivery is behind (its backpressure).
+      await this.deliver(stream, table, record.Data ?? new Uint8Array());
+      responses.push({ RecordId: `${stream}-${this.stats.records}` });
+    }
     this.stats.failed_put += failed;
     return { FailedPutCount: failed, Encrypted: false, RequestResponses: responses, $metadata: {} };
   }
 
-  private deliver(stream: string, table: TableName, data: Uint8Array): void {
+  private async deliver(stream: string, table: TableName, data: Uint8Array): Promise<void> {
     this.stats.records++;
     const objects = countObjects(data, MAX_OBJECTS_PER_RECORD);
     if (objects > MAX_OBJECTS_PER_RECORD) {
@@ -131,6 +138,6 @@ export class LocalFirehose implements FirehoseApi {
       return;
     }
     this.stats.objects += objects;
-    this.options.lake.append(table, data, objects);
+    await this.options.lake.append(table, data, objects);
   }
 }
