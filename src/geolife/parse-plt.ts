@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 const UNKNOWN_ALTITUDE = -777;
 
 function fail(line: number, reason: string, raw: string): PltLine {
-  return { ok: false, line, reason, raw: raw.slice(0, 256) };
+  return { ok: false, line, reason, raw };
 }
 
 /**

@@ -51,6 +51,17 @@ describe('Function: parsePlt()', () => {
     expect(line).toMatchObject({ ok: true, point: { ts: '2008-10-23T12:00:00.000Z' } });
   });
 
+  it('keeps a malformed line whole in its reject, however long', () => {
+    // Prepare
+    const long = `39.9,116.3,0,10,39744.5,2008-10-23,12:00:00,${'x'.repeat(1000)}`;
+
+    // Act
+    const [line] = [...parsePlt(`${HEADER}${long}\n`, ids)];
+
+    // Assess
+    expect(line).toEqual({ ok: false, line: 7, reason: 'geolife:column_count', raw: long });
+  });
+
   it('reports a file with fewer than 6 header lines', () => {
     expect([...parsePlt('Geolife trajectory\nWGS 84\n', ids)]).toEqual([
       expect.objectContaining({ ok: false, reason: 'geolife:header' }),
