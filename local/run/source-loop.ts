@@ -206,7 +206,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
       if (pacing.kind === 'rate') {
         // Wait for the next record's turn before the source makes it, so its event time is its production time.
         rateStartedAt ??= performance.now();
-        await waitUntil(rateStartedAt + (produced * 1000) / pacing.eventsPerSecond, poll, () => lastPoll);
+        await waitUntil(dueAtRate(rateStartedAt, produced, pacing.eventsPerSecond), poll, () => lastPoll);
         if (performance.now() - lastPoll >= POLL_MS) await poll(false);
       } else if (paced) {
         if (performance.now() - lastPoll >= POLL_MS) await poll(false);
@@ -220,6 +220,16 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     remote?.close();
   }
   return { produced, sourceRejects, ...(kinesis ? { kinesis: kinesis.stats } : {}) };
+}
+
+/**
+ * When the record after `produced` is due at a fixed rate (ms on the clock of `startedAt`): the n-th
+ * record (from 0) goes n / eventsPerSecond seconds after the first, so a late start catches up.
+ *
+ * @example dueAtRate(1000, 10, 10_000) // 1001: 10,000 events/s put one every 0.1 ms
+ */
+export function dueAtRate(startedAt: number, produced: number, eventsPerSecond: number): number {
+  return startedAt + (produced * 1000) / eventsPerSecond;
 }
 
 /**
