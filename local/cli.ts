@@ -65,7 +65,7 @@ run options:
                20 cars then make N/20 readings a second each, stamped with the time they are made, and
                the summary and report.json give event-to-alert latency (alert_latency_ms); with --input
                the replay is paced at N records/s (its events keep their own times: no latency);
-               --duration is then wall-clock seconds (N x SECONDS events)
+               for the fleet, --duration is then wall-clock seconds (N x SECONDS events)
   --cars       fleet size (default 20, the seed fleet of data/cars.csv; more cars get ids from 9000000 on,
                unknown to the dimensions, so accepted unenriched): at --rate N above 1,000 events/s, 20
                cars cannot spread over shards that take 1,000 records/s each
