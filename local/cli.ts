@@ -7,7 +7,7 @@ import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { simulateCity } from '#src/simulate/city.js';
-import { simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { type ChaosSpec, ChaosSpecError, parseChaosSpec } from './chaos/chaos.js';
 import { COST_USAGE, costCommand } from './cost/cost-command.js';
@@ -35,7 +35,8 @@ const USAGE = `fleetstream: the telemetry pipeline on one machine
 
 Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | FILE.b64 | GEOLIFE_FOLDER] [--out DIR]
-                  [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X] [--stage STAGE]
+                  [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X | --rate N] [--cars N]
+                  [--stage STAGE]
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
                   [--chaos SPEC] [--no-verify] [--ui [--port N]]
   fleetstream verify [--out DIR]
@@ -60,6 +61,14 @@ run options:
   --shards     stream shards (default 2)
   --seed       seed for the simulators (default 1): same seed, same output
   --speedup    pace the simulation at X times real time (default: as fast as possible)
+  --rate       pace the producers at N events per second of wall clock (not with --speedup); the fleet's
+               20 cars then make N/20 readings a second each, stamped with the time they are made, and
+               the summary and report.json give event-to-alert latency (alert_latency_ms); with --input
+               the replay is paced at N records/s (its events keep their own times: no latency);
+               for the fleet, --duration is then wall-clock seconds (N x SECONDS events)
+  --cars       fleet size (default 20, the seed fleet of data/cars.csv; more cars get ids from 9000000 on,
+               unknown to the dimensions, so accepted unenriched): at --rate N above 1,000 events/s, 20
+               cars cannot spread over shards that take 1,000 records/s each
   --stage      serverless.yml stage whose mapping settings apply (default local)
   --kinesis-endpoint
                produce and consume through a real Kinesis API at URL (AWS, LocalStack, MiniStack) with
@@ -134,8 +143,18 @@ function* fleetItems(
   startMs: number,
   events?: number,
   duration?: number,
+  now?: () => number,
+  cars?: number,
 ): Generator<SourceItem> {
-  const source = simulateFleet({ cars: loadCars(repoRoot), seed, startMs, events, durationSeconds: duration });
+  const seedCars = loadCars(repoRoot);
+  const source = simulateFleet({
+    cars: cars === undefined ? seedCars : growFleet(seedCars, cars),
+    seed,
+    startMs,
+    events,
+    durationSeconds: duration,
+    ...(now ? { now } : {}),
+  });
   for (const record of source) yield { kind: 'record', record };
 }
 
@@ -151,6 +170,8 @@ async function run(argv: string[]): Promise<RunReport> {
       shards: { type: 'string' },
       seed: { type: 'string' },
       speedup: { type: 'string' },
+      rate: { type: 'string' },
+      cars: { type: 'string' },
       stage: { type: 'string' },
       'kinesis-endpoint': { type: 'string' },
       'stream-name': { type: 'string' },
@@ -175,6 +196,12 @@ async function run(argv: string[]): Promise<RunReport> {
   const events = positiveNumber('events', values.events, undefined);
   const duration = positiveNumber('duration', values.duration, undefined);
   if (events !== undefined && duration !== undefined) throw new UsageError('give --events or --duration, not both');
+  const rate = positiveNumber('rate', values.rate, undefined);
+  const cars = values.cars === undefined ? undefined : Math.floor(positiveNumber('cars', values.cars, undefined)!);
+  if (cars !== undefined && (values.input || (values.scenario ?? 'fleet') !== 'fleet'))
+    throw new UsageError('--cars is for the fleet scenario');
+  if (rate !== undefined && values.speedup !== undefined)
+    throw new UsageError('give --speedup (simulated time, faster) or --rate (events per second), not both');
   const startMs = Date.UTC(2026, 10, 24, 8, 0, 0);
   let scenario = values.scenario ?? 'fleet';
   let source: AsyncIterable<SourceItem> | Iterable<SourceItem>;
@@ -191,8 +218,20 @@ async function run(argv: string[]): Promise<RunReport> {
       scenario = 'jsonl';
       source = fromAsyncRecords(readJsonlRecords(input, startMs));
     }
+  } else if (scenario === 'fleet' && rate !== undefined) {
+    // Live: each reading stamped with the wall clock as it is made; --duration counts wall-clock seconds.
+    const limit = events ?? (duration === undefined ? 36_000 : Math.round(rate * duration));
+    source = fleetItems(repoRoot, seed, startMs, limit, undefined, Date.now, cars);
   } else if (scenario === 'fleet') {
-    source = fleetItems(repoRoot, seed, startMs, events ?? (duration === undefined ? 36_000 : undefined), duration);
+    source = fleetItems(
+      repoRoot,
+      seed,
+      startMs,
+      events ?? (duration === undefined ? 36_000 : undefined),
+      duration,
+      undefined,
+      cars,
+    );
   } else if (scenario === 'city') {
     source = fromSync(simulateCity({ seed, startMs, maxEvents: events, durationSeconds: duration }));
   } else {
@@ -207,7 +246,7 @@ async function run(argv: string[]): Promise<RunReport> {
         repoRoot,
         outDir,
         scenario,
-        paced: values.speedup !== undefined,
+        paced: values.speedup !== undefined || rate !== undefined,
         port: dashboardPort(values.port),
         log,
       })
@@ -223,6 +262,9 @@ async function run(argv: string[]): Promise<RunReport> {
     seed,
     stage: values.stage ?? 'local',
     speedup: positiveNumber('speedup', values.speedup, undefined),
+    rate,
+    // Only the live fleet stamps events with their production time; other sources keep their own.
+    measureAlertLatency: rate !== undefined && !values.input && scenario === 'fleet',
     kinesisEndpoint: endpoint,
     aggregateWorker: existsSync(fileURLToPath(aggregateWorker)) ? aggregateWorker : undefined,
     streamName: values['stream-name'],

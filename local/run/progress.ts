@@ -52,6 +52,14 @@ export function formatSummary(report: RunReport): string {
     ],
     ['windows closed', `${report.windows_closed} (${report.window_rows} rows, ${report.late_records} late records)`],
     ['wall time', `${report.wall_seconds.toFixed(2)} s (${report.events_per_sec.toLocaleString()} events/s)`],
+    ...(report.alert_latency_ms
+      ? ([
+          [
+            'alert latency',
+            `p50 ${report.alert_latency_ms.p50} ms, p99 ${report.alert_latency_ms.p99} ms, max ${report.alert_latency_ms.max} ms (${report.alert_latency_ms.count.toLocaleString()} alerts, event ts to delivery)`,
+          ],
+        ] as [string, string][])
+      : []),
     ...(report.chaos
       ? ([
           [

@@ -41,6 +41,8 @@ export interface RunOutputsOptions {
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
   /** Handed every batch once stored (the live dashboard). */
   observer?: RunObserver;
+  /** Called with each notification the alerts topic's subscriber received, once it is written (latency). */
+  onAlertDelivered?: (message: string) => void;
 }
 
 /** Every local destination of a run: the ingest sinks, the aggregate's outputs and the files behind them. */
@@ -154,6 +156,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     // The observer sees what the subscriber received: each alert once, after the topic's deduplication.
     deliver: async (message) => {
       await alertsFile.write([message]);
+      options.onAlertDelivered?.(message);
       observer?.onAlerts?.([JSON.parse(message) as Alert]);
     },
     now: options.now,

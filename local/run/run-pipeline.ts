@@ -10,6 +10,7 @@ import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
 import { verifyRun } from '../verify/verify-run.js';
+import { AlertLatency } from './alert-latency.js';
 import { RunAccounting } from './run-accounting.js';
 import { createMappings } from './run-mappings.js';
 import type { RunObserver } from './run-observer.js';
@@ -35,6 +36,13 @@ export interface RunOptions {
   stage?: string;
   /** Pace the source: simulated time runs this many times faster than the wall clock. */
   speedup?: number;
+  /** Pace the source at this many records per second of wall clock instead (not with `speedup`). */
+  rate?: number;
+  /**
+   * Measure event-to-alert latency (report.alert_latency_ms): the source stamps each event's `ts`
+   * with the wall clock of its production (the fleet simulator under `rate`).
+   */
+  measureAlertLatency?: boolean;
   /** Records put on the stream between two drains of the mappings. */
   chunkSize?: number;
   /** Called after each chunk. */
@@ -72,6 +80,8 @@ export interface RunOptions {
  * @example const report = await runPipeline({ source, scenario: 'fleet', outDir: '.fleetstream', repoRoot, shards: 2, seed: 1 });
  */
 export async function runPipeline(options: RunOptions): Promise<RunReport> {
+  if (options.speedup !== undefined && options.rate !== undefined)
+    throw new Error('pace a run by speedup or by rate, not both');
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();
   const stage = options.stage ?? 'local';
@@ -100,6 +110,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const clock = new ArrivalClock();
   const accounting = new RunAccounting(outDir);
   const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
+  const alertLatency = options.measureAlertLatency ? new AlertLatency(Date.now) : undefined;
   const outputs = await createRunOutputs({
     outDir,
     lake,
@@ -110,6 +121,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(alertLatency ? { onAlertDelivered: (message: string) => alertLatency.observe(message) } : {}),
   });
 
   const mappings = createMappings({
@@ -135,7 +147,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     clock,
     pacing: options.speedup
       ? { kind: 'paced', factor: options.speedup }
-      : { kind: 'unpaced', chunkSize: options.chunkSize ?? 20_000 },
+      : options.rate
+        ? { kind: 'rate', eventsPerSecond: options.rate }
+        : { kind: 'unpaced', chunkSize: options.chunkSize ?? 20_000 },
     startedAt,
     onProgress: withObserver(options.onProgress, options.observer),
   });
@@ -179,6 +193,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     wall_seconds: Math.round(wall * 1000) / 1000,
     cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
+    ...(alertLatency ? { alert_latency_ms: alertLatency.summary() } : {}),
     out_dir: outDir,
   });
   if (options.verify === false) return report;

@@ -8,6 +8,7 @@ import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
 import type { KinesisEndpointStats } from '../stream/kinesis-endpoint-stream.js';
 import type { LocalKinesisStats } from '../stream/local-kinesis.js';
 import type { Verification } from '../verify/verify-run.js';
+import type { LatencySummary } from './alert-latency.js';
 
 /** The run's report, also written to `<out>/report.json`. */
 export interface RunReport {
@@ -54,6 +55,8 @@ export interface RunReport {
   /** CPU time of the whole process (ingest, the aggregate worker, DuckDB) during the run: unlike wall time, hardly moved by other load on the machine. */
   cpu_seconds: number;
   events_per_sec: number;
+  /** Event-to-alert latency (ms) as the alerts topic's subscriber received them, when measured (`--rate` fleet runs). */
+  alert_latency_ms?: LatencySummary;
   out_dir: string;
   /** The outputs proven against the run's own account of every record (local/verify/), when verified. */
   verification?: Verification;

@@ -49,7 +49,12 @@ export class ArrivalClock {
 export type Pacing =
   | { kind: 'unpaced'; chunkSize: number }
   /** Arrival time runs `factor` times faster than the wall clock (a simulator's event time). */
-  | { kind: 'paced'; factor: number };
+  | { kind: 'paced'; factor: number }
+  /**
+   * A fixed rate on the wall clock: the n-th record is due n / eventsPerSecond seconds after the
+   * first, and arrives when it is put (Date.now()), whatever arrival time the source gave it.
+   */
+  | { kind: 'rate'; eventsPerSecond: number };
 
 /** Options of pumpSource. */
 export interface SourceLoopOptions {
@@ -86,8 +91,9 @@ const POLL_MS = 10;
  * Puts the source's records on the stream with PutRecords through the producer adapter (calls of at
  * most 500 records and 5 MiB, buffered up to 100 ms of arrival time, throttled entries retried), and
  * lets each mapping poll every shard as the records arrive: unpaced, after every `chunkSize` records;
- * paced against the wall clock, every few milliseconds, so a record's batch goes out as soon as it
- * is full or its batching window has passed, as Lambda's poller does while a producer writes. At
+ * paced against the wall clock (a speedup of the records' own times, or a fixed rate), every few
+ * milliseconds, so a record's batch goes out as soon as it is full or its batching window has
+ * passed, as Lambda's poller does while a producer writes. At
  * the end everything is delivered. Lines the source could not read are rejects straight away.
  *
  * @example const { produced } = await pumpSource({ source, stream, remote: undefined, mappings, outputs, accounting, clock, pacing, ... });
@@ -95,6 +101,8 @@ const POLL_MS = 10;
 export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoopResult> {
   const { stream, remote, mappings, outputs, accounting, clock, pacing } = options;
   const paced = pacing.kind === 'paced';
+  const rated = pacing.kind === 'rate';
+  let rateStartedAt: number | undefined;
   const kinesis = remote ? undefined : new LocalKinesis(stream, () => clock.lastMs);
   let produced = 0;
   let sourceRejects = 0;
@@ -115,7 +123,12 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
         client: kinesis!,
         streamName: stream.name,
         // A throttled entry is retried after a backoff: in simulated time, time passes; paced, the wall clock waits.
-        sleep: paced ? (ms) => sleepMs(ms).then(() => undefined) : async (ms) => clock.advance(ms),
+        // At a fixed rate the clock is the wall clock, which moved on while the producer waited.
+        sleep: rated
+          ? (ms) => sleepMs(ms).then(() => void clock.observe(Date.now()))
+          : paced
+            ? (ms) => sleepMs(ms).then(() => undefined)
+            : async (ms) => clock.advance(ms),
         maxAttempts: 100,
       },
       entries,
@@ -123,7 +136,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
   };
 
   const poll = async (final: boolean) => {
-    await flush();
+    // At a fixed rate the producer keeps its own buffer time (records arrive on the wall clock);
+    // otherwise a poll sends what is buffered, as time between polls is simulated.
+    if (!rated || remote || final || Date.now() - pendingSince >= PRODUCER_BUFFER_MS) await flush();
     if (remote) {
       if (final) await remote.drainAll();
       else await remote.fetch();
@@ -156,28 +171,29 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
         continue;
       }
       const { record } = item;
+      const arrivalMs = rated ? Date.now() : record.arrivalMs;
       if (paced) await waitUntilDue(record.arrivalMs, clock, pacing.factor, options.startedAt, poll, () => lastPoll);
       // Kinesis refuses the whole PutRecords call for one record over 1 MiB with its key: judge it here.
       const data = typeof record.data === 'string' ? encoder.encode(record.data) : record.data;
       const bytes = data.byteLength + Buffer.byteLength(record.partitionKey);
       if (bytes > MAX_RECORD_BYTES) {
-        clock.observe(record.arrivalMs);
+        clock.observe(arrivalMs);
         await reject(oversizedReject(stream.name, record, bytes, sourceRejects + 1));
         continue;
       }
       if (remote) {
-        clock.observe(record.arrivalMs);
+        clock.observe(arrivalMs);
         remote.enqueue(record.partitionKey, data, record.explicitHashKey);
       } else {
         // The buffered call goes out (arriving at its newest record's time) before time moves on.
-        const arrival = Math.max(record.arrivalMs ?? clock.lastMs, clock.lastMs);
+        const arrival = Math.max(arrivalMs ?? clock.lastMs, clock.lastMs);
         if (
           pending.length === MAX_CALL_RECORDS ||
           pendingBytes + bytes > MAX_CALL_BYTES ||
           (pending.length > 0 && arrival - pendingSince >= PRODUCER_BUFFER_MS)
         )
           await flush();
-        clock.observe(record.arrivalMs);
+        clock.observe(arrivalMs);
         if (pending.length === 0) pendingSince = arrival;
         pending.push(
           record.explicitHashKey === undefined
@@ -187,7 +203,12 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
         pendingBytes += bytes;
       }
       produced++;
-      if (paced) {
+      if (pacing.kind === 'rate') {
+        // Wait for the next record's turn before the source makes it, so its event time is its production time.
+        rateStartedAt ??= performance.now();
+        await waitUntil(dueAtRate(rateStartedAt, produced, pacing.eventsPerSecond), poll, () => lastPoll);
+        if (performance.now() - lastPoll >= POLL_MS) await poll(false);
+      } else if (paced) {
         if (performance.now() - lastPoll >= POLL_MS) await poll(false);
       } else if (++sinceDrain >= pacing.chunkSize) {
         sinceDrain = 0;
@@ -199,6 +220,16 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     remote?.close();
   }
   return { produced, sourceRejects, ...(kinesis ? { kinesis: kinesis.stats } : {}) };
+}
+
+/**
+ * When the record after `produced` is due at a fixed rate (ms on the clock of `startedAt`): the n-th
+ * record (from 0) goes n / eventsPerSecond seconds after the first, so a late start catches up.
+ *
+ * @example dueAtRate(1000, 10, 10_000) // 1001: 10,000 events/s put one every 0.1 ms
+ */
+export function dueAtRate(startedAt: number, produced: number, eventsPerSecond: number): number {
+  return startedAt + (produced * 1000) / eventsPerSecond;
 }
 
 /**
@@ -214,8 +245,12 @@ async function waitUntilDue(
   lastPoll: () => number,
 ): Promise<void> {
   if (arrivalMs === undefined || clock.firstMs === undefined) return;
+  await waitUntil(startedAt + (arrivalMs - clock.firstMs) / factor, poll, lastPoll);
+}
+
+/** Waits until `due` (performance.now() ms), letting the mappings poll every few milliseconds meanwhile. */
+async function waitUntil(due: number, poll: (final: boolean) => Promise<void>, lastPoll: () => number): Promise<void> {
   for (;;) {
-    const due = startedAt + (arrivalMs - clock.firstMs) / factor;
     const wait = due - performance.now();
     if (wait <= 0) return;
     if (performance.now() - lastPoll() >= POLL_MS) await poll(false);

@@ -18,6 +18,12 @@ export interface FleetOptions {
   anomalies?: boolean;
   /** The roads the cars drive, one per car in turn (default UK_MOTORWAYS). */
   routes?: readonly Route[];
+  /**
+   * Live: stamp each reading's `ts` and arrival with this clock (epoch ms) as it is made, instead of
+   * `startMs` plus one second per round, so a paced run's event time is its production time.
+   * Event ids stay those of the round (`car-<id>-<startMs + round s>`), unique whatever the clock.
+   */
+  now?: () => number;
 }
 
 interface CarState {
@@ -49,6 +55,26 @@ function isoSeconds(ms: number, cache: { second: number; prefix: string }): stri
   return `${cache.prefix}.${String(ms % 1000).padStart(3, '0')}Z`;
 }
 
+/** First id of the cars growFleet adds: 7 digits, as car ids are, above the seed fleet's. */
+const GROWN_CAR_ID = 9_000_000;
+
+/**
+ * The seed cars, then more up to `count`: ids from 9,000,000 on (not in the dimension tables, so
+ * ingest accepts their readings unenriched), models and colours of the seed cars in turn. A fleet
+ * fast enough to need more than 1,000 records/s on one shard needs more partition keys than 20:
+ * Kinesis takes at most 1,000 records/s per shard, and a car's readings share its shard.
+ *
+ * @example simulateFleet({ cars: growFleet(cars, 10_000), seed, startMs })
+ */
+export function growFleet(cars: readonly Car[], count: number): Car[] {
+  const fleet = cars.slice(0, count);
+  for (let i = fleet.length; i < count; i++) {
+    const like = cars[i % cars.length]!;
+    fleet.push({ ...like, car_id: GROWN_CAR_ID + i, driver_id: GROWN_CAR_ID + i });
+  }
+  return fleet;
+}
+
 /**
  * The seed fleet: one car_sensor reading per car per second, in event-time order. Each car drives a
  * random walk between standstill and motorway speed with bounded acceleration, shifting as the gear
@@ -75,6 +101,7 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
   const limit = options.events ?? Number.POSITIVE_INFINITY;
   const seconds = options.durationSeconds ?? Number.POSITIVE_INFINITY;
   const clock = { second: -1, prefix: '' };
+  const live = { second: -1, prefix: '' };
   let produced = 0;
   for (let second = 0; second < seconds; second++) {
     const ms = options.startMs + second * 1000;
@@ -99,10 +126,11 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
       if (car.episode > 0 && --car.episode === 0) car.kind = 'none';
       const at = car.road.advance(speed / 3600);
       produced++;
+      const madeAt = options.now?.() ?? ms;
       yield {
         partitionKey: String(car.carId),
-        arrivalMs: ms,
-        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear},"location":{"lat":${degrees(at.lat)},"lon":${degrees(at.lon)}}}`,
+        arrivalMs: madeAt,
+        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${options.now ? isoSeconds(madeAt, live) : ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear},"location":{"lat":${degrees(at.lat)},"lon":${degrees(at.lon)}}}`,
       };
     }
   }

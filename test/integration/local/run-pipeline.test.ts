@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { readGeolifeFolder } from '#local/inputs/read-geolife.js';
 import { readJsonlRecords } from '#local/inputs/read-jsonl.js';
 import { runQuery } from '#local/query.js';
 import { loadCars, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
-import { simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
 import { readJsonl, tempOut } from '#test/helpers/output-files.js';
@@ -305,6 +305,117 @@ describe('Function: runPipeline() paced against the wall clock', () => {
     const midway = seen.find((p) => p.produced >= 3000)!;
     expect(midway.processed).toBeGreaterThan(2000);
     expect(seen.some((p) => p.produced < 6000 && p.alerts > 0)).toBe(true);
+  });
+});
+
+describe('Function: runPipeline() at a fixed rate', () => {
+  it('given --rate and a live fleet, alerts while the producer writes and measures every alert’s latency', async () => {
+    // Prepare: 6,000 readings at 2,000 events/s (about 3 s), 200 cars over 4 shards (Kinesis takes 1,000 records/s a shard)
+    const outDir = tempOut('rate');
+    const source = simulateFleet({
+      cars: growFleet(loadCars(repoRoot), 200),
+      seed: 4,
+      startMs: START,
+      events: 6000,
+      now: Date.now,
+    });
+    const seen: { produced: number; alerts: number }[] = [];
+
+    // Act
+    const report = await runPipeline({
+      source: (function* () {
+        for (const record of source) yield { kind: 'record', record } as SourceItem;
+      })(),
+      scenario: 'fleet',
+      outDir,
+      repoRoot,
+      shards: 4,
+      seed: 4,
+      rate: 2000,
+      measureAlertLatency: true,
+      onProgress: ({ produced, alerts }) => seen.push({ produced, alerts }),
+    });
+
+    // Assess
+    expect(report).toMatchObject({ in: 6000, accepted: 6000, rejected: 0, duplicates: 0 });
+    expect(report.verification?.ok).toBe(true);
+    expect(report.stream).toMatchObject({ kind: 'in-process', throttled: 0 });
+    expect(seen.some((p) => p.produced < 6000 && p.alerts > 0)).toBe(true);
+    const alerts = readJsonl(join(outDir, 'alerts.jsonl'));
+    expect(alerts.length).toBeGreaterThan(0);
+    const latency = report.alert_latency_ms!;
+    expect(latency).toEqual({
+      p50: expect.any(Number),
+      p99: expect.any(Number),
+      max: expect.any(Number),
+      count: alerts.length,
+    });
+    expect(latency.count).toBe(Object.values(report.by_rule).reduce((a, b) => a + b, 0));
+    expect(latency.p50).toBeGreaterThanOrEqual(0);
+    expect(latency.p50).toBeLessThanOrEqual(latency.p99);
+    expect(latency.p99).toBeLessThanOrEqual(latency.max);
+    expect(JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')).alert_latency_ms).toEqual(latency);
+  });
+
+  it('refuses a speedup and a rate together', async () => {
+    // Act
+    const running = runPipeline({
+      source: fleet(1, 10),
+      scenario: 'fleet',
+      outDir: tempOut('rate-and-speedup'),
+      repoRoot,
+      shards: 1,
+      seed: 1,
+      rate: 100,
+      speedup: 10,
+    });
+
+    // Assess
+    await expect(running).rejects.toThrow('speedup or by rate, not both');
+  });
+
+  it('given `fleetstream run --rate` with --speedup, exits 2 with a usage error', async () => {
+    // Act
+    const run = promisify(execFile)(process.execPath, [
+      join(repoRoot, 'dist', 'cli.js'),
+      'run',
+      '--rate',
+      '100',
+      '--speedup',
+      '10',
+      '--out',
+      tempOut('cli-rate'),
+    ]);
+
+    // Assess
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--rate') });
+  });
+
+  it('given `fleetstream run --rate` on a JSONL replay, replays every line and measures no latency (the lines keep their own ts)', async () => {
+    // Prepare: 300 fleet readings as a JSONL file, their own (2026-11-24) timestamps kept
+    const outDir = tempOut('rate-jsonl');
+    const input = join(outDir, '..', 'fleet.jsonl');
+    const lines = [...simulateFleet({ cars: loadCars(repoRoot), seed: 2, startMs: START, events: 300 })].map(
+      (r) => r.data,
+    );
+    writeFileSync(input, `${lines.join('\n')}\n`);
+
+    // Act
+    await promisify(execFile)(process.execPath, [
+      join(repoRoot, 'dist', 'cli.js'),
+      'run',
+      '--input',
+      input,
+      '--rate',
+      '1000',
+      '--out',
+      outDir,
+    ]);
+
+    // Assess
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ scenario: 'jsonl', in: 300, accepted: 300 });
+    expect(report.alert_latency_ms).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { haversineMeters } from '#src/geo/haversine.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
-import { simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
 import { type Route, RouteCursor, UK_MOTORWAYS } from '#src/simulate/routes.js';
 
 const cars = loadDimensionsFromDir('data').cars;
@@ -149,5 +149,51 @@ describe('Class: RouteCursor', () => {
     // Assess: two laps and half a side later it is half-way along the first side
     expect(position.lat).toBeCloseTo(0, 2);
     expect(position.lon).toBeCloseTo(0.5, 2);
+  });
+});
+
+describe('Function: growFleet()', () => {
+  it('keeps the seed cars and adds distinct 7-digit ids that no seed car has', () => {
+    // Act
+    const grown = growFleet(cars, 1000);
+
+    // Assess
+    expect(grown).toHaveLength(1000);
+    expect(grown.slice(0, cars.length)).toEqual(cars);
+    const ids = grown.map((car) => car.car_id);
+    expect(new Set(ids).size).toBe(1000);
+    expect(ids.every((id) => id >= 1e6 && id <= 9_999_999)).toBe(true);
+  });
+
+  it('gives the seed cars alone when asked for fewer', () => {
+    // Act
+    const grown = growFleet(cars, 5);
+
+    // Assess
+    expect(grown).toEqual(cars.slice(0, 5));
+  });
+});
+
+describe('Function: simulateFleet() live', () => {
+  it('stamps each reading and its arrival with the clock as it is made, ids staying unique', () => {
+    // Prepare: a clock that moves 1 ms a reading, and stands still (many readings in one ms)
+    let now = Date.UTC(2026, 11, 3, 3, 0, 0);
+    const ticks = [1, 0, 0, 1];
+    let i = 0;
+    const clock = () => {
+      now += ticks[i++ % ticks.length]!;
+      return now;
+    };
+
+    // Act
+    const produced = [...simulateFleet({ cars, seed: 5, startMs: START, events: 400, now: clock })];
+
+    // Assess
+    const stamps = produced.map((r) => r.arrivalMs!);
+    const parsed = produced.map((r) => JSON.parse(String(r.data)) as { ts: string; event_id: string });
+    expect(parsed.map((r) => Date.parse(r.ts))).toEqual(stamps);
+    expect(stamps[0]).toBe(Date.UTC(2026, 11, 3, 3, 0, 0, 1));
+    expect(stamps[399]! - stamps[0]!).toBe(199);
+    expect(new Set(parsed.map((r) => r.event_id)).size).toBe(400);
   });
 });
