@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MessageOutcome, RedriveFailuresResult } from '#src/redrive/redrive-failures.js';
@@ -21,7 +22,8 @@ expired, failed again, skipped or dead-lettered again, and is reported and kept)
   --function   only this function's on-failure messages (default ingest, then aggregate)
   (no --stage) a finished local run: --from DIR (default .fleetstream) is read, its dlq/ ranges come from
                the run's spool dlq/<function>.records.jsonl, and the records go through the whole local
-               pipeline into a fresh --out DIR (default <from>-redrive; its report says how each ended)
+               pipeline into --out DIR (cleared first; default a new <from>-redrive-<dlq|rejects>-<n>),
+               whose report.json says how each ended
   --stage      the deployed stage (AWS credentials from the default chain; AWS_ENDPOINT_URL for an
                emulator): --dlq reads the SQS queues, GetShardIterator AT_SEQUENCE_NUMBER, Invoke;
                --rejects reads s3://<rejects bucket>/<prefix> (default rejects/) and PutRecords`;
@@ -82,7 +84,7 @@ export async function redriveCommand(
     const result = await redriveLocal({
       mode,
       from,
-      out: resolve(values.out ?? `${from}-redrive`),
+      out: resolve(values.out ?? freshOut(`${from}-redrive-${mode}`)),
       repoRoot: context.repoRoot,
       ...(values.reason !== undefined ? { reason: values.reason } : {}),
       ...(functions ? { functions } : {}),
@@ -94,6 +96,11 @@ export async function redriveCommand(
     if (error instanceof RedriveSetupError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** `<base>-1`, `-2`, …: the first that does not exist, so a redrive never clears an earlier one's outputs. */
+function freshOut(base: string): string {
+  for (let n = 1; ; n++) if (!existsSync(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 function formatOutcome(fn: string, outcome: MessageOutcome): string {
