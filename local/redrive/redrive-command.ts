@@ -15,7 +15,7 @@ export const REDRIVE_USAGE = `  fleetstream redrive --dlq [--function ingest|agg
 
 /** The options help of `fleetstream redrive`. */
 export const REDRIVE_OPTIONS = `redrive options (docs/redrive.md; exit 0 when everything was redriven, 1 when something was
-expired, failed again, skipped or dead-lettered again, and is reported and kept):
+expired, failed again, skipped or dead-lettered again, and is reported and kept, 2 on a usage mistake):
   --dlq        the on-failure messages: each failed range re-read and sent through the function again
   --rejects    the stored rejects sent again (after the schema or the producer was fixed)
   --reason     only rejects of this reason or under it (schema matches schema:/speed:minimum)
