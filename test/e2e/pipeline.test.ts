@@ -223,8 +223,9 @@ describe('The local stage deployed to the emulator', () => {
           readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
         ]);
         const ours = events.filter((e) => String(e.event_id).startsWith(`${run}-`));
-        const rejected = rejects.filter(
-          (r) => (r.source as { sequence_number: string }).sequence_number === sequenceNumber,
+        // A user record's position is the aggregate's sequence number and its sub-sequence number.
+        const rejected = rejects.filter((r) =>
+          (r.source as { sequence_number: string }).sequence_number.startsWith(`${sequenceNumber}:`),
         );
         seen = `${ours.length} accepted, ${rejected.length} rejected`;
         return ours.length + rejected.length >= users.length ? { ours, rejected } : undefined;
