@@ -168,10 +168,14 @@ export function formatDeployed(result: DeployedRedriveResult): string {
     lines.push(
       '  outcomes   ingest judges them again: its Accepted, Rejected and Duplicates metrics and the outputs say how each ended',
     );
-  } else
+  } else if (result.queues) {
+    const ended = { accepted: 0, rejected: 0, duplicates: 0, redelivered: 0, unreported: 0 };
+    for (const q of Object.values(result.queues))
+      for (const key of Object.keys(ended) as (keyof typeof ended)[]) ended[key] += q.ended[key];
     lines.push(
-      '  outcomes   the function took every redriven record: each ended accepted, rejected or duplicate (its metrics count them)',
+      `  outcomes   accepted ${ended.accepted}, rejected ${ended.rejected}, duplicates ${ended.duplicates}, redelivered ${ended.redelivered} (already delivered: skipped); ${ended.unreported} records whose function did not say`,
     );
+  }
   lines.push(`  complete   ${result.complete ? 'yes' : 'no: what is listed above is kept for another redrive'}`);
   return lines.join('\n');
 }

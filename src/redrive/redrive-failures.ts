@@ -30,8 +30,20 @@ export interface RangeReader {
   read(info: KinesisBatchInfo): Promise<RangeRead>;
 }
 
-/** What sending a range to the function gave: all done, or the records from `failedFrom` on failed again. */
-export type SendResult = { ok: true } | { ok: false; failedFrom: number; error: string };
+/** How the function says the records of a batch ended (ingest logs them with each batch). */
+export interface BatchOutcomes {
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  /** Records whose position the function had already delivered: skipped, their effects landed before. */
+  redelivered: number;
+}
+
+/**
+ * What sending a range to the function gave: all done (with how the records ended, when the
+ * function said), or the records from `failedFrom` on failed again.
+ */
+export type SendResult = { ok: true; outcomes?: BatchOutcomes } | { ok: false; failedFrom: number; error: string };
 
 /** Sends re-read records to the function as a Kinesis event (src/adapters/aws/function-invoker.ts, or a local run). */
 export interface BatchTarget {
@@ -47,6 +59,8 @@ export interface MessageOutcome {
   endSequenceNumber?: string;
   /** Records redriven, or (expired, failed) the records the message stands for. */
   records: number;
+  /** With `redriven`: how the function said the records ended. */
+  ended?: BatchOutcomes;
   detail?: string;
 }
 
@@ -55,6 +69,11 @@ export interface RedriveFailuresResult {
   messages: Record<MessageOutcome['kind'], number>;
   /** Records sent to the function again, and those of expired and failed messages. */
   records: { redriven: number; expired: number; failed: number };
+  /**
+   * How the redriven records ended, summed over the batches whose function said (ingest does);
+   * `unreported`: redriven records of batches it did not (aggregate, or a log cut short).
+   */
+  ended: BatchOutcomes & { unreported: number };
   outcomes: MessageOutcome[];
 }
 
@@ -81,6 +100,7 @@ export async function redriveFailures(options: RedriveFailuresOptions): Promise<
   const result: RedriveFailuresResult = {
     messages: { redriven: 0, expired: 0, failed: 0, invalid: 0 },
     records: { redriven: 0, expired: 0, failed: 0 },
+    ended: { accepted: 0, rejected: 0, duplicates: 0, redelivered: 0, unreported: 0 },
     outcomes: [],
   };
   const seen = new Set<string>();
@@ -91,7 +111,13 @@ export async function redriveFailures(options: RedriveFailuresOptions): Promise<
       seen.add(message.id);
       const outcome = await redriveOne(message, options);
       result.messages[outcome.kind]++;
-      if (outcome.kind === 'redriven') result.records.redriven += outcome.records;
+      if (outcome.kind === 'redriven') {
+        result.records.redriven += outcome.records;
+        if (outcome.ended)
+          for (const key of ['accepted', 'rejected', 'duplicates', 'redelivered'] as const)
+            result.ended[key] += outcome.ended[key];
+        else result.ended.unreported += outcome.records;
+      }
       if (outcome.kind === 'expired') result.records.expired += outcome.records;
       if (outcome.kind === 'failed') result.records.failed += outcome.records;
       result.outcomes.push(outcome);
@@ -127,5 +153,11 @@ async function redriveOne(message: QueuedMessage, options: RedriveFailuresOption
       detail: sent.error,
     };
   await options.queue.remove(message);
-  return { id: message.id, kind: 'redriven', ...range, records: read.records.length };
+  return {
+    id: message.id,
+    kind: 'redriven',
+    ...range,
+    records: read.records.length,
+    ...(sent.outcomes ? { ended: sent.outcomes } : {}),
+  };
 }

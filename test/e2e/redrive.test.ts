@@ -150,6 +150,12 @@ describe('fleetstream redrive against the stage deployed to the emulator', () =>
     );
     expect(result.stdout).toMatch(new RegExp(`ingest ${shardId} ${beyond}\\.\\.${beyond}: expired, 1 records`));
     expect(result.code).toBe(1);
+    // How the three ended, from ingest's log tail (or counted as not said, if the emulator sends no tail).
+    const ended =
+      /outcomes {3}accepted (\d+), rejected (\d+), duplicates (\d+), redelivered (\d+) \(already delivered: skipped\); (\d+) records whose function did not say/.exec(
+        result.stdout,
+      );
+    expect(ended?.slice(1).reduce((sum, n) => sum + Number(n), 0)).toBe(3);
     const { Attributes } = await clients.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: queueUrl,

@@ -1,7 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { KinesisBatchInfo } from '#src/redrive/failure-record.js';
-import type { BatchTarget, SendResult, StreamRecord } from '#src/redrive/redrive-failures.js';
+import type { BatchOutcomes, BatchTarget, SendResult, StreamRecord } from '#src/redrive/redrive-failures.js';
 
 /** Options of createFunctionInvoker. */
 export interface FunctionInvokerOptions {
@@ -47,6 +47,8 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): BatchTar
         new InvokeCommand({
           FunctionName: options.functionName,
           InvocationType: 'RequestResponse',
+          // The last 4 KB of the invocation's log: ingest's "batch processed" line says how the records ended.
+          LogType: 'Tail',
           Payload: Buffer.from(JSON.stringify(kinesisEventOf(info, records, options.region))),
         }),
       );
@@ -64,7 +66,12 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): BatchTar
         };
       }
       const failures = response?.batchItemFailures ?? [];
-      if (failures.length === 0) return { ok: true };
+      if (failures.length === 0) {
+        const outcomes = answer.LogResult
+          ? outcomesInLog(Buffer.from(answer.LogResult, 'base64').toString('utf8'))
+          : undefined;
+        return outcomes ? { ok: true, outcomes } : { ok: true };
+      }
       // An identifier that names no record of the batch fails the whole batch, as Lambda treats it.
       const indexes = failures.map((failure) =>
         records.findIndex((record) => record.sequenceNumber === failure.itemIdentifier),
@@ -77,4 +84,26 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): BatchTar
       };
     },
   };
+}
+
+/**
+ * The counts of the last "batch processed" line in a log tail (functions/ingest logs one per batch
+ * with `accepted`, `rejected`, `duplicates`, `redelivered`); undefined when there is none, as for
+ * aggregate or a tail that cut the line.
+ */
+export function outcomesInLog(log: string): BatchOutcomes | undefined {
+  let found: BatchOutcomes | undefined;
+  for (const line of log.split('\n')) {
+    if (!line.includes('"batch processed"')) continue;
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      const counts = [entry.accepted, entry.rejected, entry.duplicates, entry.redelivered];
+      if (entry.message !== 'batch processed' || !counts.every((n) => Number.isInteger(n))) continue;
+      const [accepted, rejected, duplicates, redelivered] = counts as number[];
+      found = { accepted: accepted!, rejected: rejected!, duplicates: duplicates!, redelivered: redelivered! };
+    } catch {
+      // a line cut by the 4 KB tail
+    }
+  }
+  return found;
 }

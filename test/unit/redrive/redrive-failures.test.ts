@@ -70,7 +70,9 @@ describe('Function: redriveFailures()', () => {
     const target = {
       async send(batch: KinesisBatchInfo, records: readonly StreamRecord[]): Promise<SendResult> {
         sent.push({ shard: batch.shardId, sequences: records.map((r) => r.sequenceNumber) });
-        return batch.shardId === 'shardId-1' ? { ok: false, failedFrom: 1, error: 'sink down' } : { ok: true };
+        return batch.shardId === 'shardId-1'
+          ? { ok: false, failedFrom: 1, error: 'sink down' }
+          : { ok: true, outcomes: { accepted: 1, rejected: 1, duplicates: 0, redelivered: 1 } };
       },
     };
 
@@ -80,6 +82,7 @@ describe('Function: redriveFailures()', () => {
     // Assess
     expect(result.messages).toEqual({ redriven: 1, expired: 1, failed: 1, invalid: 1 });
     expect(result.records).toEqual({ redriven: 3, expired: 2, failed: 3 });
+    expect(result.ended).toEqual({ accepted: 1, rejected: 1, duplicates: 0, redelivered: 1, unreported: 0 });
     expect(sent).toEqual([
       { shard: 'shardId-0', sequences: ['10', '11', '12'] },
       { shard: 'shardId-1', sequences: ['20', '21', '22', '23'] },

@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createFunctionInvoker } from '#src/adapters/aws/function-invoker.js';
+import { createFunctionInvoker, outcomesInLog } from '#src/adapters/aws/function-invoker.js';
 import { parseFailureRecord } from '#src/redrive/failure-record.js';
 import { failureRecordBody } from '#test/helpers/failure-record.js';
 
@@ -29,7 +29,11 @@ describe('Function: createFunctionInvoker()', () => {
     // Assess
     expect(sent).toEqual({ ok: true });
     const input = lambda.commandCalls(InvokeCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ FunctionName: 'fleetstream-dev-ingest', InvocationType: 'RequestResponse' });
+    expect(input).toMatchObject({
+      FunctionName: 'fleetstream-dev-ingest',
+      InvocationType: 'RequestResponse',
+      LogType: 'Tail',
+    });
     const event = JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'));
     expect(event.Records).toHaveLength(3);
     expect(event.Records[1]).toEqual({
@@ -61,5 +65,35 @@ describe('Function: createFunctionInvoker()', () => {
 
     // Assess
     expect(sent).toEqual({ ok: false, failedFrom, error: expect.stringContaining('fleetstream-dev-ingest') });
+  });
+
+  it('given the log tail of an ingest batch, says how its records ended', async () => {
+    // Prepare: a line cut by the 4 KB tail, then the batch's own line
+    const log = [
+      'ssed","records":9,"accepted":9',
+      'START RequestId: 1 Version: $LATEST',
+      JSON.stringify({
+        level: 'INFO',
+        message: 'batch processed',
+        records: 3,
+        accepted: 1,
+        rejected: 0,
+        duplicates: 1,
+        redelivered: 1,
+      }),
+      'END RequestId: 1',
+    ].join('\n');
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: payload({ batchItemFailures: [] }),
+      LogResult: Buffer.from(log).toString('base64'),
+    });
+
+    // Act
+    const sent = await invoker().send(info, records);
+
+    // Assess
+    expect(sent).toEqual({ ok: true, outcomes: { accepted: 1, rejected: 0, duplicates: 1, redelivered: 1 } });
+    expect(outcomesInLog('{"message":"window step","records":3}')).toBeUndefined();
   });
 });
