@@ -183,4 +183,53 @@ describe('fleetstream redrive against the stage deployed to the emulator', () =>
     expect(redriven.accepted + redriven.duplicates + redriven.redelivered).toBe(3);
     expect(new Set((await lakeRows()).map((e) => e.event_id))).toEqual(ids);
   });
+
+  it('given a stored reject, puts its payload back on the stream and the deployed ingest judges it again', async () => {
+    // Prepare: a reading whose speed is no number, rejected once by the deployed ingest
+    const eventId = `redrive-reject-e2e-${Date.now()}`;
+    const payload = JSON.stringify({
+      type: 'car_sensor',
+      event_id: eventId,
+      ts: '2026-11-24T08:20:00.000Z',
+      car_id: 1452650,
+      speed: 'fast',
+      rpm: 2000,
+      gear: 3,
+    });
+    await clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: outputs.TelemetryStreamName,
+        Records: [{ PartitionKey: '1452650', Data: Buffer.from(payload) }],
+      }),
+    );
+    const ours = async () =>
+      (await readJsonlObjects(outputs.RejectsBucketName!, 'rejects/')).filter((r) => r.event_id === eventId);
+    await waitFor('the reading to be rejected', async () => ((await ours()).length >= 1 ? true : undefined), {
+      functions: FUNCTIONS,
+    });
+
+    // Act
+    const result = await redrive('--rejects', '--stage', 'local', '--reason', 'schema:/speed:type');
+
+    // Assess: every matching reject was put back (ours among them), and ours was rejected again
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const line =
+      /rejects {4}(\d+) read from s3:\/\/\S+, (\d+) matched, 0 skipped, (\d+) put on fleetstream-local-telemetry/.exec(
+        result.stdout,
+      );
+    expect(line).not.toBeNull();
+    expect(Number(line![2])).toBeGreaterThanOrEqual(1);
+    expect(line![3]).toBe(line![2]);
+    const again = await waitFor(
+      'the reading to be rejected again',
+      async () => {
+        const rejects = await ours();
+        return rejects.length >= 2 ? rejects : undefined;
+      },
+      { functions: FUNCTIONS },
+    );
+    expect(again.map((r) => r.reason)).toEqual(['schema:/speed:type', 'schema:/speed:type']);
+    expect(again.map((r) => r.payload)).toEqual([payload, payload]);
+  });
 });
