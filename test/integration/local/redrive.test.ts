@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runQuery } from '#local/query.js';
 import { redriveLocal } from '#local/redrive/redrive-local.js';
 import { loadCars, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { verifyRun } from '#local/verify/verify-run.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
@@ -54,6 +55,8 @@ describe('Function: redriveLocal()', () => {
     const { records, from, report: original } = await runWithPoisonedLake('redrive-dlq');
     expect(original.dead_lettered).toBeGreaterThan(0);
     expect(readJsonl(join(from, 'dlq', 'ingest.jsonl')).length).toBeGreaterThan(0);
+    // The refused event's search document landed before the lake refused it: explained, not unexpected.
+    expect(original.verification!.sinks.search).toMatchObject({ unexpected: 0, dead_lettered: 1 });
     const out = tempOut('redrive-dlq-out');
 
     // Act
@@ -106,6 +109,23 @@ describe('Function: redriveLocal()', () => {
     expect(result.report).toBeUndefined();
     expect(result.complete).toBe(false);
     expect(readFileSync(join(from, 'dlq', 'ingest.jsonl'), 'utf8')).toBe(before);
+  });
+
+  it('given a dead-lettered run, verify still reports a document that belongs to no record as unexpected', async () => {
+    // Prepare
+    const { from } = await runWithPoisonedLake('redrive-verify');
+    const id = 'fleetstream-no-such-event';
+    appendFileSync(
+      join(from, 'search', 'events.ndjson'),
+      `${JSON.stringify({ index: { _index: 'fleetstream-events-2026-11-24', _id: id } })}\n${JSON.stringify({ event_id: id })}\n`,
+    );
+
+    // Act
+    const verification = await verifyRun({ outDir: from, windowMs: 900_000 });
+
+    // Assess
+    expect(verification.sinks.search).toMatchObject({ unexpected: 1, dead_lettered: 1 });
+    expect(verification.problems).toContain('search: 1 unexpected');
   });
 
   it('given stored rejects and a reason, re-submits only those and every one ends with an outcome', async () => {
