@@ -15,6 +15,7 @@ import { readBase64Records } from './inputs/read-base64.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
+import { REDRIVE_OPTIONS, REDRIVE_USAGE, redriveCommand } from './redrive/redrive-command.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
@@ -40,6 +41,7 @@ Usage:
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
                   [--chaos SPEC] [--no-verify] [--ui [--port N]]
   fleetstream verify [--out DIR]
+${REDRIVE_USAGE}
   fleetstream ui [--out DIR] [--port N]             (the dashboard of a finished run)
   fleetstream query [--out DIR] "SQL"
   fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
@@ -86,6 +88,8 @@ run options:
                the run starts when the page is open, and the page then shows the finished run's lake
   --port       the dashboard's port (default ${DEFAULT_DASHBOARD_PORT}; 0 picks a free one)
 verify: proves a finished run's outputs again and prints lost / doubled per sink (exit 1 if any)
+
+${REDRIVE_OPTIONS}
 
 cost options (the monthly AWS bill of a stage as serverless.yml configures it; docs/cost.md):
   --rate       events per second, steady over the month (required)
@@ -315,6 +319,17 @@ async function verify(argv: string[]): Promise<void> {
   if (!verification.ok) process.exitCode = 1;
 }
 
+function redrive(argv: string[]): Promise<number> {
+  const repoRoot = findRepoRoot();
+  const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
+  return redriveCommand(argv, {
+    repoRoot,
+    service: () => readServerlessConfig(join(repoRoot, 'serverless.yml'), 'local').service,
+    write: (text) => process.stdout.write(text),
+    ...(existsSync(fileURLToPath(aggregateWorker)) ? { aggregateWorker } : {}),
+  });
+}
+
 function dashboardPort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_DASHBOARD_PORT;
   const port = Number(value);
@@ -474,6 +489,7 @@ async function main(): Promise<void> {
     if (command === 'run') await run(rest);
     else if (command === 'query') await query(rest);
     else if (command === 'verify') await verify(rest);
+    else if (command === 'redrive') process.exitCode = await redrive(rest);
     else if (command === 'ui') await dashboard(rest);
     else if (command === 'dashboards') await dashboards(rest);
     else if (command === 'sfn') await sfn(rest);

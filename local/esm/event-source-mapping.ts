@@ -79,13 +79,26 @@ export interface MappingOptions {
   createHandler: () => MappedHandler;
   stream: LocalStream;
   region: string;
-  /** The on-failure destination: JSON lines as Lambda would send them to SQS. */
+  /**
+   * The on-failure destination: JSON lines as Lambda would send them to SQS. Beside it,
+   * `<name>.records.jsonl` keeps the failed batches' records (spoolPathOf), which AWS would read
+   * back from the stream within its retention: the in-process stream is gone after the run.
+   */
   dlqPath: string;
   /** Wall clock for record age; the arrival timestamps are the records' own. */
   now?: () => number;
   faults?: MappingFaults;
   /** Called after every invocation whose response Lambda would act on (not after errors or crashes). */
   onInvoked?: (outcome: InvocationOutcome) => void;
+}
+
+/**
+ * Where a local on-failure destination keeps the records of the batches it received
+ * (`dlq/ingest.jsonl` → `dlq/ingest.records.jsonl`): one JSON line per record, its shard id and the
+ * record as the event carried it. `fleetstream redrive --dlq` re-reads the ranges from it.
+ */
+export function spoolPathOf(dlqPath: string): string {
+  return dlqPath.replace(/(\.jsonl)?$/, '.records.jsonl');
 }
 
 /**
@@ -467,5 +480,9 @@ export class EventSourceMapping {
       },
     };
     appendFileSync(this.options.dlqPath, `${JSON.stringify(message)}\n`);
+    appendFileSync(
+      spoolPathOf(this.options.dlqPath),
+      batch.map((record) => `${JSON.stringify({ shardId, ...record })}\n`).join(''),
+    );
   }
 }

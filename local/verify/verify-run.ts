@@ -1,7 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { StreamRecordData } from '#src/ingest/decode-record.js';
+import { decodeUnits } from '#src/ingest/record-units.js';
 import { EVENT_TYPES } from '#src/schema/registry.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
 import type { IndexFamilyName } from '#src/search/index-templates.js';
+import { spoolPathOf } from '../esm/event-source-mapping.js';
 import { type LakeConnection, openLake } from '../query.js';
 import { spoolPaths } from '../run/run-accounting.js';
 
@@ -15,8 +19,14 @@ export interface SinkCheck {
   lost: number;
   /** Ids a reader sees more than once (rows of the lake views, notifications a subscriber received). */
   doubled: number;
-  /** Ids it holds that nothing expected. */
+  /** Ids it holds that nothing expected (effects of dead-lettered records excepted, below). */
   unexpected: number;
+  /**
+   * Ids of records the mapping dead-lettered: their batch may have stored some effects before it
+   * gave up (a search document written before the lake refused the batch), as on AWS; they are
+   * sent again by `fleetstream redrive --dlq`.
+   */
+  dead_lettered: number;
   /** Extra copies written and absorbed by the sink's key (raw lake rows, overwritten documents). */
   absorbed: number;
 }
@@ -58,16 +68,22 @@ async function checkIds(
   connection: LakeConnection,
   expected: string,
   found: string,
-  options: { repeatsDouble: boolean; absorbedFrom?: string },
+  options: { repeatsDouble: boolean; absorbedFrom?: string; deadLettered?: string },
 ): Promise<SinkCheck> {
   const repeats = (relation: string) => `(SELECT COUNT(*) - COUNT(DISTINCT id) FROM ${relation})`;
+  // An alert id is `<event id>:<rule>`: it belongs to a dead-lettered record if its event id does.
+  const dead = options.deadLettered ?? NONE;
   const [result] = await rows(
     connection,
-    `WITH e AS (SELECT DISTINCT id FROM ${expected}), fd AS (SELECT DISTINCT id FROM ${found})
+    `WITH e AS (SELECT DISTINCT id FROM ${expected}), fd AS (SELECT DISTINCT id FROM ${found}),
+          d AS (SELECT DISTINCT id FROM ${dead}),
+          extra AS (SELECT id FROM fd ANTI JOIN e USING (id)),
+          dl AS (SELECT x.id FROM extra x SEMI JOIN d ON x.id = d.id OR starts_with(x.id, d.id || ':'))
      SELECT (SELECT COUNT(*) FROM e) AS expected,
             (SELECT COUNT(*) FROM fd) AS found,
             (SELECT COUNT(*) FROM e ANTI JOIN fd USING (id)) AS lost,
-            (SELECT COUNT(*) FROM fd ANTI JOIN e USING (id)) AS unexpected,
+            (SELECT COUNT(*) FROM extra) - (SELECT COUNT(*) FROM dl) AS unexpected,
+            (SELECT COUNT(*) FROM dl) AS dead_lettered,
             ${options.repeatsDouble ? repeats(found) : '0'} AS doubled,
             ${options.absorbedFrom ? repeats(options.absorbedFrom) : '0'} AS absorbed`,
   );
@@ -78,6 +94,7 @@ async function checkIds(
     lost: number('lost'),
     doubled: number('doubled'),
     unexpected: number('unexpected'),
+    dead_lettered: number('dead_lettered'),
     absorbed: number('absorbed'),
   };
 }
@@ -94,6 +111,29 @@ const NONE = '(SELECT CAST(NULL AS VARCHAR) AS id WHERE false)';
 function jsonIds(path: string, field: string): string {
   if (!existsSync(path)) return NONE;
   return `(SELECT "${field}" AS id FROM read_json(${quote(path)}, format = 'newline_delimited', columns = {'${field}': 'VARCHAR'}))`;
+}
+
+/**
+ * The event ids of the records the ingest mapping dead-lettered, decoded from its spool
+ * (`dlq/ingest.records.jsonl`) as ingest decodes them (KPL user records each), written to
+ * `verify/dead-lettered-ids.jsonl` as a relation `(id)`; empty when nothing was dead-lettered.
+ */
+function deadLetteredIds(outDir: string, report: { stream?: { name?: string; stream_name?: string } }): string {
+  const spool = spoolPathOf(join(outDir, 'dlq', 'ingest.jsonl'));
+  if (!existsSync(spool)) return NONE;
+  const stream = report.stream?.name ?? report.stream?.stream_name ?? '';
+  const validate = createEventValidator();
+  const ids: string[] = [];
+  for (const line of readFileSync(spool, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const { shardId, ...record } = JSON.parse(line) as StreamRecordData & { shardId: string };
+    for (const { decoded } of decodeUnits(record, stream, shardId, validate).units)
+      if (decoded.ok) ids.push(`${JSON.stringify({ id: decoded.event.event_id })}\n`);
+  }
+  const path = join(outDir, 'verify', 'dead-lettered-ids.jsonl');
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, ids.join(''));
+  return ids.length > 0 ? jsonIds(path, 'id') : NONE;
 }
 
 /**
@@ -173,6 +213,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
   const spool = spoolPaths(outDir);
   const connection = await openLake(outDir);
   try {
+    const deadLettered = deadLetteredIds(outDir, report);
     const acceptedIds = jsonIds(spool.acceptedIds, 'id');
     const alertIds = jsonIds(spool.alertIds, 'id');
     const viewIds = EVENT_TYPES.map((t) => `SELECT event_id AS id FROM "${t}"`).join(' UNION ALL ');
@@ -182,13 +223,16 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
       lake: await checkIds(connection, acceptedIds, `(${viewIds})`, {
         repeatsDouble: true,
         absorbedFrom: `(${rawIds})`,
+        deadLettered,
       }),
       alerts_lake: await checkIds(connection, alertIds, '(SELECT alert_id AS id FROM alerts)', {
         repeatsDouble: true,
         absorbedFrom: '(SELECT alert_id AS id FROM alerts_raw)',
+        deadLettered,
       }),
       notifications: await checkIds(connection, alertIds, jsonIds(join(outDir, 'alerts.jsonl'), 'alert_id'), {
         repeatsDouble: true,
+        deadLettered,
       }),
     };
     if (report.search?.kind === 'files') {
@@ -200,6 +244,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
         sinks[sink] = await checkIds(connection, family === 'events' ? acceptedIds : alertIds, ids, {
           repeatsDouble: false,
           absorbedFrom: ids,
+          deadLettered,
         });
       }
     }
@@ -255,10 +300,10 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
 export function formatVerification(verification: Verification): string {
   const lines = [
     `accounting: in ${verification.accounting.in} = accepted ${verification.accounting.accepted} + rejected ${verification.accounting.rejected} + duplicates ${verification.accounting.duplicates} + dead-lettered ${verification.accounting.dead_lettered}: ${verification.accounting.ok ? 'ok' : 'MISMATCH'}`,
-    `${'sink'.padEnd(14)} ${'expected'.padStart(9)} ${'found'.padStart(9)} ${'lost'.padStart(6)} ${'doubled'.padStart(8)} ${'unexpected'.padStart(10)} ${'absorbed'.padStart(9)}`,
+    `${'sink'.padEnd(14)} ${'expected'.padStart(9)} ${'found'.padStart(9)} ${'lost'.padStart(6)} ${'doubled'.padStart(8)} ${'unexpected'.padStart(10)} ${'absorbed'.padStart(9)} ${'dead-lettered'.padStart(13)}`,
     ...Object.entries(verification.sinks).map(
       ([name, c]) =>
-        `${name.padEnd(14)} ${String(c.expected).padStart(9)} ${String(c.found).padStart(9)} ${String(c.lost).padStart(6)} ${String(c.doubled).padStart(8)} ${String(c.unexpected).padStart(10)} ${String(c.absorbed).padStart(9)}`,
+        `${name.padEnd(14)} ${String(c.expected).padStart(9)} ${String(c.found).padStart(9)} ${String(c.lost).padStart(6)} ${String(c.doubled).padStart(8)} ${String(c.unexpected).padStart(10)} ${String(c.absorbed).padStart(9)} ${String(c.dead_lettered).padStart(13)}`,
     ),
     `windows: ${verification.windows.groups - verification.windows.mismatched} of ${verification.windows.groups} equal a recomputation from the lake`,
     ...verification.windows.examples.map((e) => `  ${e}`),

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { type RunReport, runPipeline, type SourceItem } from '#local/run/run-pipeline.js';
+import { aggregate } from '#src/ingest/kpl-aggregation.js';
 import {
   clients,
   destroyClients,
@@ -183,6 +184,61 @@ describe('The local stage deployed to the emulator', () => {
       .filter((row) => row.dimension === 'color')
       .reduce((sum, row) => sum + Number(row.count), 0);
     expect(carReadings).toBeGreaterThanOrEqual(expected.by_type.car_sensor ?? 0);
+  });
+
+  it('given one KPL-aggregated record, ingest de-aggregates it and each user record ends accepted or rejected', async () => {
+    // Prepare: user records as a KPL producer packs them (src/ingest/kpl-aggregation.ts), ids unique
+    // to this run, so earlier records on the shared stack cannot be mistaken for them
+    const run = `kpl-e2e-${Date.now()}`;
+    const reading = (n: number, speed: number | string) =>
+      JSON.stringify({
+        type: 'car_sensor',
+        event_id: `${run}-${n}`,
+        ts: `2026-11-24T08:00:1${n}.000Z`,
+        car_id: 1452650,
+        speed,
+        rpm: 2100,
+        gear: 3,
+      });
+    const users = [reading(0, 52.4), reading(1, 61), reading(2, 'fast'), reading(3, 48.5)];
+    const blob = aggregate(users.map((data) => ({ partitionKey: '1452650', data: Buffer.from(data) })));
+
+    // Act: one Kinesis record, keyed `a` as the KPL keys its aggregates
+    const put = await clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: outputs.TelemetryStreamName,
+        Records: [{ PartitionKey: 'a', Data: blob }],
+      }),
+    );
+
+    // Assess: three user records in the lake, the one with a speed that is no number rejected
+    expect(put.FailedRecordCount).toBe(0);
+    const sequenceNumber = put.Records![0]!.SequenceNumber!;
+    let seen = '';
+    const outcome = await waitFor(
+      'the KPL user records to be accepted or rejected',
+      async () => {
+        const [events, rejects] = await Promise.all([
+          readJsonlObjects(outputs.LakeBucketName!, 'events/'),
+          readJsonlObjects(outputs.RejectsBucketName!, 'rejects/'),
+        ]);
+        const ours = events.filter((e) => String(e.event_id).startsWith(`${run}-`));
+        // A user record's position is the aggregate's sequence number and its sub-sequence number.
+        const rejected = rejects.filter((r) =>
+          (r.source as { sequence_number: string }).sequence_number.startsWith(`${sequenceNumber}:`),
+        );
+        seen = `${ours.length} accepted, ${rejected.length} rejected`;
+        return ours.length + rejected.length >= users.length ? { ours, rejected } : undefined;
+      },
+      { functions: FUNCTIONS, lastSeen: () => seen },
+    );
+    expect(outcome.ours.map((e) => e.event_id).sort()).toEqual([`${run}-0`, `${run}-1`, `${run}-3`]);
+    expect(outcome.ours.map((e) => e.speed)).toEqual(expect.arrayContaining([52.4, 61, 48.5]));
+    expect(outcome.rejected).toHaveLength(1);
+    expect(outcome.rejected[0]).toMatchObject({
+      reason: expect.stringMatching(/^schema:\/speed/),
+      event_id: `${run}-2`,
+    });
   });
 
   it('given a poison event, shows the function’s own error and log, not a timeout', async () => {

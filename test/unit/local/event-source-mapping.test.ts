@@ -7,6 +7,7 @@ import {
   MAX_PAYLOAD_BYTES,
   type MappedHandler,
   type MappingFaults,
+  spoolPathOf,
 } from '#local/esm/event-source-mapping.js';
 import type { StreamMappingSettings } from '#local/serverless-config.js';
 import { LocalStream } from '#local/stream/local-stream.js';
@@ -156,6 +157,18 @@ describe('Class: EventSourceMapping', () => {
       expect.objectContaining({
         requestContext: expect.objectContaining({ condition: 'RetryAttemptsExhausted' }),
         KinesisBatchInfo: expect.objectContaining({ batchSize: 1, shardId: 'shardId-000000000000' }),
+      }),
+    ]);
+    // The spool beside it keeps the dead-lettered record, for `fleetstream redrive --dlq`.
+    const spool = readFileSync(spoolPathOf(dlqPath), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(spool).toEqual([
+      expect.objectContaining({
+        shardId: 'shardId-000000000000',
+        sequenceNumber: dlq[0].KinesisBatchInfo.startSequenceNumber,
+        data: Buffer.from('r7').toString('base64'),
       }),
     ]);
   });
