@@ -1,0 +1,202 @@
+import { type ColumnType, resolveProperty, tableColumns } from '../schema/columns.js';
+import { EVENT_TYPES, type EventType, eventSchemas, type JsonSchema } from '../schema/registry.js';
+import { LINE_BODY } from '../sinks/serialize-event.js';
+
+/**
+ * A parser specialised to our schemas, for the shape nearly all telemetry has: every property of
+ * the type's schema present once, in the schema's order (the order our producers write), no
+ * whitespace, strings of printable ASCII without escapes, plain decimal numbers of at most 15
+ * digits, and `location` as `{"lat":…,"lon":…}`. For such text it returns exactly the object
+ * JSON.parse would (same keys, same order, same values), and such text cannot hold a duplicated
+ * key, nesting past 2, a lone surrogate or an escape: so the caller may skip the structure checks.
+ * Anything else returns undefined and takes the general path (JSON.parse and the exact checks);
+ * the fast path never decides a reject. Validation (ajv) still runs on what it returns.
+ *
+ * @example parseKnownShape('{"type":"car_sensor",…}') // { type: 'car_sensor', … } or undefined
+ */
+export function parseKnownShape(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith(TYPE_PREFIX)) return undefined;
+  for (let p = 0; p < PARSERS.length; p++) {
+    const { prefix, parse } = PARSERS[p]!;
+    if (text.startsWith(prefix)) return parse(text);
+  }
+  return undefined;
+}
+
+const TYPE_PREFIX = '{"type":"';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** Digits a number may have for its mantissa to stay below 2^53 (then m / 10^k is correctly rounded). */
+const MAX_DIGITS = 15;
+const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
+
+/**
+ * What the last read left: where the value ended (the index after it), and whether it is written
+ * exactly as the serialiser would write it (a number as JavaScript formats it, any string or literal).
+ */
+const last = { at: 0, exact: true };
+
+/** A string of printable ASCII without escapes starting at `i` (a quote), or undefined. */
+function readString(text: string, i: number): string | undefined {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) {
+      last.at = j + 1;
+      last.exact = true;
+      return text.slice(i + 1, j);
+    }
+    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 15 digits starting at `i`, followed by `,` or
+ * `}`, or undefined. Both the digits as an integer m and 10^k are exact doubles, so m / 10^k is the
+ * correctly rounded value, the same double JSON.parse gives (Clinger's fast path).
+ */
+function readNumber(text: string, i: number): number | undefined {
+  const negative = text.charCodeAt(i) === MINUS;
+  let j = negative ? i + 1 : i;
+  let c = text.charCodeAt(j);
+  if (!(c >= ZERO && c <= NINE)) return undefined;
+  let mantissa = c - ZERO;
+  let digits = 1;
+  j++;
+  if (mantissa !== 0) {
+    for (c = text.charCodeAt(j); c >= ZERO && c <= NINE; c = text.charCodeAt(++j)) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+    }
+  }
+  let fraction = 0;
+  if (text.charCodeAt(j) === DOT) {
+    j++;
+    for (c = text.charCodeAt(j); c >= ZERO && c <= NINE; c = text.charCodeAt(++j)) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digits++;
+      fraction++;
+    }
+    if (fraction === 0) return undefined;
+  }
+  c = text.charCodeAt(j);
+  if (digits > MAX_DIGITS || (c !== COMMA && c !== CLOSE_BRACE)) return undefined;
+  last.at = j;
+  const magnitude = fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
+  const value = negative ? -magnitude : magnitude;
+  // With at most 15 digits the digits are the shortest that give this double, so String(value) is
+  // the text itself unless it has a trailing fraction zero, is -0, or is below 1e-6 (then 1e-7 form).
+  last.exact =
+    (fraction === 0 || text.charCodeAt(j - 1) !== ZERO) &&
+    !(negative && mantissa === 0) &&
+    (magnitude === 0 || magnitude >= 1e-6);
+  return value;
+}
+
+/** `{"lat":<number>,"lon":<number>}` at `i`, or undefined. */
+function readLocation(text: string, i: number): { lat: number; lon: number } | undefined {
+  if (!text.startsWith('{"lat":', i)) return undefined;
+  const lat = readNumber(text, i + 7);
+  if (lat === undefined || !text.startsWith(',"lon":', last.at)) return undefined;
+  const exact = last.exact;
+  const lon = readNumber(text, last.at + 7);
+  if (lon === undefined || text.charCodeAt(last.at) !== CLOSE_BRACE) return undefined;
+  last.at++;
+  last.exact = exact && last.exact;
+  return { lat, lon };
+}
+
+/** One JSON value at `i` of the kinds the fast path takes, or undefined. */
+function readValue(text: string, i: number): unknown {
+  const c = text.charCodeAt(i);
+  if (c === QUOTE) return readString(text, i);
+  if (c === MINUS || (c >= ZERO && c <= NINE)) return readNumber(text, i);
+  if (text.startsWith('true', i)) return literal(i + 4, true);
+  if (text.startsWith('false', i)) return literal(i + 5, false);
+  if (text.startsWith('null', i)) return literal(i + 4, null);
+  return undefined;
+}
+
+function literal<T>(end: number, value: T): T {
+  last.at = end;
+  last.exact = true;
+  return value;
+}
+
+type ShapeParser = (text: string) => Record<string, unknown> | undefined;
+
+/**
+ * Whether a schema property's value, once accepted by the schema (and `ts` normalised), always has
+ * its column's JSON type, so JSON.stringify writes what the compiled serialiser would.
+ */
+function pinsColumnType(name: string, property: JsonSchema, column: ColumnType): boolean {
+  const schema = resolveProperty(property);
+  if (column === 'timestamp') return name === 'ts';
+  if (column === 'location') return true;
+  const types = [schema.type].flat().filter((t) => typeof t === 'string' && t !== 'null');
+  if (types.length === 0) return column === 'string' && typeof schema.const === 'string';
+  if (types.length !== 1) return false;
+  const expected: Partial<Record<ColumnType, string[]>> = {
+    string: ['string'],
+    bigint: ['integer'],
+    double: ['number', 'integer'],
+    boolean: ['boolean'],
+  };
+  return expected[column]?.includes(types[0] as string) ?? false;
+}
+
+/**
+ * Compiles the fast parser of one event type from its schema's `properties`: one straight-line
+ * function that expects each key in turn (the schema's order) and builds the object as one literal
+ * (one hidden class). When the table's columns are `event_id`, `type`, `ts`, then the schema's other
+ * properties in its order (then derived ones) and the schema pins their JSON types, it also keeps
+ * the text of those other properties as LINE_BODY when they are written exactly as the serialiser would.
+ */
+function compileShapeParser(type: EventType): ShapeParser {
+  const schema = eventSchemas[type];
+  const properties = schema.properties as Record<string, JsonSchema>;
+  const names = Object.keys(properties);
+  if (names[0] !== 'type') throw new Error(`schema ${type}: "type" must be the first property for the fast parser`);
+  const columns = tableColumns(type);
+  const bodyNames = names.slice(3);
+  const keepsBody =
+    names[1] === 'event_id' &&
+    names[2] === 'ts' &&
+    ['event_id', 'type', 'ts', ...bodyNames].every((name, k) => columns[k]?.name === name) &&
+    bodyNames.every((name, k) => pinsColumnType(name, properties[name]!, columns[k + 3]!.type));
+  const steps = names.slice(1).map((name, k) => {
+    const key = `,${JSON.stringify(name)}:`;
+    const read = resolveProperty(properties[name]!).properties ? 'readLocation' : 'readValue';
+    return `${k === 2 ? 'const bodyStart = i;' : ''}
+      if (!text.startsWith(${JSON.stringify(key)}, i)) return undefined;
+      const v${k + 1} = ${read}(text, i + ${key.length});
+      if (v${k + 1} === undefined) return undefined;
+      i = last.at;
+      ${k >= 2 ? 'exact = exact && last.exact;' : ''}`;
+  });
+  const fields = names.map((name, k) => `${JSON.stringify(name)}: ${k === 0 ? JSON.stringify(type) : `v${k}`}`);
+  if (keepsBody) fields.push('[LINE_BODY]: exact ? text.slice(bodyStart, i) : undefined');
+  const body = `let i = ${TYPE_PREFIX.length + type.length + 1};
+    let exact = true;
+    ${steps.join('\n')}
+    if (i !== text.length - 1 || text.charCodeAt(i) !== ${CLOSE_BRACE}) return undefined;
+    return { ${fields.join(', ')} };`;
+  return new Function(
+    'readValue',
+    'readLocation',
+    'last',
+    'LINE_BODY',
+    `return function parse_${type}(text) { ${body} };`,
+  )(readValue, readLocation, last, LINE_BODY) as ShapeParser;
+}
+
+const PARSERS: { prefix: string; parse: ShapeParser }[] = EVENT_TYPES.map((type) => ({
+  prefix: `${TYPE_PREFIX}${type}"`,
+  parse: compileShapeParser(type),
+}));
