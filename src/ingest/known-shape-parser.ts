@@ -123,6 +123,15 @@ function readValue(text: string, i: number): unknown {
   return undefined;
 }
 
+/**
+ * A copy of a slice that holds only its own characters. V8 keeps a slice of 13 characters or more
+ * as a view of its parent, so an event id kept by the delivery ledger (up to a million of them)
+ * would keep its whole payload text alive; joining two parts builds a new flat string.
+ */
+function ownCopy(slice: string): string {
+  return slice.length < 13 ? slice : [slice.slice(0, 1), slice.slice(1)].join('');
+}
+
 function literal<T>(end: number, value: T): T {
   last.at = end;
   last.exact = true;
@@ -175,8 +184,9 @@ function compileShapeParser(type: EventType): ShapeParser {
     const read = resolveProperty(properties[name]!).properties ? 'readLocation' : 'readValue';
     return `${k === 2 ? 'const bodyStart = i;' : ''}
       if (!text.startsWith(${JSON.stringify(key)}, i)) return undefined;
-      const v${k + 1} = ${read}(text, i + ${key.length});
+      let v${k + 1} = ${read}(text, i + ${key.length});
       if (v${k + 1} === undefined) return undefined;
+      ${name === 'event_id' ? `if (typeof v${k + 1} === 'string') v${k + 1} = ownCopy(v${k + 1});` : ''}
       i = last.at;
       ${k >= 2 ? 'exact = exact && last.exact;' : ''}`;
   });
@@ -192,8 +202,9 @@ function compileShapeParser(type: EventType): ShapeParser {
     'readLocation',
     'last',
     'LINE_BODY',
+    'ownCopy',
     `return function parse_${type}(text) { ${body} };`,
-  )(readValue, readLocation, last, LINE_BODY) as ShapeParser;
+  )(readValue, readLocation, last, LINE_BODY, ownCopy) as ShapeParser;
 }
 
 const PARSERS: { prefix: string; parse: ShapeParser }[] = EVENT_TYPES.map((type) => ({
