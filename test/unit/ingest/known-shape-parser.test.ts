@@ -49,6 +49,8 @@ describe('Function: parseKnownShape() gives what JSON.parse gives, or nothing', 
     ['a bare dot', car('53.')],
     ['trailing text', `${car()} `],
     ['an unknown type', car().replace('car_sensor', 'boat')],
+    ['a number where the schema wants a string', car().replace('"car-1452650-1795507200000"', '5')],
+    ['a string where the schema wants a number', car('"53.7"')],
   ])('leaves %s to the general path', (_case, text) => {
     // Act, Assess
     expect(parseKnownShape(text)).toBeUndefined();
