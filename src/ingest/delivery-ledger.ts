@@ -46,6 +46,14 @@ export class DeliveryLedger {
     return upTo !== undefined && compareSequenceNumbers(sequenceNumber, upTo) <= 0;
   }
 
+  /**
+   * Per partition key of a shard, the sequence number up to which its records were delivered
+   * (what isDelivered reads; one lookup of the shard per batch instead of per record).
+   */
+  deliveredPerKey(shardKey: string): ReadonlyMap<string, string> | undefined {
+    return this.committed.get(shardKey);
+  }
+
   /** Bit mask of the sinks that already took the record at (shard, position) in an earlier, partly failed attempt. */
   sinksDone(shardKey: string, position: string): number {
     return this.partial.size === 0 ? 0 : (this.partial.get(`${shardKey}|${position}`) ?? 0);
