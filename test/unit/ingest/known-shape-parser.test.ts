@@ -32,6 +32,8 @@ describe('Function: parseKnownShape() gives what JSON.parse gives, or nothing', 
     // Assess
     expect(parsed).toBeDefined();
     expect(keysInOrder(parsed)).toEqual(keysInOrder(JSON.parse(text)));
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(parsed!.location)).toBe(Object.prototype);
   });
 
   it.each([
