@@ -3,6 +3,7 @@ import type { EventValidator } from '../schema/validate-event.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
 import { parseTimestamp } from '../telemetry/parse-timestamp.js';
 import { rejectPayload } from '../telemetry/reject-payload.js';
+import { parseKnownShape } from './known-shape-parser.js';
 import { scanJson } from './scan-json.js';
 
 /**
@@ -190,16 +191,20 @@ export function decodePayload(
   } else if (text.length > MAX_RECORD_BYTES / 4 && Buffer.byteLength(text) > MAX_RECORD_BYTES) {
     return rejected(position, 'size:max_bytes', `${Buffer.byteLength(text)} bytes > ${MAX_RECORD_BYTES}`, { text });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    if (BASE64_TEXT.test(text) && text.length % 4 === 0)
-      return rejected(position, 'encoding:base64', 'the payload is base64 text: send the JSON itself', { text });
-    return rejected(position, 'json:parse', error instanceof Error ? error.message : 'invalid JSON', { text });
+  // Nearly all telemetry has its schema's exact shape: then one specialised pass gives the object
+  // JSON.parse would, and that shape holds no duplicated key, deep nesting or escape to check.
+  let parsed: unknown = parseKnownShape(text);
+  if (parsed === undefined) {
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      if (BASE64_TEXT.test(text) && text.length % 4 === 0)
+        return rejected(position, 'encoding:base64', 'the payload is base64 text: send the JSON itself', { text });
+      return rejected(position, 'json:parse', error instanceof Error ? error.message : 'invalid JSON', { text });
+    }
+    const problem = structureProblem(text, parsed);
+    if (problem) return rejected(position, problem.reason, problem.message, { text }, parsed);
   }
-  const problem = structureProblem(text, parsed);
-  if (problem) return rejected(position, problem.reason, problem.message, { text }, parsed);
   const result = validate(parsed);
   if (!result.ok) return rejected(position, result.reason, result.message, { text }, parsed);
   const event = parsed as TelemetryEvent & { ts: number | string };

@@ -1,3 +1,5 @@
+import { IdSet } from './id-set.js';
+
 /** Compares two Kinesis sequence numbers (decimal strings of up to 128 bits) numerically. */
 export function compareSequenceNumbers(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
@@ -27,16 +29,29 @@ export class DeliveryLedger {
   private readonly committed = new Map<string, Map<string, string>>();
   private partial = new Map<string, number>();
   // Accepted ids in two generations: when the young one is full the old one is dropped whole, so
-  // the memory stays bounded at `capacity` without evicting ids one by one.
-  private young = new Set<string>();
-  private old = new Set<string>();
+  // the memory stays bounded at `capacity` without evicting ids one by one. Each is an IdSet, a
+  // table allocated once at its full size: growing a Set to half a million ids cost more than
+  // anything else per record but parsing.
+  private young: IdSet;
+  private old: IdSet;
 
-  constructor(private readonly capacity = 1_000_000) {}
+  constructor(capacity = 1_000_000) {
+    this.young = new IdSet(Math.max(1, Math.ceil(capacity / 2)));
+    this.old = new IdSet(1);
+  }
 
   /** Whether the record at (shard, partition key, sequence) was delivered to every sink before. */
   isDelivered(shardKey: string, partitionKey: string, sequenceNumber: string): boolean {
     const upTo = this.committed.get(shardKey)?.get(partitionKey);
     return upTo !== undefined && compareSequenceNumbers(sequenceNumber, upTo) <= 0;
+  }
+
+  /**
+   * Per partition key of a shard, the sequence number up to which its records were delivered
+   * (what isDelivered reads; one lookup of the shard per batch instead of per record).
+   */
+  deliveredPerKey(shardKey: string): ReadonlyMap<string, string> | undefined {
+    return this.committed.get(shardKey);
   }
 
   /** Bit mask of the sinks that already took the record at (shard, position) in an earlier, partly failed attempt. */
@@ -57,20 +72,27 @@ export class DeliveryLedger {
    * claims of records that end up undelivered are released by `release`.
    */
   claim(eventId: string): boolean {
-    if (this.old.size > 0 && this.old.has(eventId)) return false;
-    const before = this.young.size;
-    this.young.add(eventId);
-    return this.young.size !== before;
+    if (this.old.has(eventId)) return false;
+    if (this.young.full) {
+      if (this.young.has(eventId)) return false;
+      this.old = this.young;
+      this.young = new IdSet(this.old.capacity);
+    }
+    return this.young.add(eventId);
   }
 
-  /** Releases claims of records that were not delivered and will come back. */
+  /**
+   * Releases claims of records that were not delivered and will come back. A claim may have moved
+   * to the old generation since (the young one filled up within the batch); each of these ids was
+   * claimed by this attempt, so it was in neither generation before and may go from either.
+   */
   release(eventIds: readonly string[]): void {
-    for (const id of eventIds) this.young.delete(id);
+    for (const id of eventIds) if (!this.young.delete(id)) this.old.delete(id);
   }
 
   /**
    * Marks records of one shard delivered to every sink: `partitionKeys[i]` at `sequenceNumbers[i]`
-   * for i < count, in the order Kinesis delivered them. Bounds the remembered event ids.
+   * for i < count, in the order Kinesis delivered them.
    */
   commit(
     shardKey: string,
@@ -90,10 +112,6 @@ export class DeliveryLedger {
       if (pruning) this.partial.delete(`${shardKey}|${sequenceNumber}`);
     }
     if (keys.size > KEYS_PER_SHARD) this.forgetOldestKeys(keys);
-    if (this.young.size >= this.capacity / 2) {
-      this.old = this.young;
-      this.young = new Set();
-    }
   }
 
   /** Forgets the half of a shard's keys first seen longest ago (a Map iterates in insertion order). */

@@ -8,7 +8,7 @@ import { serializeEvent } from '../sinks/serialize-event.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../sinks/sink.js';
 import type { Alert, Duplicate, TelemetryEvent } from '../telemetry/event.js';
 import { type DecodedRecord, decodeRecord, type RecordPosition, type StreamRecordData } from './decode-record.js';
-import type { DeliveryLedger } from './delivery-ledger.js';
+import { compareSequenceNumbers, type DeliveryLedger } from './delivery-ledger.js';
 import { decodeUnits, isKplRecord, rejectAt } from './record-units.js';
 
 /** What ingest needs besides the records: built once per container. */
@@ -258,7 +258,7 @@ function planBatch(
       if (!(done & out.rejects.bit)) out.rejects.outbox.push(reject, unit);
       return;
     }
-    alerts.length = 0;
+    if (alerts.length > 0) alerts.length = 0;
     evaluateRules(event, ctx.rules, alerts);
     if (event.type === 'trajectory_point') ctx.trajectories.observe(event, i, alerts);
     const unit = units.add(i, unitPosition, 'accepted', event.type, event.event_id);
@@ -269,9 +269,11 @@ function planBatch(
     }
   };
 
+  const delivered = ctx.ledger.deliveredPerKey(shardKey);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    if (ctx.ledger.isDelivered(shardKey, record.partitionKey, record.sequenceNumber)) {
+    const upTo = delivered?.get(record.partitionKey);
+    if (upTo !== undefined && compareSequenceNumbers(record.sequenceNumber, upTo) <= 0) {
       units.add(i, record.sequenceNumber, 'redelivered', '');
     } else if (!isKplRecord(record.data)) {
       take(i, undefined, record.sequenceNumber, decodeRecord(record, origin.stream, origin.shardId, ctx.validate));

@@ -13,7 +13,8 @@ export interface Column {
 
 const DEFINITION_PREFIX = 'defs.schema.json#/definitions/';
 
-function resolve(schema: JsonSchema): JsonSchema {
+/** A property's schema with a `defs.schema.json` `$ref` resolved (its own keywords on top). */
+export function resolveProperty(schema: JsonSchema): JsonSchema {
   const ref = schema.$ref;
   if (typeof ref !== 'string') return schema;
   if (!ref.startsWith(DEFINITION_PREFIX)) throw new Error(`unsupported $ref ${ref}`);
@@ -24,7 +25,7 @@ function resolve(schema: JsonSchema): JsonSchema {
 }
 
 function columnType(name: string, property: JsonSchema): { type: ColumnType; nullable: boolean } {
-  const schema = resolve(property);
+  const schema = resolveProperty(property);
   if (schema['x-column'] === 'timestamp') return { type: 'timestamp', nullable: false };
   const types = [schema.type].flat().filter((t): t is string => typeof t === 'string');
   const nullable = types.includes('null');

@@ -32,6 +32,10 @@ export function createEventValidator(): EventValidator {
   ajv.addSchema(definitionsSchema);
   const compiled = new Map<string, ValidateFunction>();
   for (const type of EVENT_TYPES) compiled.set(type, ajv.compile(eventSchemas[type]));
+  // One frozen result per type: a valid payload costs no allocation.
+  const valid = new Map<string, ValidationResult>(
+    EVENT_TYPES.map((type) => [type, Object.freeze({ ok: true as const, type })]),
+  );
 
   return (payload: unknown): ValidationResult => {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -43,7 +47,7 @@ export function createEventValidator(): EventValidator {
       return { ok: false, reason: 'type:unknown', message: `unknown type ${JSON.stringify(type).slice(0, 64)}` };
     }
     const validate = compiled.get(type)!;
-    if (validate(payload)) return { ok: true, type };
+    if (validate(payload)) return valid.get(type)!;
     const errors = validate.errors ?? [];
     const last = errors[errors.length - 1];
     return last ? { ok: false, ...describeError(last) } : { ok: false, reason: 'schema:/:unknown', message: 'invalid' };

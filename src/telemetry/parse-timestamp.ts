@@ -23,6 +23,18 @@ function digits(text: string, from: number, count: number): number {
  */
 export function parseTimestamp(ts: string | number): number {
   if (typeof ts === 'number') return ts >= MIN_TS && ts <= MAX_TS ? ts : Number.NaN;
+  // Readings come in bursts that share a timestamp (a fleet reports each second): the last one is kept.
+  if (ts === lastText) return lastValue;
+  const value = parseIsoTimestamp(ts);
+  lastText = ts;
+  lastValue = value;
+  return value;
+}
+
+let lastText = '';
+let lastValue = Number.NaN;
+
+function parseIsoTimestamp(ts: string): number {
   const year = digits(ts, 0, 4);
   const month = digits(ts, 5, 2);
   const day = digits(ts, 8, 2);

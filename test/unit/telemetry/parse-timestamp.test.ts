@@ -30,4 +30,18 @@ describe('Function: parseTimestamp()', () => {
       }),
     );
   });
+
+  it('answers each of alternating timestamps for itself, the invalid one included (the last one is remembered)', () => {
+    // Prepare
+    const inputs = ['2026-11-24T08:00:00.000Z', '2021-02-29T00:00:00Z', '2026-11-24T08:00:00.000Z', 1795507201000];
+    // Act
+    const values = inputs.map((input) => parseTimestamp(input));
+    // Assess
+    expect(values).toEqual([
+      Date.parse(inputs[0] as string),
+      Number.NaN,
+      Date.parse(inputs[0] as string),
+      1795507201000,
+    ]);
+  });
 });

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { decodePayload } from '#src/ingest/decode-record.js';
+import { parseKnownShape } from '#src/ingest/known-shape-parser.js';
+import { createEventValidator } from '#src/schema/validate-event.js';
+import { LINE_BODY, serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
+
+const validate = createEventValidator();
+const position = { stream: 'telemetry', shardId: 'shardId-000000000000', partitionKey: 'k', sequenceNumber: '1' };
+const car = (speed = '53.7', lat = '51.31743', lon = '-0.434581', id = 'car-1452650-1795507200000') =>
+  `{"type":"car_sensor","event_id":"${id}","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":${speed},"rpm":3325,"gear":3,"location":{"lat":${lat},"lon":${lon}}}`;
+const weather = (temperature: string) =>
+  `{"type":"weather","event_id":"w1","ts":1795507200000,"vehicle_id":"v","location":{"lat":52.1,"lon":-1.2},"temperature":${temperature},"weather_condition":"Rain","precipitation":0,"wind_speed":12.5,"humidity":80,"air_quality_index":42}`;
+
+/** The object as JSON.parse builds it, compared key order and all (-0 included, via Object.is in toEqual). */
+const keysInOrder = (value: unknown): unknown =>
+  typeof value === 'object' && value !== null
+    ? Object.entries(value).map(([key, inner]) => [key, keysInOrder(inner)])
+    : value;
+
+describe('Function: parseKnownShape() gives what JSON.parse gives, or nothing', () => {
+  it.each([
+    ['a fleet reading', car()],
+    ['a weather reading with an epoch-ms ts', weather('-3.5')],
+    ['negative zero', car('-0')],
+    ['a fraction with trailing zeros', car('53.70')],
+    ['a value below 1e-6', car('53.7', '0.0000001')],
+    ['15 digits', car('53.7', '12.3456789012345')],
+  ])('parses %s as JSON.parse does', (_case, text) => {
+    // Act
+    const parsed = parseKnownShape(text);
+    // Assess
+    expect(parsed).toBeDefined();
+    expect(keysInOrder(parsed)).toEqual(keysInOrder(JSON.parse(text)));
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(parsed!.location)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['whitespace', car().replace(',"rpm"', ', "rpm"')],
+    ['an escape in a string', car('53.7', '51.3', '-0.4', 'car\\u0031')],
+    ['a non-ASCII string', car('53.7', '51.3', '-0.4', 'Zürich')],
+    ['keys in another order', car().replace('"rpm":3325,"gear":3', '"gear":3,"rpm":3325')],
+    ['a missing key', car().replace('"rpm":3325,', '')],
+    ['a duplicated key', car().replace('"rpm":3325,', '"rpm":3325,"rpm":3326,')],
+    ['an extra key', car().replace('}}', '},"note":1}')],
+    ['an extra key inside location', car().replace('}}', ',"alt":1}}')],
+    ['an exponent', car('5.37e1')],
+    ['16 digits', car('53.7', '12.34567890123456')],
+    ['a leading zero', car('053.7')],
+    ['a bare dot', car('53.')],
+    ['trailing text', `${car()} `],
+    ['an unknown type', car().replace('car_sensor', 'boat')],
+    ['a number where the schema wants a string', car().replace('"car-1452650-1795507200000"', '5')],
+    ['a string where the schema wants a number', car('"53.7"')],
+  ])('leaves %s to the general path', (_case, text) => {
+    // Act, Assess
+    expect(parseKnownShape(text)).toBeUndefined();
+  });
+
+  it('agrees with JSON.parse on any number a producer may write', () => {
+    // Prepare
+    const literal = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      fc.integer().map(String),
+      fc.tuple(fc.integer({ min: -999, max: 999 }), fc.stringMatching(/^[0-9]{1,14}$/)).map(([i, f]) => `${i}.${f}`),
+    );
+    // Act, Assess
+    fc.assert(
+      fc.property(literal, (speed) => {
+        const text = car(speed);
+        const parsed = parseKnownShape(text);
+        if (parsed !== undefined) expect(keysInOrder(parsed)).toEqual(keysInOrder(JSON.parse(text)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('Function: serializeEvent() of a known-shape event writes what the compiled serialiser writes', () => {
+  const accept = (text: string): TelemetryEvent => {
+    const decoded = decodePayload({ text }, position, validate);
+    if (!decoded.ok) throw new Error(decoded.reject.message);
+    Object.assign(decoded.event, {
+      driver_id: 7,
+      model_id: 2,
+      make: 'BMW',
+      model: 'C"500',
+      color_id: 1,
+      color: 'red',
+      enriched: true,
+    });
+    return decoded.event;
+  };
+
+  it.each([
+    ['plain values', car(), true],
+    ['a trailing fraction zero (written as JavaScript writes it)', car('53.70'), false],
+    ['negative zero', car('-0'), false],
+    ['a value below 1e-6', car('53.7', '0.0000001'), false],
+    ['a value of exactly 1e-6', car('53.7', '0.000001'), true],
+  ])('%s', (_case, text, keepsText) => {
+    // Prepare
+    const event = accept(text);
+    // Act
+    const line = serializeEvent(event);
+    // Assess
+    expect((event as { [LINE_BODY]?: string })[LINE_BODY] !== undefined).toBe(keepsText);
+    expect(line).toBe(serializerFor('car_sensor')(event));
+  });
+
+  it('agrees for any valid speed and location a producer may write', () => {
+    // Prepare
+    const number = (min: number, max: number) =>
+      fc.oneof(
+        fc.double({ min, max, noNaN: true }).map(String),
+        fc
+          .tuple(fc.integer({ min: Math.ceil(min), max: Math.floor(max) - 1 }), fc.stringMatching(/^[0-9]{1,12}$/))
+          .map(([i, f]) => `${i}.${f}`),
+      );
+    // Act, Assess
+    fc.assert(
+      fc.property(number(0, 500), number(-90, 90), number(-180, 180), (speed, lat, lon) => {
+        const decoded = decodePayload({ text: car(speed, lat, lon) }, position, validate);
+        if (!decoded.ok) return;
+        decoded.event.enriched = false;
+        expect(serializeEvent(decoded.event)).toBe(serializerFor('car_sensor')(decoded.event));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
