@@ -1,27 +1,33 @@
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
 import type { LocalShard, LocalStream } from '../stream/local-stream.js';
-import type { MappingStats } from './event-source-mapping.js';
+import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
 
-/** What the aggregate worker needs to build its mapping and handler (structured-cloneable). */
-export interface AggregateWorkerInit {
+/** The stage's rule thresholds and window settings, as the functions' config takes them. */
+export interface RuleConfig {
+  rules: { speedingKmh: number; highRpm: number; poorAqi: number; gpsJumpKmh: number };
+  windowSeconds: number;
+  allowedLatenessSeconds: number;
+  dedupeCapacity: number;
+}
+
+/** What a mapping worker needs to build its mapping and handler (structured-cloneable). */
+export interface MappingWorkerInit {
   settings: StreamMappingSettings;
   streamName: string;
   shards: Pick<LocalShard, 'shardId' | 'startingHashKey' | 'endingHashKey'>[];
   region: string;
   dlqPath: string;
   dimensionsDir: string;
-  ruleConfig: {
-    rules: { speedingKmh: number; highRpm: number; poorAqi: number; gpsJumpKmh: number };
-    windowSeconds: number;
-    allowedLatenessSeconds: number;
-    dedupeCapacity: number;
-  };
+  ruleConfig: RuleConfig;
   /** Fault injection in the worker's mapping and sinks. */
   chaos?: ChaosSpec;
 }
+
+/** What the aggregate worker needs. */
+export type AggregateWorkerInit = MappingWorkerInit;
 
 /** Records forwarded to the worker, column by column (cheaper to clone than one object per record). */
 export interface RecordColumns {
@@ -38,12 +44,16 @@ export type ToWorker =
   | { kind: 'drain'; shard: number; final: boolean; nowMs: number }
   | { kind: 'close' };
 
-/** Worker → main thread. */
-export type FromWorker =
-  | { kind: 'windows'; rows: WindowAggregateRow[] }
-  | { kind: 'late'; records: LateRecord[] }
+/** Worker → main thread: the protocol's own messages; anything else is the function's output. */
+export type ControlMessage =
   | { kind: 'drained'; shard: number; checkpoint: number }
-  | { kind: 'done'; stats: MappingStats };
+  | { kind: 'done'; stats: MappingStats; extra?: unknown };
+
+/** The aggregate worker's outputs. */
+export type AggregateOutput = { kind: 'windows'; rows: WindowAggregateRow[] } | { kind: 'late'; records: LateRecord[] };
+
+/** Worker → main thread (aggregate). */
+export type FromWorker = AggregateOutput | ControlMessage;
 
 /** Where the aggregate handler's output goes on the main thread. */
 export interface AggregateOutputs {
@@ -51,52 +61,80 @@ export interface AggregateOutputs {
   late(records: LateRecord[]): Promise<void>;
 }
 
-/** How far the worker may fall behind what it was sent before `drain` waits for it. */
+/** The aggregate worker's outputs, written on the main thread. */
+export function aggregateOutputHandler(outputs: AggregateOutputs) {
+  return (message: AggregateOutput): Promise<void> =>
+    message.kind === 'windows' ? outputs.windows(message.rows) : outputs.late(message.records);
+}
+
+/** How far a worker may fall behind what it was sent before `drain` waits for it (records). */
 const MAX_BACKLOG = 200_000;
 
+/** Options of MappingThread beyond the worker's own data. */
+export interface MappingThreadOptions<Output> {
+  /** Writes one of the worker's outputs on the main thread; called in the order they came. */
+  onOutput: (message: Output) => Promise<void>;
+  /** The mapping's clock for record age, read on the main thread at each drain. */
+  now: () => number;
+  /** Records the worker may hold unacknowledged before `drain` waits (default 200,000). */
+  maxBacklog?: number;
+  /** A name for errors. */
+  name?: string;
+}
+
 /**
- * The aggregate mapping in a worker thread of its own, as on AWS each function runs apart: the
- * main thread forwards each shard's new records and goes on with ingest while the worker decodes,
- * windows and aggregates them with the same EventSourceMapping and handler; window rows and late
- * records come back as messages. Exposes what the pipeline uses of an EventSourceMapping.
+ * A function's event-source mapping in a worker thread of its own, as on AWS each function runs
+ * apart: the main thread forwards each shard's new records and goes on while the worker runs the
+ * same EventSourceMapping and handler over them; the worker's outputs come back as messages, written
+ * on the main thread in order. Exposes what the pipeline uses of an EventSourceMapping.
  */
-export class MappingThread {
+export class MappingThread<Output extends { kind: string } = AggregateOutput> {
   /** Per shard, the position up to which records were handed to the worker (the main stream may trim there). */
   readonly checkpoints: number[];
   stats: MappingStats | undefined;
+  /** What the worker reported besides its stats when it closed. */
+  extra: unknown;
   private readonly acknowledged: number[];
   private readonly worker: Worker;
+  private readonly maxBacklog: number;
+  private readonly name: string;
   private outputs: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
   private done: ((stats: MappingStats) => void) | undefined;
 
+  private readonly now: () => number;
+
   constructor(
     workerUrl: URL,
-    init: AggregateWorkerInit,
+    init: unknown,
     private readonly stream: LocalStream,
-    outputs: AggregateOutputs,
-    /** The mapping's clock for record age, read on the main thread at each drain. */
-    private readonly now: () => number,
+    options: MappingThreadOptions<Output>,
   ) {
+    this.now = options.now;
+    this.maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
+    this.name = options.name ?? 'mapping';
     this.checkpoints = stream.shards.map(() => 0);
     this.acknowledged = stream.shards.map(() => 0);
     // Workers inherit the process's flags; --input-type (a bench or `node -e` parent) is not valid for a file.
     const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
     this.worker = new Worker(workerUrl, { workerData: init, execArgv });
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.kind === 'windows') this.queue(() => outputs.windows(message.rows));
-      else if (message.kind === 'late') this.queue(() => outputs.late(message.records));
-      else if (message.kind === 'drained') {
-        this.acknowledged[message.shard] = message.checkpoint;
+    this.worker.on('message', (message: Output | ControlMessage) => {
+      if (message.kind === 'drained') {
+        const { shard, checkpoint } = message as Extract<ControlMessage, { kind: 'drained' }>;
+        this.acknowledged[shard] = checkpoint;
         this.wake();
+      } else if (message.kind === 'done') {
+        const { stats, extra } = message as Extract<ControlMessage, { kind: 'done' }>;
+        this.stats = stats;
+        this.extra = extra;
+        this.done?.(stats);
       } else {
-        this.stats = message.stats;
-        this.done?.(message.stats);
+        this.queue(() => options.onOutput(message as Output));
       }
     });
     this.worker.on('error', (error) => {
-      this.failure = new Error(`the aggregate mapping's worker failed: ${error.message}`, { cause: error });
+      this.failure = new Error(`the ${this.name} mapping's worker failed: ${error.message}`, { cause: error });
       this.wake();
     });
   }
@@ -120,24 +158,28 @@ export class MappingThread {
     const from = this.checkpoints[shard]!;
     const records = this.stream.read(shard, from, this.stream.end(shard) - from);
     if (records.length > 0) {
-      const message: ToWorker = {
-        kind: 'records',
-        shard,
-        partitionKeys: records.map((r) => r.partitionKey),
-        data: records.map((r) => r.data),
-        sequenceNumbers: records.map((r) => r.sequenceNumber),
-        arrivals: records.map((r) => r.approximateArrivalTimestamp),
-      };
+      const partitionKeys = new Array<string>(records.length);
+      const data = new Array<string>(records.length);
+      const sequenceNumbers = new Array<string>(records.length);
+      const arrivals = new Array<number>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!;
+        partitionKeys[i] = record.partitionKey;
+        data[i] = record.data;
+        sequenceNumbers[i] = record.sequenceNumber;
+        arrivals[i] = record.approximateArrivalTimestamp;
+      }
+      const message: ToWorker = { kind: 'records', shard, partitionKeys, data, sequenceNumbers, arrivals };
       this.worker.postMessage(message);
       this.checkpoints[shard] = from + records.length;
     }
     this.worker.postMessage({ kind: 'drain', shard, final, nowMs: this.now() } satisfies ToWorker);
-    while (this.checkpoints[shard]! - this.acknowledged[shard]! > MAX_BACKLOG && !this.failure)
+    while (this.checkpoints[shard]! - this.acknowledged[shard]! > this.maxBacklog && !this.failure)
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
   }
 
-  /** Closes every open window, waits for the worker's last rows to be written and stops it. */
+  /** Closes every open window, waits for the worker's last outputs to be written and stops it. */
   async closeWindows(): Promise<void> {
     if (this.failure) throw this.failure;
     const stats = new Promise<MappingStats>((resolve, reject) => {
@@ -151,6 +193,47 @@ export class MappingThread {
       if (this.failure) throw this.failure;
     } finally {
       await this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * The worker's side of MappingThread: appends the records it is sent to its copy of the stream,
+ * drains its mapping when asked (one message at a time, in order: a drain finishes before the next
+ * records land) and answers `drained` with the checkpoint; on `close`, closes the windows and
+ * answers `done` with the stats and whatever `extra` returns.
+ */
+export function serveMapping(
+  port: MessagePort,
+  stream: LocalStream,
+  mapping: Pick<EventSourceMapping, 'drain' | 'closeWindows' | 'checkpoints' | 'stats'>,
+  setNow: (nowMs: number) => void,
+  extra?: () => unknown,
+): void {
+  let work = Promise.resolve();
+  port.on('message', (message: ToWorker) => {
+    work = work.then(() => handle(message));
+  });
+  const post = (message: ControlMessage) => port.postMessage(message);
+  async function handle(message: ToWorker): Promise<void> {
+    if (message.kind === 'records') {
+      for (let i = 0; i < message.data.length; i++) {
+        stream.append(message.shard, {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: message.partitionKeys[i]!,
+          data: message.data[i]!,
+          sequenceNumber: message.sequenceNumbers[i]!,
+          approximateArrivalTimestamp: message.arrivals[i]!,
+        });
+      }
+    } else if (message.kind === 'drain') {
+      setNow(message.nowMs);
+      await mapping.drain(message.shard, message.final);
+      stream.trim(message.shard, mapping.checkpoints[message.shard]!);
+      post({ kind: 'drained', shard: message.shard, checkpoint: mapping.checkpoints[message.shard]! });
+    } else {
+      await mapping.closeWindows();
+      post({ kind: 'done', stats: mapping.stats, ...(extra ? { extra: extra() } : {}) });
     }
   }
 }
