@@ -2,7 +2,7 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
-import type { LocalShard, LocalStream } from '../stream/local-stream.js';
+import type { LocalShard, LocalStream, StoredRecord } from '../stream/local-stream.js';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
 
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
@@ -29,13 +29,92 @@ export interface MappingWorkerInit {
 /** What the aggregate worker needs. */
 export type AggregateWorkerInit = MappingWorkerInit;
 
-/** Records forwarded to the worker, column by column (cheaper to clone than one object per record). */
+/**
+ * Records forwarded to the worker, packed column by column into a few flat strings and typed arrays:
+ * cloning a million small strings one by one cost the main thread more than producing them, a
+ * flat string is copied in one go.
+ */
 export interface RecordColumns {
   shard: number;
-  partitionKeys: string[];
-  data: string[];
-  sequenceNumbers: string[];
-  arrivals: number[];
+  count: number;
+  /** The records' data (base64, which has no newline), joined by newlines. */
+  data: string;
+  /** The partition keys back to back (a key may hold any character), each `keyLengths[i]` long. */
+  partitionKeys: string;
+  keyLengths: Uint16Array;
+  /** The sequence numbers (decimal digits), joined by commas. */
+  sequenceNumbers: string;
+  /** Arrival times, seconds since the epoch. */
+  arrivals: Float64Array;
+}
+
+/** Packs a shard's records for the worker (see RecordColumns). */
+export function packRecords(shard: number, records: readonly StoredRecord[]): RecordColumns {
+  const count = records.length;
+  const data = new Array<string>(count);
+  const keys = new Array<string>(count);
+  const keyLengths = new Uint16Array(count);
+  const sequenceNumbers = new Array<string>(count);
+  const arrivals = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const record = records[i]!;
+    data[i] = record.data;
+    keys[i] = record.partitionKey;
+    keyLengths[i] = record.partitionKey.length;
+    sequenceNumbers[i] = record.sequenceNumber;
+    arrivals[i] = record.approximateArrivalTimestamp;
+  }
+  return {
+    shard,
+    count,
+    data: data.join('\n'),
+    partitionKeys: keys.join(''),
+    keyLengths,
+    sequenceNumbers: sequenceNumbers.join(','),
+    arrivals,
+  };
+}
+
+/**
+ * The last records packed per stream and shard: every mapping thread forwards the same new records
+ * of a shard at each poll (ingest's and aggregate's), so they are packed once.
+ */
+const lastPacked = new WeakMap<LocalStream, Map<number, { from: number; end: number; columns: RecordColumns }>>();
+
+/** A shard's records from `from` to its end, packed (once for all the threads that forward them). */
+function packShard(stream: LocalStream, shard: number, from: number): RecordColumns | undefined {
+  const end = stream.end(shard);
+  if (end <= from) return undefined;
+  let byShard = lastPacked.get(stream);
+  if (!byShard) {
+    byShard = new Map();
+    lastPacked.set(stream, byShard);
+  }
+  const cached = byShard.get(shard);
+  if (cached && cached.from === from && cached.end === end) return cached.columns;
+  const columns = packRecords(shard, stream.read(shard, from, end - from));
+  byShard.set(shard, { from, end, columns });
+  return columns;
+}
+
+/** The records of a RecordColumns message, as a shard stores them. */
+export function unpackRecords(columns: RecordColumns): StoredRecord[] {
+  const data = columns.data.split('\n');
+  const sequenceNumbers = columns.sequenceNumbers.split(',');
+  const records = new Array<StoredRecord>(columns.count);
+  let keyAt = 0;
+  for (let i = 0; i < columns.count; i++) {
+    const keyEnd = keyAt + columns.keyLengths[i]!;
+    records[i] = {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: columns.partitionKeys.slice(keyAt, keyEnd),
+      data: data[i]!,
+      sequenceNumber: sequenceNumbers[i]!,
+      approximateArrivalTimestamp: columns.arrivals[i]!,
+    };
+    keyAt = keyEnd;
+  }
+  return records;
 }
 
 /** Main thread → worker. */
@@ -156,22 +235,10 @@ export class MappingThread<Output extends { kind: string } = AggregateOutput> {
   async drain(shard: number, final = false): Promise<void> {
     if (this.failure) throw this.failure;
     const from = this.checkpoints[shard]!;
-    const records = this.stream.read(shard, from, this.stream.end(shard) - from);
-    if (records.length > 0) {
-      const partitionKeys = new Array<string>(records.length);
-      const data = new Array<string>(records.length);
-      const sequenceNumbers = new Array<string>(records.length);
-      const arrivals = new Array<number>(records.length);
-      for (let i = 0; i < records.length; i++) {
-        const record = records[i]!;
-        partitionKeys[i] = record.partitionKey;
-        data[i] = record.data;
-        sequenceNumbers[i] = record.sequenceNumber;
-        arrivals[i] = record.approximateArrivalTimestamp;
-      }
-      const message: ToWorker = { kind: 'records', shard, partitionKeys, data, sequenceNumbers, arrivals };
-      this.worker.postMessage(message);
-      this.checkpoints[shard] = from + records.length;
+    const columns = packShard(this.stream, shard, from);
+    if (columns) {
+      this.worker.postMessage({ kind: 'records', ...columns } satisfies ToWorker);
+      this.checkpoints[shard] = from + columns.count;
     }
     this.worker.postMessage({ kind: 'drain', shard, final, nowMs: this.now() } satisfies ToWorker);
     while (this.checkpoints[shard]! - this.acknowledged[shard]! > this.maxBacklog && !this.failure)
@@ -217,15 +284,7 @@ export function serveMapping(
   const post = (message: ControlMessage) => port.postMessage(message);
   async function handle(message: ToWorker): Promise<void> {
     if (message.kind === 'records') {
-      for (let i = 0; i < message.data.length; i++) {
-        stream.append(message.shard, {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: message.partitionKeys[i]!,
-          data: message.data[i]!,
-          sequenceNumber: message.sequenceNumbers[i]!,
-          approximateArrivalTimestamp: message.arrivals[i]!,
-        });
-      }
+      for (const record of unpackRecords(message)) stream.append(message.shard, record);
     } else if (message.kind === 'drain') {
       setNow(message.nowMs);
       await mapping.drain(message.shard, message.final);
