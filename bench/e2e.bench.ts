@@ -11,6 +11,8 @@ export interface E2eRun {
   events_per_sec: number;
   /** The child's peak RSS over the whole command, verification included. */
   peak_rss_mb: number;
+  /** The peak RSS up to the report, before verification (report.json → peak_rss_mb). */
+  run_peak_rss_mb: number;
   cpu_seconds: number;
   verification_seconds: number;
 }
@@ -46,6 +48,7 @@ export async function measureE2e(repoRoot: string, events: number, options: E2eO
       ingest_workers: report.ingest_workers,
       events_per_sec: report.events_per_sec,
       peak_rss_mb: Math.round(rss / 1024),
+      run_peak_rss_mb: report.peak_rss_mb,
       cpu_seconds: report.cpu_seconds,
       verification_seconds: report.verification_seconds,
     };

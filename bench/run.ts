@@ -62,6 +62,7 @@ const results = {
   e2e_events_per_sec: e2eEventsPerSec,
   e2e_to_jsonparse_ratio: ratio(e2eEventsPerSec, ingest.jsonparse_events_per_sec),
   e2e_peak_rss_mb: e2ePeakRss,
+  e2e_run_peak_rss_mb: median(e2e.map((r) => r.run_peak_rss_mb)),
   e2e_cpu_seconds: median(e2e.map((r) => r.cpu_seconds)),
   e2e_verification_seconds: median(e2e.map((r) => r.verification_seconds)),
   e2e_events_per_sec_1w: perSec1w,
@@ -75,6 +76,7 @@ const results = {
         e2e_events_per_sec_10m: longRun.events_per_sec,
         e2e_peak_rss_mb_10m: longRun.peak_rss_mb,
         e2e_rss_10m_to_1m: ratio(longRun.peak_rss_mb, e2ePeakRss),
+        e2e_run_peak_rss_mb_10m: longRun.run_peak_rss_mb,
       }
     : {}),
   e2e_runs: [...byWorkers[1]!, ...byWorkers[2]!, ...(longRun ? [longRun] : [])],

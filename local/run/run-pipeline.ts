@@ -200,6 +200,8 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
     ingest_workers: ingest instanceof IngestThreads ? ingest.count : 0,
     wall_seconds: Math.round(wall * 1000) / 1000,
+    // The process's peak so far (all threads): the run's, before the verification reads the outputs.
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     out_dir: outDir,

@@ -228,6 +228,7 @@ describe('Function: runPipeline()', () => {
       const {
         wall_seconds,
         cpu_seconds,
+        peak_rss_mb,
         events_per_sec,
         out_dir,
         search,
@@ -284,6 +285,7 @@ describe('Function: runPipeline() with ingest on worker threads', () => {
       const {
         wall_seconds,
         cpu_seconds,
+        peak_rss_mb,
         events_per_sec,
         out_dir,
         search,
