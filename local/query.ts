@@ -33,12 +33,10 @@ export interface LakeConnection {
  * when there are no files yet, so every query runs on any lake), and the view `<table>` that shows
  * each row once (src/schema/dedupe-views.ts), which queries read. For several queries on one set of views.
  *
- * `settings` are DuckDB's (a memory limit, say).
- *
  * @example const lake = await openLake('.fleetstream'); await lake.query('SELECT COUNT(*) FROM car_sensor'); lake.close();
  */
-export async function openLake(outDir: string, settings: Record<string, string> = {}): Promise<LakeConnection> {
-  const instance = await DuckDBInstance.create(':memory:', settings);
+export async function openLake(outDir: string): Promise<LakeConnection> {
+  const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     for (const table of TABLES) {
