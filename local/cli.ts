@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,8 +37,8 @@ const USAGE = `fleetstream: the telemetry pipeline on one machine
 
 Usage:
   fleetstream run [--scenario fleet|city] [--input FILE.jsonl | FILE.b64 | GEOLIFE_FOLDER] [--out DIR]
-                  [--events N | --duration SECONDS] [--shards N] [--seed S] [--speedup X | --rate N] [--cars N]
-                  [--stage STAGE]
+                  [--events N | --duration SECONDS] [--shards N] [--ingest-workers N] [--seed S]
+                  [--speedup X | --rate N] [--cars N] [--stage STAGE]
                   [--kinesis-endpoint URL [--stream-name NAME]] [--opensearch URL]
                   [--chaos SPEC] [--no-verify] [--ui [--port N]]
   fleetstream verify [--out DIR]
@@ -61,6 +62,9 @@ run options:
   --events     stop after N events (default 36000 for fleet: 20 cars x 30 simulated minutes)
   --duration   stop after SECONDS of simulated time
   --shards     stream shards (default 2)
+  --ingest-workers
+               worker threads running ingest, the shards split between them (default: shards or CPU
+               cores, whichever is fewer; 0: on the main thread, as with --opensearch or --ui)
   --seed       seed for the simulators (default 1): same seed, same output
   --speedup    pace the simulation at X times real time (default: as fast as possible)
   --rate       pace the producers at N events per second of wall clock (not with --speedup); the fleet's
@@ -172,6 +176,7 @@ async function run(argv: string[]): Promise<RunReport> {
       events: { type: 'string' },
       duration: { type: 'string' },
       shards: { type: 'string' },
+      'ingest-workers': { type: 'string' },
       seed: { type: 'string' },
       speedup: { type: 'string' },
       rate: { type: 'string' },
@@ -243,6 +248,9 @@ async function run(argv: string[]): Promise<RunReport> {
   }
   // Built next to this file (dist/); absent when the CLI runs from source, which then uses one thread.
   const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
+  const ingestWorker = new URL('./ingest-worker.js', import.meta.url);
+  const shards = Math.floor(positiveNumber('shards', values.shards, 2)!);
+  const ingestWorkers = ingestWorkerCount(values['ingest-workers'], shards);
   const outDir = resolve(values.out ?? '.fleetstream');
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const ui = values.ui
@@ -262,7 +270,7 @@ async function run(argv: string[]): Promise<RunReport> {
     scenario,
     outDir,
     repoRoot,
-    shards: Math.floor(positiveNumber('shards', values.shards, 2)!),
+    shards,
     seed,
     stage: values.stage ?? 'local',
     speedup: positiveNumber('speedup', values.speedup, undefined),
@@ -271,6 +279,9 @@ async function run(argv: string[]): Promise<RunReport> {
     measureAlertLatency: rate !== undefined && !values.input && scenario === 'fleet',
     kinesisEndpoint: endpoint,
     aggregateWorker: existsSync(fileURLToPath(aggregateWorker)) ? aggregateWorker : undefined,
+    ...(ingestWorkers > 0 && existsSync(fileURLToPath(ingestWorker))
+      ? { ingestWorkers: { url: ingestWorker, count: ingestWorkers } }
+      : {}),
     streamName: values['stream-name'],
     opensearchUrl: values.opensearch,
     onProgress: progress.update,
@@ -296,6 +307,15 @@ async function run(argv: string[]): Promise<RunReport> {
     await ui.server.close();
   }
   return report;
+}
+
+/** `--ingest-workers`: a whole number of 0 or more, by default one per shard up to the CPU cores. */
+function ingestWorkerCount(text: string | undefined, shards: number): number {
+  if (text === undefined) return Math.min(shards, availableParallelism());
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0)
+    throw new UsageError(`--ingest-workers must be a whole number of 0 or more, got "${text}"`);
+  return count;
 }
 
 function parseChaos(text: string): ChaosSpec {

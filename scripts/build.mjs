@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 const entryPoints = [
   { in: 'local/cli.ts', out: 'cli' },
   { in: 'local/run/aggregate-worker.ts', out: 'aggregate-worker' },
+  { in: 'local/run/ingest-worker.ts', out: 'ingest-worker' },
   { in: 'bench/run.ts', out: 'bench' },
   { in: 'bench/ui-overhead.ts', out: 'bench-ui' },
 ].filter((entry) => existsSync(entry.in));

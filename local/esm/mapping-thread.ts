@@ -1,35 +1,120 @@
-import { Worker } from 'node:worker_threads';
+import { type MessagePort, Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
-import type { LocalShard, LocalStream } from '../stream/local-stream.js';
-import type { MappingStats } from './event-source-mapping.js';
+import type { LocalShard, LocalStream, StoredRecord } from '../stream/local-stream.js';
+import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
 
-/** What the aggregate worker needs to build its mapping and handler (structured-cloneable). */
-export interface AggregateWorkerInit {
+/** The stage's rule thresholds and window settings, as the functions' config takes them. */
+export interface RuleConfig {
+  rules: { speedingKmh: number; highRpm: number; poorAqi: number; gpsJumpKmh: number };
+  windowSeconds: number;
+  allowedLatenessSeconds: number;
+  dedupeCapacity: number;
+}
+
+/** What a mapping worker needs to build its mapping and handler (structured-cloneable). */
+export interface MappingWorkerInit {
   settings: StreamMappingSettings;
   streamName: string;
   shards: Pick<LocalShard, 'shardId' | 'startingHashKey' | 'endingHashKey'>[];
   region: string;
   dlqPath: string;
   dimensionsDir: string;
-  ruleConfig: {
-    rules: { speedingKmh: number; highRpm: number; poorAqi: number; gpsJumpKmh: number };
-    windowSeconds: number;
-    allowedLatenessSeconds: number;
-    dedupeCapacity: number;
-  };
+  ruleConfig: RuleConfig;
   /** Fault injection in the worker's mapping and sinks. */
   chaos?: ChaosSpec;
 }
 
-/** Records forwarded to the worker, column by column (cheaper to clone than one object per record). */
+/** What the aggregate worker needs. */
+export type AggregateWorkerInit = MappingWorkerInit;
+
+/**
+ * Records forwarded to the worker, packed column by column into a few flat strings and typed arrays:
+ * cloning a million small strings one by one cost the main thread more than producing them, a
+ * flat string is copied in one go.
+ */
 export interface RecordColumns {
   shard: number;
-  partitionKeys: string[];
-  data: string[];
-  sequenceNumbers: string[];
-  arrivals: number[];
+  count: number;
+  /** The records' data (base64, which has no newline), joined by newlines. */
+  data: string;
+  /** The partition keys back to back (a key may hold any character), each `keyLengths[i]` long. */
+  partitionKeys: string;
+  keyLengths: Uint16Array;
+  /** The sequence numbers (decimal digits), joined by commas. */
+  sequenceNumbers: string;
+  /** Arrival times, seconds since the epoch. */
+  arrivals: Float64Array;
+}
+
+/** Packs a shard's records for the worker (see RecordColumns). */
+export function packRecords(shard: number, records: readonly StoredRecord[]): RecordColumns {
+  const count = records.length;
+  const data = new Array<string>(count);
+  const keys = new Array<string>(count);
+  const keyLengths = new Uint16Array(count);
+  const sequenceNumbers = new Array<string>(count);
+  const arrivals = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const record = records[i]!;
+    data[i] = record.data;
+    keys[i] = record.partitionKey;
+    keyLengths[i] = record.partitionKey.length;
+    sequenceNumbers[i] = record.sequenceNumber;
+    arrivals[i] = record.approximateArrivalTimestamp;
+  }
+  return {
+    shard,
+    count,
+    data: data.join('\n'),
+    partitionKeys: keys.join(''),
+    keyLengths,
+    sequenceNumbers: sequenceNumbers.join(','),
+    arrivals,
+  };
+}
+
+/**
+ * The last records packed per stream and shard: every mapping thread forwards the same new records
+ * of a shard at each poll (ingest's and aggregate's), so they are packed once.
+ */
+const lastPacked = new WeakMap<LocalStream, Map<number, { from: number; end: number; columns: RecordColumns }>>();
+
+/** A shard's records from `from` to its end, packed (once for all the threads that forward them). */
+function packShard(stream: LocalStream, shard: number, from: number): RecordColumns | undefined {
+  const end = stream.end(shard);
+  if (end <= from) return undefined;
+  let byShard = lastPacked.get(stream);
+  if (!byShard) {
+    byShard = new Map();
+    lastPacked.set(stream, byShard);
+  }
+  const cached = byShard.get(shard);
+  if (cached && cached.from === from && cached.end === end) return cached.columns;
+  const columns = packRecords(shard, stream.read(shard, from, end - from));
+  byShard.set(shard, { from, end, columns });
+  return columns;
+}
+
+/** The records of a RecordColumns message, as a shard stores them. */
+export function unpackRecords(columns: RecordColumns): StoredRecord[] {
+  const data = columns.data.split('\n');
+  const sequenceNumbers = columns.sequenceNumbers.split(',');
+  const records = new Array<StoredRecord>(columns.count);
+  let keyAt = 0;
+  for (let i = 0; i < columns.count; i++) {
+    const keyEnd = keyAt + columns.keyLengths[i]!;
+    records[i] = {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: columns.partitionKeys.slice(keyAt, keyEnd),
+      data: data[i]!,
+      sequenceNumber: sequenceNumbers[i]!,
+      approximateArrivalTimestamp: columns.arrivals[i]!,
+    };
+    keyAt = keyEnd;
+  }
+  return records;
 }
 
 /** Main thread → worker. */
@@ -38,12 +123,16 @@ export type ToWorker =
   | { kind: 'drain'; shard: number; final: boolean; nowMs: number }
   | { kind: 'close' };
 
-/** Worker → main thread. */
-export type FromWorker =
-  | { kind: 'windows'; rows: WindowAggregateRow[] }
-  | { kind: 'late'; records: LateRecord[] }
+/** Worker → main thread: the protocol's own messages; anything else is the function's output. */
+export type ControlMessage =
   | { kind: 'drained'; shard: number; checkpoint: number }
-  | { kind: 'done'; stats: MappingStats };
+  | { kind: 'done'; stats: MappingStats; extra?: unknown };
+
+/** The aggregate worker's outputs. */
+export type AggregateOutput = { kind: 'windows'; rows: WindowAggregateRow[] } | { kind: 'late'; records: LateRecord[] };
+
+/** Worker → main thread (aggregate). */
+export type FromWorker = AggregateOutput | ControlMessage;
 
 /** Where the aggregate handler's output goes on the main thread. */
 export interface AggregateOutputs {
@@ -51,52 +140,89 @@ export interface AggregateOutputs {
   late(records: LateRecord[]): Promise<void>;
 }
 
-/** How far the worker may fall behind what it was sent before `drain` waits for it. */
-const MAX_BACKLOG = 200_000;
+/** The aggregate worker's outputs, written on the main thread. */
+export function aggregateOutputHandler(outputs: AggregateOutputs) {
+  return (message: AggregateOutput): Promise<void> =>
+    message.kind === 'windows' ? outputs.windows(message.rows) : outputs.late(message.records);
+}
+
+/** How far a worker may fall behind what it was sent before `drain` waits for it (records). */
+const MAX_BACKLOG = 50_000;
+
+/** A worker's young generation (MB): semi-spaces of 16 MB, where the main thread has 64. */
+const WORKER_YOUNG_GENERATION_MB = 48;
+
+/** Options of MappingThread beyond the worker's own data. */
+export interface MappingThreadOptions<Output> {
+  /** Writes one of the worker's outputs on the main thread; called in the order they came. */
+  onOutput: (message: Output) => Promise<void>;
+  /** The mapping's clock for record age, read on the main thread at each drain. */
+  now: () => number;
+  /** Records the worker may hold unacknowledged before `drain` waits (default 200,000). */
+  maxBacklog?: number;
+  /** A name for errors. */
+  name?: string;
+}
 
 /**
- * The aggregate mapping in a worker thread of its own, as on AWS each function runs apart: the
- * main thread forwards each shard's new records and goes on with ingest while the worker decodes,
- * windows and aggregates them with the same EventSourceMapping and handler; window rows and late
- * records come back as messages. Exposes what the pipeline uses of an EventSourceMapping.
+ * A function's event-source mapping in a worker thread of its own, as on AWS each function runs
+ * apart: the main thread forwards each shard's new records and goes on while the worker runs the
+ * same EventSourceMapping and handler over them; the worker's outputs come back as messages, written
+ * on the main thread in order. Exposes what the pipeline uses of an EventSourceMapping.
  */
-export class MappingThread {
+export class MappingThread<Output extends { kind: string } = AggregateOutput> {
   /** Per shard, the position up to which records were handed to the worker (the main stream may trim there). */
   readonly checkpoints: number[];
   stats: MappingStats | undefined;
+  /** What the worker reported besides its stats when it closed. */
+  extra: unknown;
   private readonly acknowledged: number[];
   private readonly worker: Worker;
+  private readonly maxBacklog: number;
+  private readonly name: string;
   private outputs: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
   private done: ((stats: MappingStats) => void) | undefined;
 
+  private readonly now: () => number;
+
   constructor(
     workerUrl: URL,
-    init: AggregateWorkerInit,
+    init: unknown,
     private readonly stream: LocalStream,
-    outputs: AggregateOutputs,
-    /** The mapping's clock for record age, read on the main thread at each drain. */
-    private readonly now: () => number,
+    options: MappingThreadOptions<Output>,
   ) {
+    this.now = options.now;
+    this.maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
+    this.name = options.name ?? 'mapping';
     this.checkpoints = stream.shards.map(() => 0);
     this.acknowledged = stream.shards.map(() => 0);
     // Workers inherit the process's flags; --input-type (a bench or `node -e` parent) is not valid for a file.
     const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
-    this.worker = new Worker(workerUrl, { workerData: init, execArgv });
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.kind === 'windows') this.queue(() => outputs.windows(message.rows));
-      else if (message.kind === 'late') this.queue(() => outputs.late(message.records));
-      else if (message.kind === 'drained') {
-        this.acknowledged[message.shard] = message.checkpoint;
+    // The main thread's large young generation (local/cli.ts) would be every worker's too: a worker
+    // keeps a smaller one, so the process's memory does not grow by 200 MB a thread.
+    this.worker = new Worker(workerUrl, {
+      workerData: init,
+      execArgv,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    this.worker.on('message', (message: Output | ControlMessage) => {
+      if (message.kind === 'drained') {
+        const { shard, checkpoint } = message as Extract<ControlMessage, { kind: 'drained' }>;
+        this.acknowledged[shard] = checkpoint;
         this.wake();
+      } else if (message.kind === 'done') {
+        const { stats, extra } = message as Extract<ControlMessage, { kind: 'done' }>;
+        this.stats = stats;
+        this.extra = extra;
+        this.done?.(stats);
       } else {
-        this.stats = message.stats;
-        this.done?.(message.stats);
+        this.queue(() => options.onOutput(message as Output));
       }
     });
     this.worker.on('error', (error) => {
-      this.failure = new Error(`the aggregate mapping's worker failed: ${error.message}`, { cause: error });
+      this.failure = new Error(`the ${this.name} mapping's worker failed: ${error.message}`, { cause: error });
       this.wake();
     });
   }
@@ -118,26 +244,18 @@ export class MappingThread {
   async drain(shard: number, final = false): Promise<void> {
     if (this.failure) throw this.failure;
     const from = this.checkpoints[shard]!;
-    const records = this.stream.read(shard, from, this.stream.end(shard) - from);
-    if (records.length > 0) {
-      const message: ToWorker = {
-        kind: 'records',
-        shard,
-        partitionKeys: records.map((r) => r.partitionKey),
-        data: records.map((r) => r.data),
-        sequenceNumbers: records.map((r) => r.sequenceNumber),
-        arrivals: records.map((r) => r.approximateArrivalTimestamp),
-      };
-      this.worker.postMessage(message);
-      this.checkpoints[shard] = from + records.length;
+    const columns = packShard(this.stream, shard, from);
+    if (columns) {
+      this.worker.postMessage({ kind: 'records', ...columns } satisfies ToWorker);
+      this.checkpoints[shard] = from + columns.count;
     }
     this.worker.postMessage({ kind: 'drain', shard, final, nowMs: this.now() } satisfies ToWorker);
-    while (this.checkpoints[shard]! - this.acknowledged[shard]! > MAX_BACKLOG && !this.failure)
+    while (this.checkpoints[shard]! - this.acknowledged[shard]! > this.maxBacklog && !this.failure)
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.failure) throw this.failure;
   }
 
-  /** Closes every open window, waits for the worker's last rows to be written and stops it. */
+  /** Closes every open window, waits for the worker's last outputs to be written and stops it. */
   async closeWindows(): Promise<void> {
     if (this.failure) throw this.failure;
     const stats = new Promise<MappingStats>((resolve, reject) => {
@@ -151,6 +269,39 @@ export class MappingThread {
       if (this.failure) throw this.failure;
     } finally {
       await this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * The worker's side of MappingThread: appends the records it is sent to its copy of the stream,
+ * drains its mapping when asked (one message at a time, in order: a drain finishes before the next
+ * records land) and answers `drained` with the checkpoint; on `close`, closes the windows and
+ * answers `done` with the stats and whatever `extra` returns.
+ */
+export function serveMapping(
+  port: MessagePort,
+  stream: LocalStream,
+  mapping: Pick<EventSourceMapping, 'drain' | 'closeWindows' | 'checkpoints' | 'stats'>,
+  setNow: (nowMs: number) => void,
+  extra?: () => unknown,
+): void {
+  let work = Promise.resolve();
+  port.on('message', (message: ToWorker) => {
+    work = work.then(() => handle(message));
+  });
+  const post = (message: ControlMessage) => port.postMessage(message);
+  async function handle(message: ToWorker): Promise<void> {
+    if (message.kind === 'records') {
+      for (const record of unpackRecords(message)) stream.append(message.shard, record);
+    } else if (message.kind === 'drain') {
+      setNow(message.nowMs);
+      await mapping.drain(message.shard, message.final);
+      stream.trim(message.shard, mapping.checkpoints[message.shard]!);
+      post({ kind: 'drained', shard: message.shard, checkpoint: mapping.checkpoints[message.shard]! });
+    } else {
+      await mapping.closeWindows();
+      post({ kind: 'done', stats: mapping.stats, ...(extra ? { extra: extra() } : {}) });
     }
   }
 }

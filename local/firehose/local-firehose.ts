@@ -38,7 +38,8 @@ export interface LocalFirehoseStats {
 
 /** Options of LocalFirehose. */
 export interface LocalFirehoseOptions {
-  lake: LocalLake;
+  /** Where de-aggregated records are buffered and converted: the lake, or (in an ingest worker) a hand-off to it. */
+  lake: Pick<LocalLake, 'append'>;
   /** Delivery stream name → lake table, as the stack names them (src/sinks/delivery-streams.ts). */
   streams: ReadonlyMap<string, TableName>;
   /** Where records that fail processing go, as `errors/<table>/processing-failed/` on S3. */

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { BatchResult } from '#src/ingest/process-batch.js';
+import type { BatchCounts, BatchResult } from '#src/ingest/process-batch.js';
 
 /** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
 export function spoolPaths(outDir: string) {
@@ -10,21 +10,26 @@ export function spoolPaths(outDir: string) {
   return { dir, acceptedIds: join(dir, 'accepted-ids.jsonl'), alertIds: join(dir, 'alert-ids.jsonl') };
 }
 
-/** One JSON line per id (`{"id": …}`, with a `type` when given; an id may hold any character), appended batch by batch. */
+/** One JSON line per id (`{"id": …}`, with a `type` when given; an id may hold any character). */
+export function formatIdLines(ids: readonly (string | { id: string; type: string })[]): string {
+  let text = '';
+  for (const id of ids)
+    text +=
+      typeof id === 'string'
+        ? `{"id":${JSON.stringify(id)}}\n`
+        : `{"id":${JSON.stringify(id.id)},"type":${JSON.stringify(id.type)}}\n`;
+  return text;
+}
+
+/** The spool of ids, appended batch by batch. */
 class IdSpool {
   private readonly file: WriteStream;
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'w', highWaterMark: 4 * 1024 * 1024 });
   }
-  async append(ids: readonly (string | { id: string; type: string })[]): Promise<void> {
-    if (ids.length === 0) return;
-    let text = '';
-    for (const id of ids)
-      text +=
-        typeof id === 'string'
-          ? `{"id":${JSON.stringify(id)}}\n`
-          : `{"id":${JSON.stringify(id.id)},"type":${JSON.stringify(id.type)}}\n`;
-    if (!this.file.write(text)) await once(this.file, 'drain');
+  async append(lines: string): Promise<void> {
+    if (lines.length === 0) return;
+    if (!this.file.write(lines)) await once(this.file, 'drain');
   }
   async close(): Promise<void> {
     this.file.end();
@@ -65,7 +70,16 @@ export class RunAccounting {
 
   /** Counts a batch Lambda acted on and spools its effects. */
   commit(result: BatchResult): void {
-    const { counts } = result;
+    const effects = result.counts.accepted === 0 ? undefined : result.effects();
+    this.commitLines(
+      result.counts,
+      effects ? formatIdLines(effects.events) : '',
+      effects ? formatIdLines(effects.alertIds) : '',
+    );
+  }
+
+  /** Counts a batch Lambda acted on whose ids are already spool lines (formatted in an ingest worker). */
+  commitLines(counts: BatchCounts, acceptedLines: string, alertLines: string): void {
     this.accepted += counts.accepted;
     this.rejected += counts.rejected;
     this.duplicates += counts.duplicates;
@@ -75,11 +89,10 @@ export class RunAccounting {
     add(this.byType, counts.byType);
     add(this.byRule, counts.byRule);
     add(this.byReason, counts.byReason);
-    if (counts.accepted === 0) return;
-    const { events, alertIds } = result.effects();
+    if (acceptedLines.length === 0 && alertLines.length === 0) return;
     this.writes = this.writes.then(async () => {
-      await this.acceptedIds.append(events);
-      await this.alertIds.append(alertIds);
+      await this.acceptedIds.append(acceptedLines);
+      await this.alertIds.append(alertLines);
     });
   }
 

@@ -6,9 +6,16 @@ import type { BatchResult } from '#src/ingest/process-batch.js';
 import type { IngestSinks, Sink } from '#src/sinks/sink.js';
 import type { Chaos } from '../chaos/chaos.js';
 import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
-import { MappingThread } from '../esm/mapping-thread.js';
+import {
+  type AggregateWorkerInit,
+  aggregateOutputHandler,
+  MappingThread,
+  type RuleConfig,
+} from '../esm/mapping-thread.js';
+import type { LocalLake } from '../lake/local-lake.js';
 import type { ServerlessConfig, StreamMappingSettings } from '../serverless-config.js';
 import type { LocalStream } from '../stream/local-stream.js';
+import { IngestThreads } from './ingest-threads.js';
 import type { RunAccounting } from './run-accounting.js';
 import type { RunOutputs } from './run-outputs.js';
 
@@ -37,10 +44,30 @@ export interface MappingsOptions {
   aggregateWorker?: URL;
   /** Fault injection: cold starts, crashes and sink failures in both functions; ingest's parallelization factor. */
   chaos?: Chaos;
+  /** Run ingest on worker threads built from this module (dist/ingest-worker.js), the shards split between them. */
+  ingestWorkers?: IngestWorkersOptions;
 }
 
+/** Ingest on worker threads: how many, and what their stand-ins need. */
+export interface IngestWorkersOptions {
+  url: URL;
+  count: number;
+  lake: LocalLake;
+  lakeStreamPrefix: string;
+  alertsTopicArn: string;
+}
+
+/**
+ * Event ids the warm ledger of an execution environment remembers (the ledger's own default): a
+ * producer duplicate further apart than this is accepted again and absorbed by the sinks' keys,
+ * which the verification counts (`duplicates_downstream`), as with a cold container. Bounded so
+ * the run's memory does not grow with its length (a ledger of every id of a 10M-event run held
+ * about 1 GB).
+ */
+const DEDUPE_CAPACITY = 1_000_000;
+
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
-export function ruleConfigOf(config: ServerlessConfig) {
+export function ruleConfigOf(config: ServerlessConfig): RuleConfig {
   return {
     rules: {
       speedingKmh: config.numberParam('speedingKmh'),
@@ -50,8 +77,7 @@ export function ruleConfigOf(config: ServerlessConfig) {
     },
     windowSeconds: config.numberParam('tumblingWindowInSeconds'),
     allowedLatenessSeconds: config.numberParam('allowedLatenessSeconds'),
-    // One process sees the whole run: remember every event id, so every duplicate is caught.
-    dedupeCapacity: 50_000_000,
+    dedupeCapacity: DEDUPE_CAPACITY,
   };
 }
 
@@ -86,6 +112,11 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
     return name === 'ingest' && factor !== undefined ? { ...settings, parallelizationFactor: factor } : settings;
   };
   const ruleConfig = ruleConfigOf(config);
+  const shards = stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
+    shardId,
+    startingHashKey,
+    endingHashKey,
+  }));
   const inThread = (name: string, createHandler: () => MappedHandler, onInvoked?: (handler: MappedHandler) => void) =>
     new EventSourceMapping({
       settings: settingsFor(name),
@@ -102,26 +133,51 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
   // Each execution environment builds its own dependencies (validators, dimensions, warm ledger).
   // Its last batch result is counted only once the mapping acts on the invocation (not on a crash).
   const lastResult = new WeakMap<MappedHandler, BatchResult>();
-  const ingest = inThread(
-    'ingest',
-    () => {
-      const handler = createIngestHandler(
-        buildIngestDeps({
-          sinks: ingestSinks,
+  const workers = options.ingestWorkers;
+  const ingest: Mapping = workers
+    ? new IngestThreads({
+        workerUrl: workers.url,
+        count: workers.count,
+        init: (index) => ({
+          settings: settingsFor('ingest'),
+          // Each worker draws its own faults, from seeds apart from the main thread's and the aggregate's.
+          ...(chaos ? { chaos: { ...chaos.spec, seed: chaos.spec.seed + 2_000 + index } } : {}),
+          streamName: stream.name,
+          shards,
+          region,
+          dlqPath: join(outDir, 'dlq', 'ingest.jsonl'),
           dimensionsDir,
-          config: ruleConfig,
-          logLevel: 'SILENT',
-          onBatch: (result) => lastResult.set(handler, result),
+          ruleConfig,
+          lakeStreamPrefix: workers.lakeStreamPrefix,
+          alertsTopicArn: workers.alertsTopicArn,
+          lakeErrorDir: join(outDir, 'lake-errors'),
         }),
-      ) as unknown as MappedHandler;
-      return handler;
-    },
-    (handler) => {
-      const result = lastResult.get(handler);
-      lastResult.delete(handler);
-      if (result) options.accounting.commit(result);
-    },
-  );
+        stream,
+        lake: workers.lake,
+        outputs,
+        accounting: options.accounting,
+        now,
+      })
+    : inThread(
+        'ingest',
+        () => {
+          const handler = createIngestHandler(
+            buildIngestDeps({
+              sinks: ingestSinks,
+              dimensionsDir,
+              config: ruleConfig,
+              logLevel: 'SILENT',
+              onBatch: (result) => lastResult.set(handler, result),
+            }),
+          ) as unknown as MappedHandler;
+          return handler;
+        },
+        (handler) => {
+          const result = lastResult.get(handler);
+          lastResult.delete(handler);
+          if (result) options.accounting.commit(result);
+        },
+      );
   const aggregate: Mapping = options.aggregateWorker
     ? new MappingThread(
         options.aggregateWorker,
@@ -129,19 +185,21 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
           settings: settingsFor('aggregate'),
           ...(chaos ? { chaos: { ...chaos.spec, seed: chaos.spec.seed + 1_000 } } : {}),
           streamName: stream.name,
-          shards: stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
-            shardId,
-            startingHashKey,
-            endingHashKey,
-          })),
+          shards,
           region,
           dlqPath: join(outDir, 'dlq', 'aggregate.jsonl'),
           dimensionsDir,
           ruleConfig,
-        },
+        } satisfies AggregateWorkerInit,
         stream,
-        { windows: (rows) => outputs.windows.write(rows), late: (records) => outputs.late.write(records) },
-        now,
+        {
+          onOutput: aggregateOutputHandler({
+            windows: (rows) => outputs.windows.write(rows),
+            late: (records) => outputs.late.write(records),
+          }),
+          now,
+          name: 'aggregate',
+        },
       )
     : inThread(
         'aggregate',

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
-import { createFirehoseSink } from '#src/adapters/aws/firehose-sink.js';
-import { createSnsAlertSink } from '#src/adapters/aws/sns-alert-sink.js';
-import { createBulkSink } from '#src/adapters/opensearch/bulk-sink.js';
-import { type EventType, TABLES, type TableName } from '#src/schema/registry.js';
+import { TABLES, type TableName } from '#src/schema/registry.js';
 import { INDEX_FAMILIES, type IndexFamilyName } from '#src/search/index-templates.js';
 import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
-import { createFanOutSink, createRoutingSink } from '#src/sinks/routing-sink.js';
-import { serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
+import { createFanOutSink } from '#src/sinks/routing-sink.js';
+import { serializerFor } from '#src/sinks/serialize-event.js';
 import type { IngestSinks, LateRecord, Sink, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { Alert, Duplicate, Reject, TelemetryEvent } from '#src/telemetry/event.js';
 import { LocalFirehose, type LocalFirehoseStats } from '../firehose/local-firehose.js';
@@ -20,6 +17,7 @@ import {
   createLineSink,
   createTextSink,
 } from './file-sinks.js';
+import { createBulkBodySink, createIngestSinks, createLakeTableSink } from './ingest-sinks.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunReport } from './run-report.js';
 
@@ -55,6 +53,10 @@ export interface RunOutputs {
   duplicates: CountingSink<Duplicate>;
   /** What the alerts topic's subscriber received: one notification per line. */
   alertsFile: CountingSink<string>;
+  /** Hands a notification to the topic's subscriber (alerts.jsonl, the observer): what an ingest worker's topic delivers. */
+  deliverAlert(message: string): Promise<void>;
+  /** The `_bulk` files per index family (absent with a real node). */
+  searchFiles: Record<IndexFamilyName, CountingSink<string>> | undefined;
   windowRows: WindowAggregateRow[];
   /** What the Firehose stand-in received. */
   firehose: LocalFirehoseStats;
@@ -99,26 +101,8 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     errorDir: join(outDir, 'lake-errors'),
     ...(options.throttle ? { failRecord: options.throttle } : {}),
   });
-  // The stand-ins answer at once and time is simulated: retries back off without waiting.
-  const noWait = async () => {};
-  const lakeTable = <T extends object>(table: TableName, serialise: (row: T) => string = serializerFor(table)) =>
-    createFirehoseSink<T>({
-      client: firehose,
-      deliveryStreamName: deliveryStreamName(options.lakeStreamPrefix, table),
-      name: `lake:${table}`,
-      serialise,
-      sleep: noWait,
-    });
-  let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
-    'lake',
-    (event) => event.type,
-    (type) =>
-      observed(
-        lakeTable<TelemetryEvent>(type as TableName, serializeEvent),
-        observer?.onEvents && ((written) => observer.onEvents?.(type as EventType, written)),
-      ),
-  );
-  if (options.wrapLakeSink) events = options.wrapLakeSink(events);
+  const lakeTable = <T extends object>(table: TableName) =>
+    createLakeTableSink<T>(firehose, options.lakeStreamPrefix, table);
 
   // Search documents carry the table's columns (events reuse the line the lake serialised), `_id`
   // the row's id: into a real node with --opensearch, else into `_bulk` files.
@@ -128,45 +112,35 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   await opensearch?.applyTemplates();
   // Without a node, the same `_bulk` sink writes its request bodies to `search/<family>.ndjson`
   // (ready for `curl --data-binary @… /_bulk`), every action answered as indexed.
-  const bulkFiles: CountingSink<string>[] = [];
+  const searchFiles = opensearch
+    ? undefined
+    : (Object.fromEntries(
+        (Object.keys(INDEX_FAMILIES) as IndexFamilyName[]).map((family) => [
+          family,
+          createTextSink(`search:${family}`, join(outDir, 'search', `${family}.ndjson`)),
+        ]),
+      ) as Record<IndexFamilyName, CountingSink<string>>);
   const searchSink = <T extends object>(family: IndexFamilyName, serialize: (row: T) => string): Sink<T> => {
     if (opensearch) return opensearch.sinkFor(`search:${family}`, INDEX_FAMILIES[family], serialize);
-    const file = createTextSink(`search:${family}`, join(outDir, 'search', `${family}.ndjson`));
-    bulkFiles.push(file);
-    return createBulkSink<T>({
-      name: `search:${family}`,
-      family: INDEX_FAMILIES[family],
-      serialize,
-      transport: async (body) => {
-        await file.write([body]);
-        return { errors: false };
-      },
-      failed: { name: 'search-failed', write: async () => {} },
-    });
+    const file = searchFiles![family];
+    return createBulkBodySink<T>(family, serialize, (body) => file.write([body]));
   };
-  const eventsSearch = searchSink<TelemetryEvent>('events', serializeEvent);
-  const alertsSearch = searchSink<Alert>('alerts', serializerFor('alerts'));
   const windowsSearch = searchSink<WindowAggregateRow>('window_aggregates', serializerFor('window_aggregates'));
 
   // Alerts are published with the same SNS sink as on AWS to a FIFO topic stand-in, whose subscriber
   // writes `alerts.jsonl`: what a subscriber would receive, after deduplication.
   const alertsFile = createLineSink('alerts', join(outDir, 'alerts.jsonl'));
+  const deliverAlert = async (message: string) => {
+    await alertsFile.write([message]);
+    options.onAlertDelivered?.(message);
+    observer?.onAlerts?.([JSON.parse(message) as Alert]);
+  };
   const topic = new LocalFifoTopic({
     topicArn: options.alertsTopicArn,
     // The observer sees what the subscriber received: each alert once, after the topic's deduplication.
-    deliver: async (message) => {
-      await alertsFile.write([message]);
-      options.onAlertDelivered?.(message);
-      observer?.onAlerts?.([JSON.parse(message) as Alert]);
-    },
+    deliver: deliverAlert,
     now: options.now,
     ...(options.throttle ? { failEntry: options.throttle } : {}),
-  });
-  const notifications = createSnsAlertSink({
-    client: topic,
-    topicArn: options.alertsTopicArn,
-    name: 'alerts',
-    sleep: noWait,
   });
   const rejectsFile = createGzipJsonlSink<Reject>('rejects', join(outDir, 'rejects.jsonl.gz'));
   // The source loop writes its own rejects here too, so the observer wraps the counting sink itself.
@@ -183,15 +157,19 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const duplicates = createJsonlSink<Duplicate>('duplicates', join(outDir, 'duplicates.jsonl'));
   const late = createJsonlSink<LateRecord>('late', join(outDir, 'late.jsonl'));
   const windowRows: WindowAggregateRow[] = [];
-  const files: CountingSink<never>[] = [alertsFile, rejectsFile, duplicates, late, ...bulkFiles];
+  const files: CountingSink<never>[] = [alertsFile, rejectsFile, duplicates, late, ...Object.values(searchFiles ?? {})];
   return {
-    ingest: {
-      lake: events,
-      search: eventsSearch,
-      alerts: [notifications, lakeTable<Alert>('alerts'), alertsSearch],
+    ingest: createIngestSinks({
+      firehose,
+      lakeStreamPrefix: options.lakeStreamPrefix,
+      topic,
+      alertsTopicArn: options.alertsTopicArn,
+      search: searchSink,
       rejects,
       duplicates,
-    },
+      ...(observer?.onEvents ? { onEvents: observer.onEvents.bind(observer) } : {}),
+      ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
+    }),
     windows: observed(
       createFanOutSink('windows', [
         lakeTable<WindowAggregateRow>('window_aggregates'),
@@ -209,6 +187,8 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     rejects,
     duplicates,
     alertsFile,
+    deliverAlert,
+    searchFiles,
     windowRows,
     firehose: firehose.stats,
     alertsTopic: topic.stats,

@@ -11,6 +11,7 @@ import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
 import { LocalStream } from '../stream/local-stream.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { AlertLatency } from './alert-latency.js';
+import { addCounters, IngestThreads } from './ingest-threads.js';
 import { RunAccounting } from './run-accounting.js';
 import { createMappings } from './run-mappings.js';
 import type { RunObserver } from './run-observer.js';
@@ -61,6 +62,12 @@ export interface RunOptions {
    * so aggregation uses the second core while ingest runs; without it, everything runs on one thread.
    */
   aggregateWorker?: URL;
+  /**
+   * Run ingest on this many worker threads built from this module (dist/ingest-worker.js), the
+   * shards split between them; without it (or with a real OpenSearch node, an observer or a wrapped
+   * lake sink, which live on this thread), ingest runs on this thread.
+   */
+  ingestWorkers?: { url: URL; count: number };
   /** Test seam: wraps the lake sink of the event tables (fault injection). */
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
   /** Prove the outputs against the run's own account (default true; local/verify/). */
@@ -124,6 +131,9 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(alertLatency ? { onAlertDelivered: (message: string) => alertLatency.observe(message) } : {}),
   });
 
+  const lakeStreamPrefix = deliveryStreamPrefixes(config.service, stage).lake;
+  const alertsTopicArn = `arn:aws:sns:${region}:000000000000:${config.service}-${stage}-alerts.fifo`;
+  const ingestWorkers = ingestWorkersFor(options);
   const mappings = createMappings({
     config,
     stream,
@@ -135,6 +145,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     now: remote ? Date.now : () => clock.lastMs,
     ...(options.aggregateWorker ? { aggregateWorker: options.aggregateWorker } : {}),
     ...(chaos ? { chaos } : {}),
+    ...(ingestWorkers ? { ingestWorkers: { ...ingestWorkers, lake, lakeStreamPrefix, alertsTopicArn } } : {}),
   });
 
   const { produced, sourceRejects, kinesis } = await pumpSource({
@@ -161,6 +172,17 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   const wall = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
   const { windowRows } = outputs;
+  // With ingest on worker threads, each ran its own Firehose and topic stand-ins and fault injector.
+  const ingest = mappings.find((m) => m.name === 'ingest')!.mapping;
+  const firehose = { ...outputs.firehose };
+  const alertsTopic = { ...outputs.alertsTopic };
+  const chaosStats = chaos ? { ...chaos.stats } : undefined;
+  if (ingest instanceof IngestThreads)
+    for (const done of ingest.done) {
+      addCounters(firehose, done.firehose);
+      addCounters(alertsTopic, done.topic);
+      if (chaosStats) addCounters(chaosStats, done.chaos);
+    }
   const report = writeReport({
     scenario: options.scenario,
     seed: options.seed,
@@ -174,7 +196,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     accepted: accounting.accepted,
     rejected: accounting.rejected,
     duplicates: accounting.duplicates,
-    dead_lettered: mappings.find((m) => m.name === 'ingest')!.mapping.stats!.dlqRecords,
+    dead_lettered: ingest.stats!.dlqRecords,
     by_type: accounting.byType,
     by_rule: accounting.byRule,
     by_reason: accounting.byReason,
@@ -183,14 +205,17 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     window_rows: windowRows.length,
     late_records: outputs.late.count,
     lake_rows: lakeResult.rows,
-    firehose: outputs.firehose,
-    alerts_topic: outputs.alertsTopic,
-    ...(chaos ? { chaos: chaos.stats } : {}),
+    firehose,
+    alerts_topic: alertsTopic,
+    ...(chaosStats ? { chaos: chaosStats } : {}),
     search,
     stream: remote ? { kind: 'kinesis', ...remote.stats } : { kind: 'in-process', name: streamName, ...kinesis! },
     mappings: Object.fromEntries(mappings.map(({ name, mapping }) => [name, mapping.stats!])),
     aggregate_thread: options.aggregateWorker ? 'worker' : 'main',
+    ingest_workers: ingest instanceof IngestThreads ? ingest.count : 0,
     wall_seconds: Math.round(wall * 1000) / 1000,
+    // The process's peak so far (all threads): the run's, before the verification reads the outputs.
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
     events_per_sec: Math.round((produced + sourceRejects) / wall),
     ...(alertLatency ? { alert_latency_ms: alertLatency.summary() } : {}),
@@ -214,6 +239,17 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
   if (!report.verification.ok)
     throw new VerificationError(`the run's outputs do not verify: ${report.verification.problems.join('; ')}`);
   return report;
+}
+
+/**
+ * The ingest workers a run uses: none when something that must see ingest's sinks on this thread is
+ * there (a real OpenSearch node's writer, the dashboard's observer, a test's wrapped lake sink).
+ */
+function ingestWorkersFor(options: RunOptions): RunOptions['ingestWorkers'] {
+  const { ingestWorkers } = options;
+  if (!ingestWorkers || ingestWorkers.count < 1) return undefined;
+  if (options.opensearchUrl || options.observer || options.wrapLakeSink) return undefined;
+  return ingestWorkers;
 }
 
 /** The progress callback, also telling the observer. */

@@ -51,7 +51,11 @@ export interface RunReport {
   mappings: Record<string, MappingStats>;
   /** Where the aggregate mapping ran: a worker thread of its own, or the main thread with ingest. */
   aggregate_thread: 'worker' | 'main';
+  /** Worker threads ingest ran on, the shards split between them (0: on the main thread). */
+  ingest_workers: number;
   wall_seconds: number;
+  /** The process's peak resident memory up to the report (all threads, DuckDB included), before verification. */
+  peak_rss_mb: number;
   /** CPU time of the whole process (ingest, the aggregate worker, DuckDB) during the run: unlike wall time, hardly moved by other load on the machine. */
   cpu_seconds: number;
   events_per_sec: number;

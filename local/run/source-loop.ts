@@ -110,7 +110,6 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
   let pendingBytes = 0;
   let pendingSince = 0;
   let lastPoll = performance.now();
-  const encoder = new TextEncoder();
 
   const flush = async () => {
     if (remote) return remote.flush();
@@ -164,8 +163,21 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
   };
 
   let sinceDrain = 0;
+  // The source's iterator while it is being read: closed as `for await` would if the loop fails.
+  let items: Iterator<SourceItem> | AsyncIterator<SourceItem> | undefined;
   try {
-    for await (const item of options.source) {
+    // A synchronous source (the simulators) is read without an await per item: `for await` would
+    // wrap every item in a promise and a microtask.
+    const source = options.source;
+    items = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    for (;;) {
+      const step = items.next();
+      const next = step instanceof Promise ? await step : step;
+      if (next.done) {
+        items = undefined;
+        break;
+      }
+      const item = next.value;
       if (item.kind === 'reject') {
         await reject(item.reject);
         continue;
@@ -174,7 +186,8 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
       const arrivalMs = rated ? Date.now() : record.arrivalMs;
       if (paced) await waitUntilDue(record.arrivalMs, clock, pacing.factor, options.startedAt, poll, () => lastPoll);
       // Kinesis refuses the whole PutRecords call for one record over 1 MiB with its key: judge it here.
-      const data = typeof record.data === 'string' ? encoder.encode(record.data) : record.data;
+      // Buffer.from takes small texts from Node's shared pool; TextEncoder allocated a buffer per record.
+      const data = typeof record.data === 'string' ? Buffer.from(record.data, 'utf8') : record.data;
       const bytes = data.byteLength + Buffer.byteLength(record.partitionKey);
       if (bytes > MAX_RECORD_BYTES) {
         clock.observe(arrivalMs);
@@ -217,6 +230,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     }
     await poll(true);
   } finally {
+    await items?.return?.();
     remote?.close();
   }
   return { produced, sourceRejects, ...(kinesis ? { kinesis: kinesis.stats } : {}) };

@@ -103,6 +103,37 @@ describe('Chaos: a run with faults injected everywhere', () => {
     expect(counts(chaotic)).toEqual(counts(calm));
   });
 
+  it('given ingest on 2 worker threads, injects faults in each, verifies and ends as the run without infrastructure faults', async () => {
+    // Act
+    const threaded = await runPipeline({
+      source: fleet(20_000),
+      scenario: 'fleet',
+      outDir: tempOut('chaos-ingest-workers'),
+      repoRoot,
+      shards: 2,
+      seed: 21,
+      chunkSize: 2000,
+      aggregateWorker: worker,
+      ingestWorkers: { url: pathToFileURL(join(repoRoot, 'dist', 'ingest-worker.js')), count: 2 },
+      chaos: parseChaosSpec(`${SOURCE_FAULTS},${INFRA_FAULTS}`),
+    });
+
+    // Assess
+    expect(threaded.ingest_workers).toBe(2);
+    for (const count of ['sink_failures', 'crashes_armed', 'throttled', 'duplicates_sent', 'delayed_late'] as const)
+      expect(threaded.chaos![count]).toBeGreaterThan(0);
+    expect(threaded.mappings.ingest!.crashes).toBeGreaterThan(0);
+    expect(threaded.verification?.ok).toBe(true);
+    expect(await contents(threaded)).toEqual(await contents(calm));
+    expect([threaded.in, threaded.accepted, threaded.rejected, threaded.duplicates, threaded.by_rule]).toEqual([
+      calm.in,
+      calm.accepted,
+      calm.rejected,
+      calm.duplicates,
+      calm.by_rule,
+    ]);
+  }, 300_000);
+
   it('fails loudly when a sink silently drops a row, naming the sink and how many were lost', async () => {
     // Prepare
     const outDir = tempOut('dropping');

@@ -228,6 +228,7 @@ describe('Function: runPipeline()', () => {
       const {
         wall_seconds,
         cpu_seconds,
+        peak_rss_mb,
         events_per_sec,
         out_dir,
         search,
@@ -252,6 +253,84 @@ describe('Function: runPipeline()', () => {
     expect(single.counts.late_records).toBeGreaterThan(0);
     expect([threaded.thread, single.thread]).toEqual(['worker', 'main']);
     expect({ ...threaded, thread: 'main' }).toEqual(single);
+  });
+});
+
+describe('Function: runPipeline() with ingest on worker threads', () => {
+  it('given 1 or 2 ingest workers, writes the same lake, search files, alerts, rejects, duplicates, spool and counts as one thread', async () => {
+    // Prepare: the workers are the built ones (npm run build), as `fleetstream run` uses them; the
+    // input holds producer duplicates, payloads ingest rejects and late records besides the readings.
+    const ingestWorker = pathToFileURL(join(repoRoot, 'dist', 'ingest-worker.js'));
+    const aggregateWorker = pathToFileURL(join(repoRoot, 'dist', 'aggregate-worker.js'));
+    const sortedLines = (path: string) =>
+      (path.endsWith('.gz')
+        ? readJsonl(path).map((line) => JSON.stringify(line))
+        : readFileSync(path, 'utf8').split('\n')
+      )
+        .filter(Boolean)
+        .sort();
+    const run = async (name: string, workers: number) => {
+      const outDir = tempOut(name);
+      const report = await runPipeline({
+        source: withDuplicatesAndRejects(fleet(11, 20_000)),
+        scenario: 'fleet',
+        outDir,
+        repoRoot,
+        shards: 3,
+        seed: 11,
+        chunkSize: 3000,
+        aggregateWorker,
+        ...(workers > 0 ? { ingestWorkers: { url: ingestWorker, count: workers } } : {}),
+      });
+      const {
+        wall_seconds,
+        cpu_seconds,
+        peak_rss_mb,
+        events_per_sec,
+        out_dir,
+        search,
+        verification_seconds,
+        ingest_workers,
+        ...counts
+      } = report;
+      const lake = await runQuery(
+        outDir,
+        'SELECT * EXCLUDE (dt, hour) FROM car_sensor UNION ALL BY NAME SELECT * EXCLUDE (dt, hour) FROM alerts ORDER BY ALL',
+      );
+      return {
+        ingest_workers,
+        counts,
+        lake: lake.rows,
+        files: Object.fromEntries(
+          [
+            'alerts.jsonl',
+            'rejects.jsonl.gz',
+            'duplicates.jsonl',
+            join('search', 'events.ndjson'),
+            join('search', 'alerts.ndjson'),
+            join('verify', 'accepted-ids.jsonl'),
+            join('verify', 'alert-ids.jsonl'),
+          ].map((file) => [file, sortedLines(join(outDir, file))]),
+        ),
+      };
+    };
+
+    // Act
+    const single = await run('ingest-main', 0);
+    const one = await run('ingest-1-worker', 1);
+    const two = await run('ingest-2-workers', 2);
+
+    // Assess
+    expect(single.counts).toMatchObject({ rejected: 50, duplicates: 100, verification: { ok: true } });
+    expect(single.lake.length).toBeGreaterThan(20_000);
+    for (const lines of Object.values(single.files)) expect(lines.length).toBeGreaterThan(0);
+    expect([single.ingest_workers, one.ingest_workers, two.ingest_workers]).toEqual([0, 1, 2]);
+    // Each worker has execution environments of its own: one cold start per worker, where one thread had one.
+    const coldStarts = [single, one, two].map((run) => run.counts.mappings.ingest!.coldStarts);
+    expect(coldStarts).toEqual([1, 1, 2]);
+    two.counts.mappings.ingest!.coldStarts = 1;
+    expect({ ...one, ingest_workers: 0 }).toEqual(single);
+    expect({ ...two, ingest_workers: 0 }).toEqual(single);
   });
 });
 
@@ -433,4 +512,17 @@ function* lateArrivals(items: Iterable<SourceItem>): Generator<SourceItem> {
     } else yield item;
   }
   yield* held;
+}
+
+/** Every 200th reading sent twice (a producer duplicate), every 400th followed by a payload ingest rejects. */
+function* withDuplicatesAndRejects(items: Iterable<SourceItem>): Generator<SourceItem> {
+  let n = 0;
+  for (const item of items) {
+    yield item;
+    if (item.kind !== 'record') continue;
+    n++;
+    if (n % 200 === 0) yield item;
+    if (n % 400 === 0)
+      yield { kind: 'record', record: { ...item.record, data: `{"type":"car_sensor","car_id":${n},"speed":-1}` } };
+  }
 }

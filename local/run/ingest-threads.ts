@@ -1,0 +1,141 @@
+import type { BatchCounts } from '#src/ingest/process-batch.js';
+import type { TableName } from '#src/schema/registry.js';
+import type { IndexFamilyName } from '#src/search/index-templates.js';
+import type { Duplicate, Reject } from '#src/telemetry/event.js';
+import type { ChaosStats } from '../chaos/chaos.js';
+import type { MappingStats } from '../esm/event-source-mapping.js';
+import { MappingThread, type MappingWorkerInit } from '../esm/mapping-thread.js';
+import type { LocalFirehoseStats } from '../firehose/local-firehose.js';
+import type { LocalLake } from '../lake/local-lake.js';
+import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
+import type { LocalStream } from '../stream/local-stream.js';
+import type { RunAccounting } from './run-accounting.js';
+import type { RunOutputs } from './run-outputs.js';
+
+/** What an ingest worker needs besides the mapping's own settings (structured-cloneable). */
+export interface IngestWorkerInit extends MappingWorkerInit {
+  /** The lake's delivery streams are `<prefix><table>`, as the stack names them. */
+  lakeStreamPrefix: string;
+  alertsTopicArn: string;
+  /** The Firehose stand-in's error output (`lake-errors/`). */
+  lakeErrorDir: string;
+}
+
+/** What an ingest worker hands the main thread to store, in order. */
+export type IngestOutput =
+  /** A de-aggregated Firehose record the stand-in accepted, for the lake's buffers. */
+  | { kind: 'lake'; table: TableName; data: Uint8Array; rows: number }
+  /** A `_bulk` request body for `search/<family>.ndjson`. */
+  | { kind: 'search'; family: IndexFamilyName; body: string }
+  /** A notification the topic delivered to its subscriber. */
+  | { kind: 'alert'; message: string }
+  | { kind: 'rejects'; items: Reject[] }
+  | { kind: 'duplicates'; items: Duplicate[] }
+  /** An invocation the mapping acted on: its counts and the ids it spools for the verifier (JSON lines). */
+  | { kind: 'commit'; counts: BatchCounts; accepted: string; alerts: string };
+
+/** What an ingest worker reports when it closes, besides the mapping's stats. */
+export interface IngestWorkerDone {
+  firehose: LocalFirehoseStats;
+  topic: LocalTopicStats;
+  chaos?: ChaosStats;
+}
+
+/** Options of IngestThreads. */
+export interface IngestThreadsOptions {
+  /** dist/ingest-worker.js */
+  workerUrl: URL;
+  /** Worker threads; shards are dealt to them in turn (shard i to worker i mod count). */
+  count: number;
+  /** Each worker's init; `index` is the worker's number (for its fault injector's seed). */
+  init: (index: number) => IngestWorkerInit;
+  stream: LocalStream;
+  lake: LocalLake;
+  outputs: RunOutputs;
+  accounting: RunAccounting;
+  now: () => number;
+}
+
+/** Records an ingest worker may hold unacknowledged: its outputs wait in the main thread's queue meanwhile. */
+const MAX_INGEST_BACKLOG = 20_000;
+
+const sum = <T extends object>(into: T, from: T | undefined): T => {
+  if (!from) return into;
+  for (const [key, value] of Object.entries(from))
+    if (typeof value === 'number')
+      (into as Record<string, number>)[key] = ((into as Record<string, number>)[key] ?? 0) + value;
+  return into;
+};
+
+/**
+ * The ingest mapping on several worker threads, the stream's shards split between them (as Lambda
+ * runs a shard's batches apart from another shard's): each worker runs the same EventSourceMapping,
+ * handler, Firehose and topic stand-ins over its shards, and hands the main thread what they store
+ * (lake records, `_bulk` bodies, notifications, rejects, duplicates) and the accounting of each
+ * invocation the mapping acted on. Exposes what the pipeline uses of an EventSourceMapping.
+ */
+export class IngestThreads {
+  readonly checkpoints: number[];
+  stats: MappingStats | undefined;
+  /** What each worker's stand-ins did, once closed. */
+  readonly done: IngestWorkerDone[] = [];
+  private readonly threads: MappingThread<IngestOutput>[];
+  private readonly owner: number[];
+
+  constructor(options: IngestThreadsOptions) {
+    const { stream, lake, outputs, accounting } = options;
+    const count = Math.max(1, Math.min(options.count, stream.shards.length));
+    this.owner = stream.shards.map((_, shard) => shard % count);
+    this.checkpoints = stream.shards.map(() => 0);
+    const store = async (message: IngestOutput): Promise<void> => {
+      switch (message.kind) {
+        case 'lake':
+          return lake.append(message.table, message.data, message.rows);
+        case 'search':
+          return outputs.searchFiles![message.family].write([message.body]);
+        case 'alert':
+          return outputs.deliverAlert(message.message);
+        case 'rejects':
+          return outputs.rejects.write(message.items);
+        case 'duplicates':
+          return outputs.duplicates.write(message.items);
+        case 'commit':
+          return accounting.commitLines(message.counts, message.accepted, message.alerts);
+      }
+    };
+    this.threads = Array.from(
+      { length: count },
+      (_, index) =>
+        new MappingThread<IngestOutput>(options.workerUrl, options.init(index), stream, {
+          onOutput: store,
+          now: options.now,
+          maxBacklog: MAX_INGEST_BACKLOG,
+          name: `ingest (worker ${index + 1})`,
+        }),
+    );
+  }
+
+  /** Worker threads running ingest. */
+  get count(): number {
+    return this.threads.length;
+  }
+
+  /** Hands the shard's new records to the worker that owns it. */
+  async drain(shard: number, final = false): Promise<void> {
+    const thread = this.threads[this.owner[shard]!]!;
+    await thread.drain(shard, final);
+    this.checkpoints[shard] = thread.checkpoints[shard]!;
+  }
+
+  /** Waits for every worker to deliver what it holds and stops them; sums their stats. */
+  async closeWindows(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.closeWindows()));
+    this.stats = this.threads.reduce((total, thread) => sum(total, thread.stats), {} as MappingStats);
+    for (const thread of this.threads) this.done.push(thread.extra as IngestWorkerDone);
+  }
+}
+
+/** Adds the counters of `from` to `into` (stats objects of the same shape). */
+export function addCounters<T extends object>(into: T, from: T | undefined): T {
+  return sum(into, from);
+}

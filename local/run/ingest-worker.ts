@@ -1,0 +1,119 @@
+// Worker thread entry: the ingest function's event-source mapping over some of the stream's shards,
+// fed by the main thread (local/run/ingest-threads.ts). Built to dist/ingest-worker.js next to the CLI.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createIngestHandler } from '#functions/ingest/create-ingest-handler.js';
+import { buildIngestDeps } from '#functions/shared/deps.js';
+import type { BatchResult } from '#src/ingest/process-batch.js';
+import { TABLES } from '#src/schema/registry.js';
+import { deliveryStreamName } from '#src/sinks/delivery-streams.js';
+import type { Sink } from '#src/sinks/sink.js';
+import type { Duplicate, Reject } from '#src/telemetry/event.js';
+import { Chaos } from '../chaos/chaos.js';
+import { EventSourceMapping, type MappedHandler } from '../esm/event-source-mapping.js';
+import { serveMapping } from '../esm/mapping-thread.js';
+import { LocalFirehose } from '../firehose/local-firehose.js';
+import { LocalFifoTopic } from '../sns/local-fifo-topic.js';
+import { LocalStream } from '../stream/local-stream.js';
+import { createBulkBodySink, createIngestSinks } from './ingest-sinks.js';
+import type { IngestOutput, IngestWorkerDone, IngestWorkerInit } from './ingest-threads.js';
+import { formatIdLines } from './run-accounting.js';
+
+const init = workerData as IngestWorkerInit;
+const port = parentPort!;
+const post = (message: IngestOutput, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
+const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
+const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
+let nowMs = 0;
+
+// The stand-ins' API side runs here, enforcing the same limits call by call (Firehose's
+// PutRecordBatch and de-aggregation, the topic's PublishBatch and deduplication); what they store
+// goes to the main thread, which owns the files and the lake. Shards are split between workers by
+// shard, so a partition key, and the alerts of its events (a deduplication id), stay in one worker.
+const firehose = new LocalFirehose({
+  lake: {
+    async append(table, data, rows) {
+      // A copy of its own, so the buffer moves to the main thread instead of being cloned.
+      const copy = new Uint8Array(data);
+      post({ kind: 'lake', table, data: copy, rows }, [copy.buffer as ArrayBuffer]);
+    },
+  },
+  streams: new Map(TABLES.map((table) => [deliveryStreamName(init.lakeStreamPrefix, table), table])),
+  errorDir: init.lakeErrorDir,
+  ...(chaos ? { failRecord: chaos.throttle } : {}),
+});
+const topic = new LocalFifoTopic({
+  topicArn: init.alertsTopicArn,
+  deliver: async (message) => post({ kind: 'alert', message }),
+  now: () => nowMs,
+  ...(chaos ? { failEntry: chaos.throttle } : {}),
+});
+const sinks = createIngestSinks({
+  firehose,
+  lakeStreamPrefix: init.lakeStreamPrefix,
+  topic,
+  alertsTopicArn: init.alertsTopicArn,
+  search: (family, serialize) =>
+    createBulkBodySink(family, serialize, (body) => post({ kind: 'search', family, body })),
+  rejects: { name: 'rejects', write: async (items: readonly Reject[]) => post({ kind: 'rejects', items: [...items] }) },
+  duplicates: {
+    name: 'duplicates',
+    write: async (items: readonly Duplicate[]) => post({ kind: 'duplicates', items: [...items] }),
+  },
+});
+const ingestSinks = {
+  lake: faulty(sinks.lake),
+  search: faulty(sinks.search),
+  alerts: sinks.alerts.map(faulty),
+  rejects: faulty(sinks.rejects),
+  duplicates: faulty(sinks.duplicates),
+};
+
+// Each execution environment builds its own dependencies; its last batch result is counted only
+// once the mapping acts on the invocation (not on a crash), as on the main thread.
+const lastResult = new WeakMap<MappedHandler, BatchResult>();
+const mapping = new EventSourceMapping({
+  settings: init.settings,
+  ...(chaos ? { faults: chaos.mappingFaults() } : {}),
+  createHandler: () => {
+    const handler = createIngestHandler(
+      buildIngestDeps({
+        sinks: ingestSinks,
+        dimensionsDir: init.dimensionsDir,
+        config: init.ruleConfig,
+        logLevel: 'SILENT',
+        onBatch: (result) => lastResult.set(handler, result),
+      }),
+    ) as unknown as MappedHandler;
+    return handler;
+  },
+  stream,
+  region: init.region,
+  dlqPath: init.dlqPath,
+  now: () => nowMs,
+  onInvoked: ({ container }) => {
+    const result = lastResult.get(container.handler);
+    lastResult.delete(container.handler);
+    if (!result) return;
+    const effects = result.counts.accepted === 0 ? undefined : result.effects();
+    post({
+      kind: 'commit',
+      counts: result.counts,
+      accepted: effects ? formatIdLines(effects.events) : '',
+      alerts: effects ? formatIdLines(effects.alertIds) : '',
+    });
+  },
+});
+serveMapping(
+  port,
+  stream,
+  mapping,
+  (ms) => {
+    nowMs = ms;
+  },
+  (): IngestWorkerDone => ({
+    firehose: firehose.stats,
+    topic: topic.stats,
+    ...(chaos ? { chaos: chaos.stats } : {}),
+  }),
+);
