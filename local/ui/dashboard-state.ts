@@ -29,18 +29,8 @@ export const LIMITS = {
   progressPoints: 1000,
 } as const;
 
-interface Subject {
-  key: string;
-  kind: SubjectKind;
-  id: string;
-  label: string | null;
-  color: string | null;
-  lat: number;
-  lon: number;
-  ts: number;
-  speed: number | null;
-  /** Flat [ts, lat, lon, …]. */
-  trail: number[];
+/** A subject as the state keeps it: what a delta sends, and its sampling and sending book-keeping. */
+interface Subject extends Omit<SubjectUpdate, 'trailFrom'> {
   sampleMs: number;
   lastSampleTs: number;
   /** Points of the trail the last delta carried. */
