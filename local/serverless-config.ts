@@ -13,6 +13,8 @@ export interface StreamMappingSettings {
   parallelizationFactor: number;
   startingPosition: string;
   tumblingWindowInSeconds: number | undefined;
+  /** The mapping reads through its own registered consumer (enhanced fan-out: records pushed) instead of polling. */
+  enhancedFanOut?: boolean;
 }
 
 /** What the local runtime reads from serverless.yml for a stage. */
@@ -59,6 +61,7 @@ type Doc = {
   service: string;
   params?: Record<string, Record<string, unknown>>;
   provider?: { memorySize?: unknown };
+  custom?: { fanOut?: Record<string, unknown> };
   functions?: Record<string, { memorySize?: unknown; events?: { stream?: Record<string, unknown> }[] }>;
 };
 
@@ -100,6 +103,16 @@ export function readServerlessConfig(path: string, stage: string): ServerlessCon
       return parsed;
     };
     const window = get('tumblingWindowInSeconds');
+    // `consumer: ${self:custom.fanOut.${param:enhancedFanOut}, null}`: a consumer when the stage's
+    // param names a truthy entry of custom.fanOut.
+    const consumer = stream.consumer;
+    const fanOut =
+      typeof consumer === 'string'
+        ? /^\$\{self:custom\.fanOut\.\$\{param:([A-Za-z0-9_]+)\}, null\}$/.exec(consumer)
+        : null;
+    const enhancedFanOut = fanOut
+      ? Boolean(doc.custom?.fanOut?.[String(params[fanOut[1]!])])
+      : consumer === true || (typeof consumer === 'string' && consumer.startsWith('arn:'));
     mappings[name] = {
       functionName: `${doc.service}-${stage}-${name}`,
       batchSize: number('batchSize', 100),
@@ -111,6 +124,7 @@ export function readServerlessConfig(path: string, stage: string): ServerlessCon
       parallelizationFactor: number('parallelizationFactor', 1),
       startingPosition: String(get('startingPosition') ?? 'LATEST'),
       tumblingWindowInSeconds: window === undefined ? undefined : Number(window),
+      enhancedFanOut,
     };
   }
   const numberParam = (name: string) => {

@@ -92,6 +92,9 @@ export interface MappingOptions {
   onInvoked?: (outcome: InvocationOutcome) => void;
 }
 
+/** How long Lambda waits before it polls a shard again that it found empty (standard polling). */
+const IDLE_POLL_MS = 1000;
+
 /**
  * Where a local on-failure destination keeps the records of the batches it received
  * (`dlq/ingest.jsonl` → `dlq/ingest.records.jsonl`): one JSON line per record, its shard id and the
@@ -188,6 +191,8 @@ export class EventSourceMapping {
   private readonly arn: string;
   private readonly role: string;
   private readonly now: () => number;
+  /** Per shard: before this time (`now`) a polled shard that was found empty is not read again. */
+  private readonly idleUntil: number[] = [];
 
   constructor(private readonly options: MappingOptions) {
     const { settings } = options;
@@ -217,9 +222,17 @@ export class EventSourceMapping {
    */
   async drain(shardIndex: number, final = false): Promise<void> {
     const { stream } = this.options;
+    // Polling (no registered consumer): Lambda "polls shards in your stream for records at a rate of
+    // once per second for each shard" (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html),
+    // so a shard found empty is read again a second later; a shard with records is read on at once.
+    // Enhanced fan-out pushes records as they arrive.
+    if (!final && !this.options.settings.enhancedFanOut && this.now() < (this.idleUntil[shardIndex] ?? 0)) return;
     const from = this.checkpoints[shardIndex]!;
     const end = stream.end(shardIndex);
-    if (from >= end) return;
+    if (from >= end) {
+      this.idleUntil[shardIndex] = this.now() + IDLE_POLL_MS;
+      return;
+    }
     const records = stream.read(shardIndex, from, end - from);
     const newest = records[records.length - 1]!.approximateArrivalTimestamp;
     const { next } = this.progress[shardIndex]!;

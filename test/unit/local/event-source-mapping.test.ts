@@ -77,6 +77,45 @@ describe('Class: EventSourceMapping', () => {
     });
   });
 
+  it.each([
+    [false, [0, 0, 1]],
+    [true, [0, 1, 1]],
+  ])(
+    'with enhancedFanOut %s, reads a shard it found empty again a second later when polling, at once when pushed',
+    async (enhancedFanOut, delivered) => {
+      // Prepare: an empty shard, then a record arriving half a second after the empty read
+      let now = 1_795_507_200_000;
+      const stream = new LocalStream('telemetry', 1);
+      let records = 0;
+      const mapping = new EventSourceMapping({
+        settings: { ...settings, enhancedFanOut },
+        createHandler: () => async (event) => {
+          records += event.Records.length;
+          return undefined;
+        },
+        stream,
+        region: 'eu-west-1',
+        dlqPath: join(mkdtempSync(join(tmpdir(), 'esm-')), 'dlq.jsonl'),
+        now: () => now,
+      });
+
+      // Act
+      const seen: number[] = [];
+      await mapping.drain(0);
+      seen.push(records);
+      now += 500;
+      stream.put('key', Buffer.from('r0').toString('base64'), now);
+      await mapping.drain(0);
+      seen.push(records);
+      now += 500;
+      await mapping.drain(0);
+      seen.push(records);
+
+      // Assess
+      expect(seen).toEqual(delivered);
+    },
+  );
+
   it('holds a partial batch until batchWindow has passed, and sends it at the end of the input', async () => {
     // Prepare: records arrive one second apart; batchWindow 5 s, batchSize 10
     const sizes: number[] = [];

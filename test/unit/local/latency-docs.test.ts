@@ -52,3 +52,18 @@ describe('Function: batchWaitSeconds()', () => {
     expect(wait).toBe(expected);
   });
 });
+
+describe('Function: readServerlessConfig()', () => {
+  it.each([
+    ['local', false],
+    ['dev', false],
+    ['prod', true],
+  ])('on stage %s gives ingest enhanced fan-out %s, and aggregate (no consumer) none', (stage, ingest) => {
+    // Act
+    const { mappings } = readServerlessConfig(join(root, 'serverless.yml'), stage);
+
+    // Assess
+    expect(mappings.ingest!.enhancedFanOut).toBe(ingest);
+    expect(mappings.aggregate!.enhancedFanOut).toBe(false);
+  });
+});
