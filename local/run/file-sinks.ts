@@ -20,8 +20,7 @@ function createTextFileSink<T>(
   name: string,
   path: string,
   format: (item: T) => string,
-  onItem?: (item: T) => void,
-  gzip = false,
+  { gzip = false }: { gzip?: boolean } = {},
 ): CountingSink<T> {
   const output = createWriteStream(path, { flags: 'w', highWaterMark: 16 * 1024 * 1024 });
   let failure: Error | undefined;
@@ -41,10 +40,7 @@ function createTextFileSink<T>(
     async write(items: readonly T[]) {
       if (items.length === 0) return;
       let text = '';
-      for (const item of items) {
-        text += format(item);
-        onItem?.(item);
-      }
+      for (const item of items) text += format(item);
       if (failure) throw failure;
       sink.count += items.length;
       if (!file.write(text)) await once(file, 'drain');
@@ -68,12 +64,12 @@ export function createLineSink(name: string, path: string): CountingSink<string>
  * records are rejected (docs/local-runtime.md).
  */
 export function createGzipJsonlSink<T>(name: string, path: string): CountingSink<T> {
-  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, undefined, true);
+  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, { gzip: true });
 }
 
 /** Appends one JSON line per item to `path` (created empty). */
-export function createJsonlSink<T>(name: string, path: string, onItem?: (item: T) => void): CountingSink<T> {
-  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`, onItem);
+export function createJsonlSink<T>(name: string, path: string): CountingSink<T> {
+  return createTextFileSink(name, path, (item) => `${JSON.stringify(item)}\n`);
 }
 
 /** Appends each item, text written as it is (a `_bulk` body, say), to `path` (created empty). */
