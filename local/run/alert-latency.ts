@@ -36,18 +36,17 @@ export function summarizeLatencies(latencies: readonly number[]): LatencySummary
  * wall clock at delivery minus the alert's `ts`, the event time its source stamped with the wall
  * clock of production (the fleet simulator under `--rate`).
  *
- * @example const latency = new AlertLatency(Date.now); deliver = (m) => latency.observe(m); latency.summary();
+ * @example const latency = new AlertLatency(Date.now); deliver = (alert) => latency.observe(alert); latency.summary();
  */
 export class AlertLatency {
   private readonly latencies: number[] = [];
 
   constructor(private readonly now: () => number) {}
 
-  /** Records one delivered notification (an alert as JSON). */
-  observe(message: string): void {
+  /** Records one delivered alert (its `ts` in epoch ms, as the topic's messages carry it; ISO text is read too). */
+  observe(alert: { ts: number | string }): void {
     const deliveredAt = this.now();
-    // The topic's messages carry ts as epoch ms (the lake's serialiser); ISO text is read too.
-    const { ts } = JSON.parse(message) as { ts: number | string };
+    const { ts } = alert;
     this.latencies.push(deliveredAt - (typeof ts === 'number' ? ts : Date.parse(ts)));
   }
 

@@ -67,6 +67,22 @@ export interface IngestSinkParts {
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
 }
 
+/** A sink that runs `onWritten` with the items once `sink` stored them all. */
+export function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void): Sink<T> {
+  return {
+    name: sink.name,
+    async write(items) {
+      await sink.write(items);
+      onWritten(items);
+    },
+  };
+}
+
+/** `sink`, calling `onWritten` after each stored batch when there is one (else `sink` itself, untouched). */
+export function observed<T>(sink: Sink<T>, onWritten: ((items: readonly T[]) => void) | undefined): Sink<T> {
+  return onWritten ? afterWrite(sink, onWritten) : sink;
+}
+
 /**
  * Ingest's destinations as the functions have them on AWS: events routed per type to the lake's
  * Firehose streams (the domain's routing sink), search documents, alerts to the topic, the alerts
@@ -78,17 +94,11 @@ export function createIngestSinks(parts: IngestSinkParts): IngestSinks {
   let events: Sink<TelemetryEvent> = createRoutingSink<TelemetryEvent>(
     'lake',
     (event) => event.type,
-    (type) => {
-      const sink = createLakeTableSink<TelemetryEvent>(firehose, lakeStreamPrefix, type as TableName, serializeEvent);
-      if (!onEvents) return sink;
-      return {
-        name: sink.name,
-        async write(items) {
-          await sink.write(items);
-          onEvents(type as EventType, items);
-        },
-      };
-    },
+    (type) =>
+      observed(
+        createLakeTableSink<TelemetryEvent>(firehose, lakeStreamPrefix, type as TableName, serializeEvent),
+        onEvents && ((items) => onEvents(type as EventType, items)),
+      ),
   );
   if (parts.wrapLakeSink) events = parts.wrapLakeSink(events);
   const notifications = createSnsAlertSink({

@@ -17,7 +17,7 @@ import {
   createLineSink,
   createTextSink,
 } from './file-sinks.js';
-import { createBulkBodySink, createIngestSinks, createLakeTableSink } from './ingest-sinks.js';
+import { afterWrite, createBulkBodySink, createIngestSinks, createLakeTableSink, observed } from './ingest-sinks.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunReport } from './run-report.js';
 
@@ -39,8 +39,8 @@ export interface RunOutputsOptions {
   wrapLakeSink?: (sink: Sink<TelemetryEvent>) => Sink<TelemetryEvent>;
   /** Handed every batch once stored (the live dashboard). */
   observer?: RunObserver;
-  /** Called with each notification the alerts topic's subscriber received, once it is written (latency). */
-  onAlertDelivered?: (message: string) => void;
+  /** Called with each alert the alerts topic's subscriber received, once it is written (latency). */
+  onAlertDelivered?: (alert: Alert) => void;
 }
 
 /** Every local destination of a run: the ingest sinks, the aggregate's outputs and the files behind them. */
@@ -64,22 +64,6 @@ export interface RunOutputs {
   alertsTopic: LocalTopicStats;
   /** Flushes and closes the files and the OpenSearch writer; says where the search documents went. */
   close(): Promise<RunReport['search']>;
-}
-
-/** A sink that runs `onWritten` with the items once `sink` stored them all. */
-function afterWrite<T>(sink: Sink<T>, onWritten: (items: readonly T[]) => void): Sink<T> {
-  return {
-    name: sink.name,
-    async write(items) {
-      await sink.write(items);
-      onWritten(items);
-    },
-  };
-}
-
-/** `sink`, calling `onWritten` after each stored batch when there is one (else `sink` itself, untouched). */
-function observed<T>(sink: Sink<T>, onWritten: ((items: readonly T[]) => void) | undefined): Sink<T> {
-  return onWritten ? afterWrite(sink, onWritten) : sink;
 }
 
 /**
@@ -132,8 +116,11 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   const alertsFile = createLineSink('alerts', join(outDir, 'alerts.jsonl'));
   const deliverAlert = async (message: string) => {
     await alertsFile.write([message]);
-    options.onAlertDelivered?.(message);
-    observer?.onAlerts?.([JSON.parse(message) as Alert]);
+    if (!options.onAlertDelivered && !observer?.onAlerts) return;
+    // Parsed once for every listener.
+    const alert = JSON.parse(message) as Alert;
+    options.onAlertDelivered?.(alert);
+    observer?.onAlerts?.([alert]);
   };
   const topic = new LocalFifoTopic({
     topicArn: options.alertsTopicArn,

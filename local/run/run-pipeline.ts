@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { deliveryStreamPrefixes } from '#src/sinks/delivery-streams.js';
 import type { Sink } from '#src/sinks/sink.js';
-import type { TelemetryEvent } from '#src/telemetry/event.js';
+import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
 import { Chaos, type ChaosSpec } from '../chaos/chaos.js';
 import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
@@ -128,7 +128,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     ...(options.opensearchUrl ? { opensearchUrl: options.opensearchUrl } : {}),
     ...(options.wrapLakeSink ? { wrapLakeSink: options.wrapLakeSink } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
-    ...(alertLatency ? { onAlertDelivered: (message: string) => alertLatency.observe(message) } : {}),
+    ...(alertLatency ? { onAlertDelivered: (alert: Alert) => alertLatency.observe(alert) } : {}),
   });
 
   const lakeStreamPrefix = deliveryStreamPrefixes(config.service, stage).lake;

@@ -46,7 +46,7 @@ describe('Class: AlertLatency', () => {
     // Prepare
     let now = Date.UTC(2026, 11, 3, 3, 0, 0, 500);
     const latency = new AlertLatency(() => now);
-    const alert = (ts: number | string) => JSON.stringify({ alert_id: 'a', rule: 'speeding', ts });
+    const alert = (ts: number | string) => ({ alert_id: 'a', rule: 'speeding', ts });
 
     // Act
     latency.observe(alert(now - 120));
