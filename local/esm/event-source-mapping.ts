@@ -90,10 +90,30 @@ export interface MappingOptions {
   faults?: MappingFaults;
   /** Called after every invocation whose response Lambda would act on (not after errors or crashes). */
   onInvoked?: (outcome: InvocationOutcome) => void;
+  /**
+   * How long after its arrival a record can first be read (ms, on the clock of `now`): Kinesis's
+   * put-to-get propagation, propagationMsOf(settings) for the in-process stream; 0 (the default)
+   * for records a real stream already returned.
+   */
+  propagationMs?: number;
 }
 
 /** How long Lambda waits before it polls a shard again that it found empty (standard polling). */
 const IDLE_POLL_MS = 1000;
+
+/**
+ * Kinesis's put-to-get propagation delay, published as averages: shared throughput "an average of
+ * around 200 ms if you have one consumer reading from the stream" (around 1000 ms with five),
+ * enhanced fan-out "typically an average of 70 ms whether you have one consumer or five"
+ * (https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html). The stand-in holds every
+ * record back by the average for the mapping's kind of read: no consumer is faster than AWS says.
+ */
+export const PROPAGATION_MS = { polling: 200, enhancedFanOut: 70 } as const;
+
+/** The put-to-get delay a mapping with these settings sees on AWS (PROPAGATION_MS). */
+export function propagationMsOf(settings: Pick<StreamMappingSettings, 'enhancedFanOut'>): number {
+  return settings.enhancedFanOut ? PROPAGATION_MS.enhancedFanOut : PROPAGATION_MS.polling;
+}
 
 /**
  * Where a local on-failure destination keeps the records of the batches it received
@@ -228,7 +248,7 @@ export class EventSourceMapping {
     // Enhanced fan-out pushes records as they arrive.
     if (!final && !this.options.settings.enhancedFanOut && this.now() < (this.idleUntil[shardIndex] ?? 0)) return;
     const from = this.checkpoints[shardIndex]!;
-    const end = stream.end(shardIndex);
+    const end = final ? stream.end(shardIndex) : this.readableEnd(shardIndex, from);
     if (from >= end) {
       this.idleUntil[shardIndex] = this.now() + IDLE_POLL_MS;
       return;
@@ -255,6 +275,20 @@ export class EventSourceMapping {
       if (firstPending !== undefined) checkpoint = Math.min(checkpoint, firstPending);
     });
     this.checkpoints[shardIndex] = checkpoint;
+  }
+
+  /**
+   * One past the newest record of a shard a reader can see now: records are readable
+   * `propagationMs` after their arrival (arrival times never decrease along a shard).
+   */
+  private readableEnd(shardIndex: number, from: number): number {
+    const { stream } = this.options;
+    let end = stream.end(shardIndex);
+    const delayMs = this.options.propagationMs ?? 0;
+    if (delayMs <= 0 || end <= from) return end;
+    const readableBefore = (this.now() - delayMs) / 1000;
+    while (end > from && stream.arrivalAt(shardIndex, end - 1) > readableBefore) end--;
+    return end;
   }
 
   /** Delivers one lane's records batch by batch, in order; stops at a partial batch that may still wait. */

@@ -16,6 +16,8 @@ export interface RuleConfig {
 /** What a mapping worker needs to build its mapping and handler (structured-cloneable). */
 export interface MappingWorkerInit {
   settings: StreamMappingSettings;
+  /** The mapping's put-to-get delay (MappingOptions.propagationMs). */
+  propagationMs: number;
   streamName: string;
   shards: Pick<LocalShard, 'shardId' | 'startingHashKey' | 'endingHashKey'>[];
   region: string;

@@ -37,6 +37,7 @@ const createHandler = () =>
   ) as unknown as MappedHandler;
 const mapping = new EventSourceMapping({
   settings: init.settings,
+  propagationMs: init.propagationMs,
   createHandler,
   ...(chaos ? { faults: chaos.mappingFaults() } : {}),
   stream,

@@ -74,6 +74,7 @@ const ingestSinks = {
 const lastResult = new WeakMap<MappedHandler, BatchResult>();
 const mapping = new EventSourceMapping({
   settings: init.settings,
+  propagationMs: init.propagationMs,
   ...(chaos ? { faults: chaos.mappingFaults() } : {}),
   createHandler: () => {
     const handler = createIngestHandler(

@@ -5,7 +5,12 @@ import { buildAggregateDeps, buildIngestDeps } from '#functions/shared/deps.js';
 import type { BatchResult } from '#src/ingest/process-batch.js';
 import type { IngestSinks, Sink } from '#src/sinks/sink.js';
 import type { Chaos } from '../chaos/chaos.js';
-import { EventSourceMapping, type MappedHandler, type MappingStats } from '../esm/event-source-mapping.js';
+import {
+  EventSourceMapping,
+  type MappedHandler,
+  type MappingStats,
+  propagationMsOf,
+} from '../esm/event-source-mapping.js';
 import {
   type AggregateWorkerInit,
   aggregateOutputHandler,
@@ -40,6 +45,8 @@ export interface MappingsOptions {
   accounting: RunAccounting;
   /** The mappings' clock for record age (ms). */
   now: () => number;
+  /** The records come from a real stream (`--kinesis-endpoint`), whose reads already took their time. */
+  realStream?: boolean;
   /** Run aggregate in a worker thread built from this module (dist/aggregate-worker.js). */
   aggregateWorker?: URL;
   /** Fault injection: cold starts, crashes and sink failures in both functions; ingest's parallelization factor. */
@@ -111,6 +118,8 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
     const factor = chaos?.spec.parallelization;
     return name === 'ingest' && factor !== undefined ? { ...settings, parallelizationFactor: factor } : settings;
   };
+  // Kinesis's put-to-get delay, which the in-process stream adds and a real stream has already taken.
+  const propagationFor = (name: string) => (options.realStream ? 0 : propagationMsOf(settingsFor(name)));
   const ruleConfig = ruleConfigOf(config);
   const shards = stream.shards.map(({ shardId, startingHashKey, endingHashKey }) => ({
     shardId,
@@ -126,6 +135,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
       region,
       dlqPath: join(outDir, 'dlq', `${name}.jsonl`),
       now,
+      propagationMs: propagationFor(name),
       ...(onInvoked
         ? { onInvoked: ({ container }: { container: { handler: MappedHandler } }) => onInvoked(container.handler) }
         : {}),
@@ -140,6 +150,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
         count: workers.count,
         init: (index) => ({
           settings: settingsFor('ingest'),
+          propagationMs: propagationFor('ingest'),
           // Each worker draws its own faults, from seeds apart from the main thread's and the aggregate's.
           ...(chaos ? { chaos: { ...chaos.spec, seed: chaos.spec.seed + 2_000 + index } } : {}),
           streamName: stream.name,
@@ -183,6 +194,7 @@ export function createMappings(options: MappingsOptions): NamedMapping[] {
         options.aggregateWorker,
         {
           settings: settingsFor('aggregate'),
+          propagationMs: propagationFor('aggregate'),
           ...(chaos ? { chaos: { ...chaos.spec, seed: chaos.spec.seed + 1_000 } } : {}),
           streamName: stream.name,
           shards,

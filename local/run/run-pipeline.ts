@@ -143,6 +143,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     outputs,
     accounting,
     now: remote ? Date.now : () => clock.lastMs,
+    realStream: remote !== undefined,
     ...(options.aggregateWorker ? { aggregateWorker: options.aggregateWorker } : {}),
     ...(chaos ? { chaos } : {}),
     ...(ingestWorkers ? { ingestWorkers: { ...ingestWorkers, lake, lakeStreamPrefix, alertsTopicArn } } : {}),

@@ -119,6 +119,12 @@ export class LocalStream {
     return shard.base + shard.records.length;
   }
 
+  /** The arrival time (seconds since the epoch) of the record at a position not yet trimmed. */
+  arrivalAt(shardIndex: number, position: number): number {
+    const shard = this.shards[shardIndex]!;
+    return shard.records[position - shard.base]!.approximateArrivalTimestamp;
+  }
+
   /** Up to `limit` records of a shard from a position. */
   read(shardIndex: number, position: number, limit: number): StoredRecord[] {
     const shard = this.shards[shardIndex]!;

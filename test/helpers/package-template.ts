@@ -47,9 +47,9 @@ const CREDENTIAL_VARIABLES = [
  * Runs `sls package --stage <stage>` offline with no AWS credentials into `dir` (a fresh temporary
  * folder by default, so concurrent runs never share `.serverless/`) and returns the update template.
  */
-export async function packageStack(stage: string, dir?: string): Promise<PackagedStack> {
+export async function packageStack(stage: string, dir?: string, extraArgs: string[] = []): Promise<PackagedStack> {
   const out = dir ?? mkdtempSync(join(tmpdir(), `fleetstream-package-${stage}-`));
-  await runSls(['package', '--stage', stage, '--package', out]);
+  await runSls(['package', '--stage', stage, '--package', out, ...extraArgs]);
   return { dir: out, resources: readTemplate(out).Resources };
 }
 

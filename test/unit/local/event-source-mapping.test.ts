@@ -7,6 +7,8 @@ import {
   MAX_PAYLOAD_BYTES,
   type MappedHandler,
   type MappingFaults,
+  PROPAGATION_MS,
+  propagationMsOf,
   spoolPathOf,
 } from '#local/esm/event-source-mapping.js';
 import type { StreamMappingSettings } from '#local/serverless-config.js';
@@ -113,6 +115,46 @@ describe('Class: EventSourceMapping', () => {
 
       // Assess
       expect(seen).toEqual(delivered);
+    },
+  );
+
+  it.each([
+    [false, PROPAGATION_MS.polling],
+    [true, PROPAGATION_MS.enhancedFanOut],
+  ])(
+    'with enhancedFanOut %s, reads a record only %s ms after it arrived (Kinesis put-to-get delay), all of them at the end',
+    async (enhancedFanOut, delayMs) => {
+      // Prepare: two records, 50 ms apart; the mapping polls at their arrival and then as the delay passes
+      const arrived = 1_795_507_200_000;
+      let now = arrived;
+      const stream = new LocalStream('telemetry', 1);
+      stream.put('key', Buffer.from('r0').toString('base64'), arrived);
+      stream.put('key', Buffer.from('r1').toString('base64'), arrived + 50);
+      const mapping = new EventSourceMapping({
+        settings: { ...settings, enhancedFanOut, batchSize: 1 },
+        createHandler: () => async () => undefined,
+        stream,
+        region: 'eu-west-1',
+        dlqPath: join(mkdtempSync(join(tmpdir(), 'esm-')), 'dlq.jsonl'),
+        now: () => now,
+        propagationMs: propagationMsOf({ enhancedFanOut }),
+      });
+
+      // Act
+      const delivered: number[] = [];
+      for (const at of [0, delayMs - 1, delayMs, delayMs + 50]) {
+        now = arrived + at;
+        // Polling waits a second after a shard it found empty: this test is about the delay alone.
+        (mapping as unknown as { idleUntil: number[] }).idleUntil.length = 0;
+        await mapping.drain(0);
+        delivered.push(mapping.checkpoints[0]!);
+      }
+      now = arrived;
+      await mapping.drain(0, true);
+
+      // Assess
+      expect(delivered).toEqual([0, 0, 1, 2]);
+      expect(mapping.checkpoints[0]).toBe(2);
     },
   );
 

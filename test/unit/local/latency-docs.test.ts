@@ -55,7 +55,7 @@ describe('Function: batchWaitSeconds()', () => {
 
 describe('Function: readServerlessConfig()', () => {
   it.each([
-    ['local', false],
+    ['local', true],
     ['dev', false],
     ['prod', true],
   ])('on stage %s gives ingest enhanced fan-out %s, and aggregate (no consumer) none', (stage, ingest) => {
