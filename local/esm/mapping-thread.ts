@@ -151,8 +151,26 @@ export function aggregateOutputHandler(outputs: AggregateOutputs) {
 /** How far a worker may fall behind what it was sent before `drain` waits for it (records). */
 const MAX_BACKLOG = 50_000;
 
-/** A worker's young generation (MB): semi-spaces of 16 MB, where the main thread has 64. */
-const WORKER_YOUNG_GENERATION_MB = 48;
+/** A worker's young generation (MB): semi-spaces of about 10 MB, where the main thread has 32. */
+const WORKER_YOUNG_GENERATION_MB = 32;
+
+/** What a record the worker holds costs its heap, with margin (base64 data, key, sequence number, object). */
+const HELD_RECORD_BYTES = 1024;
+/** What a remembered event id costs the dedupe set (the id's string and its slot), with margin. */
+const DEDUPE_ID_BYTES = 128;
+
+/**
+ * A worker's old generation (MB). Unbounded, V8 sizes a worker's heap from the machine's memory and
+ * collects it lazily: in a 1M-event fleet run each of three workers grew to 260-300 MB of which about
+ * 40 MB was live. The cap holds what a worker keeps: the records it may hold unacknowledged on every
+ * shard, its dedupe set, and 64 MB for the rest (handlers, batches in flight). Past it the worker
+ * fails (ERR_WORKER_OUT_OF_MEMORY) and the run stops with that error; nothing is marked delivered.
+ *
+ * @example workerOldGenerationMb(2, 20_000, 200_000) // 128
+ */
+export function workerOldGenerationMb(shards: number, backlogRecords: number, dedupeCapacity: number): number {
+  return Math.ceil(64 + (shards * backlogRecords * HELD_RECORD_BYTES + dedupeCapacity * DEDUPE_ID_BYTES) / 2 ** 20);
+}
 
 /** Options of MappingThread beyond the worker's own data. */
 export interface MappingThreadOptions<Output> {
@@ -160,8 +178,10 @@ export interface MappingThreadOptions<Output> {
   onOutput: (message: Output) => Promise<void>;
   /** The mapping's clock for record age, read on the main thread at each drain. */
   now: () => number;
-  /** Records the worker may hold unacknowledged before `drain` waits (default 200,000). */
+  /** Records the worker may hold unacknowledged per shard before `drain` waits (default 50,000). */
   maxBacklog?: number;
+  /** Event ids the worker's function remembers (the stage's dedupeCapacity; 0 for aggregate): sizes its heap. */
+  dedupeCapacity?: number;
   /** A name for errors. */
   name?: string;
 }
@@ -207,7 +227,14 @@ export class MappingThread<Output extends { kind: string } = AggregateOutput> {
     this.worker = new Worker(workerUrl, {
       workerData: init,
       execArgv,
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      resourceLimits: {
+        maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: workerOldGenerationMb(
+          stream.shards.length,
+          this.maxBacklog,
+          options.dedupeCapacity ?? 0,
+        ),
+      },
     });
     this.worker.on('message', (message: Output | ControlMessage) => {
       if (message.kind === 'drained') {

@@ -103,16 +103,16 @@ export class IngestThreads {
           return accounting.commitLines(message.counts, message.accepted, message.alerts);
       }
     };
-    this.threads = Array.from(
-      { length: count },
-      (_, index) =>
-        new MappingThread<IngestOutput>(options.workerUrl, options.init(index), stream, {
-          onOutput: store,
-          now: options.now,
-          maxBacklog: MAX_INGEST_BACKLOG,
-          name: `ingest (worker ${index + 1})`,
-        }),
-    );
+    this.threads = Array.from({ length: count }, (_, index) => {
+      const init = options.init(index);
+      return new MappingThread<IngestOutput>(options.workerUrl, init, stream, {
+        onOutput: store,
+        now: options.now,
+        maxBacklog: MAX_INGEST_BACKLOG,
+        dedupeCapacity: init.ruleConfig.dedupeCapacity,
+        name: `ingest (worker ${index + 1})`,
+      });
+    });
   }
 
   /** Worker threads running ingest. */

@@ -44,6 +44,8 @@ export const COST_PARAMS = [
   'enhancedFanOut',
   'batchSize',
   'batchWindow',
+  'aggregateBatchSize',
+  'aggregateBatchWindow',
   'parallelizationFactor',
   'tumblingWindowInSeconds',
   'ingestMemoryMb',

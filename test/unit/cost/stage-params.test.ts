@@ -44,8 +44,12 @@ describe('The cost model and serverless.yml stay in step', () => {
       parallelizationFactor: params.parallelizationFactor,
       tumblingWindowSeconds: undefined,
     });
-    // aggregate: provider memory, parallelization fixed at 1 for its tumbling windows.
+    // aggregate: provider memory, its own batches, parallelization fixed at 1 for its tumbling windows.
     expect(settings.aggregate.memoryMb).toBe(resolved.functionMemoryMb.aggregate);
+    expect([settings.aggregate.batchSize, settings.aggregate.batchWindowSeconds]).toEqual([
+      params.aggregateBatchSize,
+      params.aggregateBatchWindow,
+    ]);
     expect(settings.aggregate.parallelizationFactor).toBe(1);
     expect(settings.aggregate.tumblingWindowSeconds).toBe(params.tumblingWindowInSeconds);
     expect([settings.lakeBufferSizeMb, settings.lakeBufferIntervalSeconds]).toEqual([
@@ -71,6 +75,11 @@ describe('The cost model and serverless.yml stay in step', () => {
     ['batchSize', (s) => ({ ...s, ingest: { ...s.ingest, batchSize: 50 } })],
     ['batchWindow', (s) => ({ ...s, ingest: { ...s.ingest, batchWindowSeconds: 2 * s.ingest.batchWindowSeconds } })],
     ['parallelizationFactor', (s) => ({ ...s, ingest: { ...s.ingest, parallelizationFactor: 2 } })],
+    ['aggregateBatchSize', (s) => ({ ...s, aggregate: { ...s.aggregate, batchSize: 50 } })],
+    [
+      'aggregateBatchWindow',
+      (s) => ({ ...s, aggregate: { ...s.aggregate, batchWindowSeconds: 2 * s.aggregate.batchWindowSeconds } }),
+    ],
     ['tumblingWindowInSeconds', (s) => ({ ...s, aggregate: { ...s.aggregate, tumblingWindowSeconds: 450 } })],
     ['lakeBufferIntervalSeconds', (s) => ({ ...s, lakeBufferIntervalSeconds: 2 * s.lakeBufferIntervalSeconds })],
     ['lakeBufferSizeMb', (s) => ({ ...s, lakeBufferSizeMb: 1, lakeBufferIntervalSeconds: 900 })],

@@ -1,4 +1,4 @@
-import { packRecords, unpackRecords } from '#local/esm/mapping-thread.js';
+import { packRecords, unpackRecords, workerOldGenerationMb } from '#local/esm/mapping-thread.js';
 import type { StoredRecord } from '#local/stream/local-stream.js';
 
 describe('Function: packRecords()', () => {
@@ -28,5 +28,19 @@ describe('Function: packRecords()', () => {
 
     // Assess
     expect(unpacked).toEqual([]);
+  });
+});
+
+describe('Function: workerOldGenerationMb()', () => {
+  it("holds every shard's backlog of 1 KB records and the dedupe set on top of 64 MB", () => {
+    // Act
+    const ingest = workerOldGenerationMb(2, 20_000, 200_000);
+    const manyShards = workerOldGenerationMb(12, 20_000, 200_000);
+    const aggregate = workerOldGenerationMb(2, 50_000, 0);
+
+    // Assess: 64 + (2 x 20,000 x 1 KiB + 200,000 x 128 B) / 1 MiB = 64 + 39.1 + 24.4
+    expect(ingest).toBe(128);
+    expect(manyShards).toBe(64 + Math.ceil((12 * 20_000 * 1024 + 200_000 * 128) / 2 ** 20));
+    expect(aggregate).toBe(64 + Math.ceil((2 * 50_000 * 1024) / 2 ** 20));
   });
 });
