@@ -50,7 +50,15 @@ export function createAggregateHandler(deps: AggregateDeps) {
     const window = event.window as KinesisStreamTumblingWindowEvent['window'] | undefined;
     const flush = !window || event.isFinalInvokeForWindow || event.isWindowTerminatedEarly;
     const partId = `${shard}:${window ? Date.parse(window.start) : (event.Records[0]?.kinesis.sequenceNumber ?? 'none')}`;
-    const step = advanceWindows({ ...previous, shard }, inputs, deps.dimensions, deps.windows, partId, flush);
+    const step = advanceWindows(
+      { ...previous, shard },
+      inputs,
+      deps.dimensions,
+      deps.windows,
+      partId,
+      flush,
+      deps.seenCache,
+    );
     if (step.rows.length > 0) await deps.sinks.windows.write(step.rows);
     if (step.late.length > 0) await deps.sinks.late.write(step.late);
     deps.logger.info('window step', {

@@ -1,0 +1,118 @@
+/**
+ * Bytes of 3 hashes: the shortest run of hashes whose base64 has no padding (24 bytes, 32
+ * characters), so the base64 of a longer run begins with the base64 of every whole group before it.
+ */
+const GROUP_HASHES = 3;
+const GROUP_CHARS = 32;
+
+/**
+ * The 52-bit hashes of the event ids one shard's Lambda window has aggregated: a Set to look them
+ * up, and the same hashes in insertion order in a Float64Array whose base64 is the window state's
+ * `seen` string. `encode()` only encodes what was added since the last encoding: the base64 of the
+ * whole array is the string it returned last time up to its last whole group of 3 hashes, then the
+ * rest (byte-identical to encoding everything again).
+ *
+ * @example
+ *   const seen = SeenEventIds.decode(state.seen);
+ *   if (!seen.has(hash)) seen.add(hash);
+ *   state.seen = seen.encode();
+ */
+export class SeenEventIds {
+  private readonly set: Set<number>;
+  private hashes: Float64Array;
+  private count: number;
+  /** The base64 of the first `encodedCount` hashes. */
+  private encoded: string;
+  private encodedCount: number;
+
+  private constructor(hashes: Float64Array, count: number, encoded: string) {
+    this.hashes = hashes;
+    this.count = count;
+    this.set = new Set(hashes.subarray(0, count));
+    this.encoded = encoded;
+    this.encodedCount = count;
+  }
+
+  /** Reads a state's `seen` (base64 of a Float64Array; undefined at the start of a Lambda window). */
+  static decode(seen: string | undefined): SeenEventIds {
+    if (!seen) return new SeenEventIds(new Float64Array(1024), 0, '');
+    const bytes = Buffer.from(seen, 'base64');
+    if (bytes.byteLength % 8 !== 0) throw new Error(`the window state's seen set is no whole number of hashes`);
+    const count = bytes.byteLength / 8;
+    const hashes = new Float64Array(Math.max(1024, count * 2));
+    new Uint8Array(hashes.buffer).set(bytes);
+    // Continue from `seen` only if it is exactly the base64 this class writes (no line breaks, padded).
+    const canonical = seen.length === 4 * Math.ceil(bytes.byteLength / 3);
+    const ids = new SeenEventIds(hashes, count, canonical ? seen : '');
+    if (!canonical) ids.encodedCount = 0;
+    return ids;
+  }
+
+  /** How many hashes it holds. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether the hash was added before. */
+  has(hash: number): boolean {
+    return this.set.has(hash);
+  }
+
+  /** Adds a hash not held yet (the caller checks `has` first). */
+  add(hash: number): void {
+    this.set.add(hash);
+    if (this.count === this.hashes.length) {
+      const grown = new Float64Array(this.hashes.length * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[this.count++] = hash;
+  }
+
+  /** The base64 of the hashes in insertion order, as `Float64Array.from(set)` then base64 would give. */
+  encode(): string {
+    if (this.encodedCount === this.count) return this.encoded;
+    const whole = this.encodedCount - (this.encodedCount % GROUP_HASHES);
+    const rest = Buffer.from(this.hashes.buffer, whole * 8, (this.count - whole) * 8).toString('base64');
+    this.encoded = this.encoded.slice(0, (whole / GROUP_HASHES) * GROUP_CHARS) + rest;
+    this.encodedCount = this.count;
+    return this.encoded;
+  }
+}
+
+/**
+ * What a warm execution environment keeps of the windows it advanced: per shard, the decoded seen
+ * set of the state string it returned last. Lambda hands the next invocation of that shard's window
+ * the returned state, so the next call finds its `seen` here instead of decoding 64,000 hashes; an
+ * invocation that failed is retried with the state from before it, whose string differs, so it
+ * decodes. An entry is taken out while a call works on it (a call that throws leaves nothing
+ * behind) and put back with the string it encodes to: an entry is always exactly the decoding of
+ * its string. A cold start, or another environment, starts empty and decodes.
+ *
+ * @example
+ *   const seen = cache.take(shard, state.seen);
+ *   // … add hashes …
+ *   state.seen = seen.encode();
+ *   cache.keep(shard, state.seen, seen);
+ */
+export class SeenEventIdsCache {
+  private readonly entries = new Map<string, { seen: string; ids: SeenEventIds }>();
+
+  /** `maxShards`: how many shards' sets it keeps (the least recently kept goes first), each up to ~4 MB at 64,000 ids. */
+  constructor(private readonly maxShards = 16) {}
+
+  /** The seen set for this shard's state string: the kept one if it was kept for exactly this string, else decoded. */
+  take(shard: string, seen: string | undefined): SeenEventIds {
+    const entry = this.entries.get(shard);
+    this.entries.delete(shard);
+    if (entry && seen !== undefined && entry.seen === seen) return entry.ids;
+    return SeenEventIds.decode(seen);
+  }
+
+  /** Keeps a shard's set with the state string it encodes to (`ids.encode()`), for the shard's next call. */
+  keep(shard: string, seen: string, ids: SeenEventIds): void {
+    this.entries.delete(shard);
+    this.entries.set(shard, { seen, ids });
+    if (this.entries.size > this.maxShards) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
