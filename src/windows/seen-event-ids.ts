@@ -5,12 +5,18 @@
 const GROUP_HASHES = 3;
 const GROUP_CHARS = 32;
 
+/** An empty slot of the hash table: no hash is negative. */
+const EMPTY = -1;
+/** The largest hash (hashEventId gives 52 bits). */
+const MAX_HASH = 2 ** 52 - 1;
+
 /**
- * The 52-bit hashes of the event ids one shard's Lambda window has aggregated: a Set to look them
- * up, and the same hashes in insertion order in a Float64Array whose base64 is the window state's
- * `seen` string. `encode()` only encodes what was added since the last encoding: the base64 of the
- * whole array is the string it returned last time up to its last whole group of 3 hashes, then the
- * rest (byte-identical to encoding everything again).
+ * The 52-bit hashes of the event ids one shard's Lambda window has aggregated: in insertion order
+ * in a Float64Array whose base64 is the window state's `seen` string, and in an open-addressing
+ * hash table of doubles to look them up (a Set<number> of hashes above 2^31 boxes each one, and
+ * its lookups cost most of a record's time in the window step). `encode()` only encodes what was
+ * added since the last encoding: the base64 of the whole array is the string it returned last time
+ * up to its last whole group of 3 hashes, then the rest (byte-identical to encoding everything again).
  *
  * @example
  *   const seen = SeenEventIds.decode(state.seen);
@@ -18,33 +24,41 @@ const GROUP_CHARS = 32;
  *   state.seen = seen.encode();
  */
 export class SeenEventIds {
-  private readonly set: Set<number>;
   private hashes: Float64Array;
-  private count: number;
+  private count = 0;
+  /** Linear probing from the hash's low bits; at most half full. */
+  private table: Float64Array;
+  private mask: number;
   /** The base64 of the first `encodedCount` hashes. */
-  private encoded: string;
-  private encodedCount: number;
+  private encoded = '';
+  private encodedCount = 0;
 
-  private constructor(hashes: Float64Array, count: number, encoded: string) {
-    this.hashes = hashes;
-    this.count = count;
-    this.set = new Set(hashes.subarray(0, count));
-    this.encoded = encoded;
-    this.encodedCount = count;
+  private constructor(capacity: number) {
+    this.hashes = new Float64Array(capacity);
+    this.table = new Float64Array(tableSizeFor(capacity)).fill(EMPTY);
+    this.mask = this.table.length - 1;
   }
 
   /** Reads a state's `seen` (base64 of a Float64Array; undefined at the start of a Lambda window). */
   static decode(seen: string | undefined): SeenEventIds {
-    if (!seen) return new SeenEventIds(new Float64Array(1024), 0, '');
+    if (!seen) return new SeenEventIds(1024);
     const bytes = Buffer.from(seen, 'base64');
     if (bytes.byteLength % 8 !== 0) throw new Error(`the window state's seen set is no whole number of hashes`);
-    const count = bytes.byteLength / 8;
-    const hashes = new Float64Array(Math.max(1024, count * 2));
-    new Uint8Array(hashes.buffer).set(bytes);
+    const stored = new Float64Array(bytes.byteLength / 8);
+    new Uint8Array(stored.buffer).set(bytes);
+    const ids = new SeenEventIds(Math.max(1024, stored.length * 2));
+    let kept = 0;
+    for (const hash of stored) {
+      // What this class never writes (a repeat, or no hash at all) is dropped.
+      if (!(Number.isInteger(hash) && hash >= 0 && hash <= MAX_HASH) || ids.has(hash)) continue;
+      ids.add(hash);
+      kept++;
+    }
     // Continue from `seen` only if it is exactly the base64 this class writes (no line breaks, padded).
-    const canonical = seen.length === 4 * Math.ceil(bytes.byteLength / 3);
-    const ids = new SeenEventIds(hashes, count, canonical ? seen : '');
-    if (!canonical) ids.encodedCount = 0;
+    if (kept === stored.length && seen.length === 4 * Math.ceil(bytes.byteLength / 3)) {
+      ids.encoded = seen;
+      ids.encodedCount = kept;
+    }
     return ids;
   }
 
@@ -55,18 +69,25 @@ export class SeenEventIds {
 
   /** Whether the hash was added before. */
   has(hash: number): boolean {
-    return this.set.has(hash);
+    const table = this.table;
+    const mask = this.mask;
+    for (let i = (hash >>> 0) & mask; ; i = (i + 1) & mask) {
+      const slot = table[i]!;
+      if (slot === hash) return true;
+      if (slot === EMPTY) return false;
+    }
   }
 
-  /** Adds a hash not held yet (the caller checks `has` first). */
+  /** Adds a hash (0 to 2^52 - 1) not held yet: the caller checks `has` first. */
   add(hash: number): void {
-    this.set.add(hash);
     if (this.count === this.hashes.length) {
       const grown = new Float64Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
     this.hashes[this.count++] = hash;
+    if (this.count * 2 > this.table.length) this.rehash(tableSizeFor(this.count * 2));
+    else this.insert(hash);
   }
 
   /** The base64 of the hashes in insertion order, as `Float64Array.from(set)` then base64 would give. */
@@ -78,6 +99,27 @@ export class SeenEventIds {
     this.encodedCount = this.count;
     return this.encoded;
   }
+
+  private insert(hash: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let i = (hash >>> 0) & mask;
+    while (table[i] !== EMPTY) i = (i + 1) & mask;
+    table[i] = hash;
+  }
+
+  private rehash(size: number): void {
+    this.table = new Float64Array(size).fill(EMPTY);
+    this.mask = size - 1;
+    for (let k = 0; k < this.count; k++) this.insert(this.hashes[k]!);
+  }
+}
+
+/** The power of two at least twice `count`, so the table stays at most half full. */
+function tableSizeFor(count: number): number {
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  return size;
 }
 
 /**

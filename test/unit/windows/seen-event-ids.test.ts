@@ -30,8 +30,42 @@ describe('Class: SeenEventIds', () => {
         }
         expect(ids.size).toBe(all.length);
         expect(all.every((hash) => ids.has(hash))).toBe(true);
+        expect(hashes(all.length, 50).some((hash) => ids.has(hash))).toBe(false);
       }),
     );
+  });
+
+  it('answers as a Set of the same hashes, through the table growing past thousands of hashes', () => {
+    // Prepare
+    const ids = SeenEventIds.decode(undefined);
+    const set = new Set<number>();
+    const probes = [...hashes(0, 5000), ...hashes(0, 5000), 0, 2 ** 52 - 1, 2 ** 32, 2 ** 33];
+
+    // Act
+    const answers = probes.map((hash) => {
+      const held = ids.has(hash);
+      if (!held) ids.add(hash);
+      const expected = set.has(hash);
+      set.add(hash);
+      return held === expected;
+    });
+
+    // Assess
+    expect(answers.every(Boolean)).toBe(true);
+    expect(ids.size).toBe(set.size);
+    expect(ids.encode()).toBe(encodeAll([...set]));
+  });
+
+  it('drops a repeated hash of a seen string it did not write, as the Set it replaced did', () => {
+    // Prepare
+    const repeated = encodeAll([5, 6, 5, 7]);
+
+    // Act
+    const ids = SeenEventIds.decode(repeated);
+
+    // Assess
+    expect(ids.size).toBe(3);
+    expect(ids.encode()).toBe(encodeAll([5, 6, 7]));
   });
 
   it('reads a seen string with a line break in it and re-encodes it canonically', () => {
