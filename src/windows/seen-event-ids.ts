@@ -46,7 +46,7 @@ export class SeenEventIds {
     if (bytes.byteLength % 8 !== 0) throw new Error(`the window state's seen set is no whole number of hashes`);
     const stored = new Float64Array(bytes.byteLength / 8);
     new Uint8Array(stored.buffer).set(bytes);
-    const ids = new SeenEventIds(Math.max(1024, stored.length * 2));
+    const ids = new SeenEventIds(Math.max(1024, stored.length));
     let kept = 0;
     for (const hash of stored) {
       // What this class never writes (a repeat, or no hash at all) is dropped.
@@ -140,7 +140,10 @@ function tableSizeFor(count: number): number {
 export class SeenEventIdsCache {
   private readonly entries = new Map<string, { seen: string; ids: SeenEventIds }>();
 
-  /** `maxShards`: how many shards' sets it keeps (the least recently kept goes first), each up to ~4 MB at 64,000 ids. */
+  /**
+   * `maxShards`: how many shards' sets it keeps (the least recently kept goes first), each about
+   * 2.2 MB at 64,000 ids (the array, a table of twice as many slots, the string): 35 MB at most.
+   */
   constructor(private readonly maxShards = 16) {}
 
   /** The seen set for this shard's state string: the kept one if it was kept for exactly this string, else decoded. */

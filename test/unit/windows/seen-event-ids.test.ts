@@ -107,4 +107,22 @@ describe('Class: SeenEventIdsCache', () => {
     // Taken: a call working on the set (which may fail) leaves nothing behind to be reused.
     expect(again).not.toBe(ids);
   });
+
+  it('keeps at most maxShards shards, dropping the one kept longest ago', () => {
+    // Prepare
+    const cache = new SeenEventIdsCache(2);
+    const kept = ['a', 'b', 'c'].map((shard) => {
+      const ids = SeenEventIds.decode(undefined);
+      cache.keep(shard, ids.encode(), ids);
+      return ids;
+    });
+
+    // Act
+    const [a, b, c] = ['a', 'b', 'c'].map((shard) => cache.take(shard, ''));
+
+    // Assess
+    expect(a).not.toBe(kept[0]);
+    expect(b).toBe(kept[1]);
+    expect(c).toBe(kept[2]);
+  });
 });
