@@ -9,6 +9,7 @@ import { TrajectoryTracker } from '#src/rules/trajectory-tracker.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
 import type { AggregateSinks, IngestSinks } from '#src/sinks/sink.js';
 import type { WindowConfig } from '#src/windows/event-time-windows.js';
+import { SeenEventIdsCache } from '#src/windows/seen-event-ids.js';
 import { type FleetstreamConfig, type LogLevel, readConfig } from './config.js';
 
 /** Everything the ingest handler uses, built once per container. */
@@ -30,6 +31,8 @@ export interface AggregateDeps {
   dimensions: DimensionIndex;
   rules: IngestContext['rules'];
   windows: WindowConfig;
+  /** The warm environment's decoded seen sets, per shard (src/windows/seen-event-ids.ts). */
+  seenCache: SeenEventIdsCache;
   sinks: AggregateSinks;
   logger: Logger;
   metrics: Metrics | undefined;
@@ -94,6 +97,7 @@ export function buildAggregateDeps(options: DepsOptions & { sinks: AggregateSink
     dimensions: loadIndex(config, options),
     rules: config.rules,
     windows: { windowMs: config.windowSeconds * 1000, allowedLatenessMs: config.allowedLatenessSeconds * 1000 },
+    seenCache: new SeenEventIdsCache(),
     sinks: options.sinks,
     logger: new Logger({ serviceName: options.serviceName ?? 'fleetstream-aggregate', logLevel: config.logLevel }),
     metrics: options.metrics,

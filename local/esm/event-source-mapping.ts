@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import type { StreamMappingSettings } from '../serverless-config.js';
 import type { LocalStream, StoredRecord } from '../stream/local-stream.js';
+import { jsonByteLength } from './json-byte-length.js';
 
 /** What a Kinesis-mapped handler returns: a partial batch response, and a state for tumbling windows. */
 export interface MappedResponse {
@@ -467,7 +468,7 @@ export class EventSourceMapping {
   private async keepState(shardIndex: number, state: Record<string, unknown>): Promise<void> {
     const window = this.progress[shardIndex]!.window!;
     window.state = state;
-    if (Buffer.byteLength(JSON.stringify(state)) <= MAX_WINDOW_STATE_BYTES) return;
+    if (jsonByteLength(state) <= MAX_WINDOW_STATE_BYTES) return;
     this.stats.windowsTerminatedEarly++;
     await this.finishWindow(shardIndex, true);
     this.progress[shardIndex]!.window = { start: window.start, state: {} };

@@ -1,6 +1,7 @@
 import type { DimensionIndex } from '../enrich/dimensions.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
+import { SeenEventIds, type SeenEventIdsCache } from './seen-event-ids.js';
 
 /** Window length and lateness, in milliseconds; how many event ids a Lambda window remembers. */
 export interface WindowConfig {
@@ -71,18 +72,6 @@ export function hashEventId(id: string): number {
   return (b >>> 12) * 0x1_0000_0000 + (a >>> 0);
 }
 
-function decodeSeen(seen: string | undefined): Set<number> {
-  if (!seen) return new Set();
-  const bytes = Buffer.from(seen, 'base64');
-  const hashes = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-  return new Set(hashes);
-}
-
-function encodeSeen(set: Set<number>): string {
-  const hashes = Float64Array.from(set);
-  return Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64');
-}
-
 /** An empty state, as at the start of each Lambda tumbling window. */
 export function emptyWindowState(): WindowState {
   return { watermark: 0, open: {}, late: 0, closed: 0 };
@@ -92,6 +81,24 @@ export function emptyWindowState(): WindowState {
 export function toWindowState(state: Record<string, unknown> | undefined): WindowState {
   if (!state || typeof state.watermark !== 'number' || typeof state.open !== 'object') return emptyWindowState();
   return state as unknown as WindowState;
+}
+
+/**
+ * The bucket of a window in the new state's `open`, created if absent; a bucket still shared with
+ * the previous state is copied first (a shallow copy of `open` shares them), so only the buckets a
+ * call changes are copied, not the whole state.
+ */
+function openBucket(
+  open: WindowState['open'],
+  previousOpen: WindowState['open'],
+  key: string,
+): Record<string, Accumulator> {
+  const bucket = open[key];
+  if (bucket !== undefined && bucket !== previousOpen[key]) return bucket;
+  const copy: Record<string, Accumulator> = {};
+  if (bucket !== undefined) for (const name in bucket) copy[name] = bucket[name]!.slice() as Accumulator;
+  open[key] = copy;
+  return copy;
 }
 
 const RULE_SLOT: Record<string, number> = { speeding: 4, high_rpm: 5, wrong_gear: 6 };
@@ -160,6 +167,8 @@ function toRows(
  * `final: false`; rows are mergeable (SUM(count), SUM(sum_speed), MAX(...)) and the named queries merge them.
  *
  * `partId` makes row ids unique and stable across retries: `<shard>:<lambda window start>`.
+ * `seenCache` (a warm environment's, optional) spares decoding the state's seen set when it holds
+ * the set this shard's previous call returned; the result is the same with or without it.
  */
 export function advanceWindows(
   previous: WindowState,
@@ -168,12 +177,14 @@ export function advanceWindows(
   config: WindowConfig,
   partId: string,
   flush: boolean,
+  seenCache?: SeenEventIdsCache,
 ): WindowStep {
   const state: WindowState = {
     ...(previous.shard === undefined ? {} : { shard: previous.shard }),
     watermark: previous.watermark,
-    // Deep copy: a failed invocation must leave the previous state untouched for the retry.
-    open: structuredClone(previous.open),
+    // Copied bucket by bucket before a bucket changes (openBucket): a failed invocation must leave
+    // the previous state untouched for the retry.
+    open: { ...previous.open },
     late: previous.late,
     closed: previous.closed,
     duplicates: previous.duplicates ?? 0,
@@ -182,7 +193,13 @@ export function advanceWindows(
   };
   const late: LateRecord[] = [];
   const capacity = config.seenCapacity ?? SEEN_CAPACITY;
-  const seen = inputs.length > 0 ? decodeSeen(previous.seen) : undefined;
+  const shardKey = previous.shard ?? '';
+  const seen =
+    inputs.length === 0
+      ? undefined
+      : seenCache
+        ? seenCache.take(shardKey, previous.seen)
+        : SeenEventIds.decode(previous.seen);
   let duplicates = 0;
   // Per call, not per record: the bucket keys of each car and the bucket of the current window.
   const keysOfCar = new Map<number, readonly [string, string]>();
@@ -211,9 +228,7 @@ export function advanceWindows(
     }
     if (event.ts > state.watermark) state.watermark = event.ts;
     if (windowStart !== currentStart) {
-      const bucketKey = String(windowStart);
-      currentBucket = state.open[bucketKey] ?? {};
-      state.open[bucketKey] = currentBucket;
+      currentBucket = openBucket(state.open, previous.open, String(windowStart));
       currentStart = windowStart;
     }
     const carId = event.car_id as number;
@@ -238,7 +253,11 @@ export function advanceWindows(
     delete state.open[key];
   }
   rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
-  if (seen) state.seen = encodeSeen(seen);
+  if (seen) {
+    state.seen = seen.encode();
+    // A flush ends the Lambda window: the next one starts with no seen set.
+    if (seenCache && !flush) seenCache.keep(shardKey, state.seen, seen);
+  }
   state.duplicates! += duplicates;
   return { rows, late, duplicates, state };
 }

@@ -9,13 +9,35 @@ const context = { functionName: 'fleetstream-test-aggregate', awsRequestId: 'req
 const fixture = (): KinesisStreamTumblingWindowEvent =>
   JSON.parse(readFileSync(join('test', 'fixtures', 'events', 'kinesis', 'tumbling-window.json'), 'utf8'));
 
-function setup() {
+/** A record of the fixture's first record's shape, car and shard, for another event id and time. */
+function carRecord(event: KinesisStreamTumblingWindowEvent, eventId: string, ts: string, sequence: string) {
+  const base = event.Records[0]!;
+  const payload = { type: 'car_sensor', event_id: eventId, ts, car_id: 1452650, speed: 70, rpm: 3000, gear: 4 };
+  return {
+    ...base,
+    eventID: `shardId-000000000000:${sequence}`,
+    kinesis: {
+      ...base.kinesis,
+      sequenceNumber: sequence,
+      data: Buffer.from(JSON.stringify(payload)).toString('base64'),
+    },
+  };
+}
+
+function setup(options: { failFirstWindowsWrite?: boolean } = {}) {
   const rows: WindowAggregateRow[] = [];
   const late: LateRecord[] = [];
+  let failures = options.failFirstWindowsWrite ? 1 : 0;
   const handler = createAggregateHandler(
     buildAggregateDeps({
       sinks: {
-        windows: { name: 'windows', write: async (items) => void rows.push(...items) },
+        windows: {
+          name: 'windows',
+          write: async (items) => {
+            if (failures-- > 0) throw new Error('windows sink unavailable');
+            rows.push(...items);
+          },
+        },
         late: { name: 'late', write: async (items) => void late.push(...items) },
       },
       logLevel: 'SILENT',
@@ -91,5 +113,33 @@ describe('Function: aggregate handler', () => {
     const colour = rows.filter((r) => r.dimension === 'color');
     expect(colour).toHaveLength(1);
     expect(colour[0]!.count).toBe(1);
+  });
+
+  it('retried after a failed sink write in the same warm environment, aggregates as if the failure never happened', async () => {
+    // Prepare
+    const event = fixture();
+    const opening = { ...event, Records: event.Records.slice(0, 2) };
+    // The third record and one past the 08:00 window's end plus lateness: the window closes.
+    const closing = (state: KinesisStreamTumblingWindowEvent['state']) => ({
+      ...event,
+      Records: [event.Records[2]!, carRecord(event, 'tw-9', '2026-11-24T08:20:00.000Z', '499')],
+      state,
+    });
+    const failing = setup({ failFirstWindowsWrite: true });
+    const reference = setup();
+    const first = await failing.handler(opening, context);
+    await reference.handler(opening, context);
+
+    // Act
+    const failed = failing.handler(closing(first.state), context);
+    await expect(failed).rejects.toThrow('windows sink unavailable');
+    const retried = await failing.handler(closing(first.state), context);
+    const expected = await reference.handler(closing(first.state), context);
+
+    // Assess
+    expect(reference.rows.length).toBeGreaterThan(0);
+    expect(failing.rows).toEqual(reference.rows);
+    expect(retried.state).toEqual(expected.state);
+    expect(failing.rows.filter((r) => r.dimension === 'color').reduce((sum, r) => sum + r.count, 0)).toBe(3);
   });
 });

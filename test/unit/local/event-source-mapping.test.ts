@@ -476,6 +476,23 @@ describe('Class: EventSourceMapping', () => {
     expect(mapping.stats.windowsTerminatedEarly).toBe(1);
   });
 
+  it('counts the escapes of a returned state: under 1 MB of characters but over 1 MB as JSON ends the window early', async () => {
+    // Prepare
+    const blob = `${'x'.repeat(1024 * 1024 - 200)}${'"'.repeat(150)}`;
+    const { mapping } = setup(
+      async (event) => ({ state: { blob: event.Records.length > 0 ? blob : '' } }),
+      { tumblingWindowInSeconds: 900, batchSize: 5 },
+      5,
+    );
+
+    // Act
+    await mapping.drain(0, true);
+
+    // Assess
+    expect(blob.length).toBeLessThan(1024 * 1024);
+    expect(mapping.stats.windowsTerminatedEarly).toBe(1);
+  });
+
   it('refuses tumbling windows with a parallelization factor above 1', () => {
     // Act
     const build = () => setup(async () => undefined, { tumblingWindowInSeconds: 900, parallelizationFactor: 2 });

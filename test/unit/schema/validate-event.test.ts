@@ -83,6 +83,18 @@ describe('Function: createEventValidator()', () => {
     ]);
   });
 
+  it('judges each timestamp on its own when the same one comes several times in a row, valid or not', () => {
+    // Prepare
+    const bad = '2026-11-24 08:00:00';
+    const sequence = [TS, TS, bad, bad, TS, bad, '2026-11-24T08:00:01Z', TS];
+
+    // Act
+    const results = sequence.map((ts) => validate({ ...VALID.car_sensor, ts }).ok);
+
+    // Assess
+    expect(results).toEqual([true, true, false, false, true, false, true, true]);
+  });
+
   it('ignores unknown extra fields', () => {
     expect(validate({ ...VALID.car_sensor, firmware: '1.2.3', extra: { nested: true } }).ok).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { advanceWindows, emptyWindowState, type WindowInput } from '#src/windows/event-time-windows.js';
+import { SeenEventIdsCache } from '#src/windows/seen-event-ids.js';
 
 const dimensions = indexDimensions(
   parseDimensions({
@@ -154,5 +155,46 @@ describe('Function: advanceWindows()', () => {
     // Assess
     expect(step.duplicates).toBe(0);
     expect(Buffer.byteLength(JSON.stringify(step.state))).toBeLessThan(1024 * 1024);
+  });
+
+  it("with a warm environment's seen cache, a retry after a failed call sees the seen set from before that call", () => {
+    // Prepare
+    const cache = new SeenEventIdsCache();
+    const a = input(1000001, 10, 50);
+    const b = input(1000002, 11, 60);
+    const first = advanceWindows({ ...emptyWindowState(), shard: 's0' }, [a], dimensions, config, 'p', false, cache);
+
+    // Act
+    // The call with b fails after advancing (its sink write, say): Lambda retries with first.state.
+    advanceWindows(first.state, [b], dimensions, config, 'p', false, cache);
+    const retry = advanceWindows(first.state, [b], dimensions, config, 'p', false, cache);
+    const next = advanceWindows(retry.state, [a, b], dimensions, config, 'p', false, cache);
+
+    // Assess
+    expect(retry.duplicates).toBe(0);
+    expect(retry.state).toEqual(advanceWindows(first.state, [b], dimensions, config, 'p', false).state);
+    expect(next.duplicates).toBe(2);
+    expect(next.state.seen).toBe(retry.state.seen);
+  });
+
+  it('copies only the buckets it changes and leaves every bucket of the previous state as it was', () => {
+    // Prepare
+    const first = advanceWindows(
+      emptyWindowState(),
+      [input(1000001, 0, 50), input(1000001, 900, 60)],
+      dimensions,
+      config,
+      'p',
+      false,
+    );
+    const snapshot = structuredClone(first.state);
+
+    // Act
+    const step = advanceWindows(first.state, [input(1000002, 901, 70)], dimensions, config, 'p', false);
+
+    // Assess
+    expect(first.state).toEqual(snapshot);
+    expect(step.state.open[String(T0 + 900_000)]?.['color:Red']?.[0]).toBe(2);
+    expect(step.state.open[String(T0)]).toBe(first.state.open[String(T0)]);
   });
 });
