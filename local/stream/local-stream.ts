@@ -19,10 +19,60 @@ export interface LocalShard {
   shardId: string;
   startingHashKey: bigint;
   endingHashKey: bigint;
-  records: StoredRecord[];
-  /** Position (count of records ever put) of records[0]. */
+  /** Position (count of records ever put) of the first record kept. */
   base: number;
+  /** The records kept, column by column (see ShardLog). */
+  log: ShardLog;
 }
+
+/**
+ * A shard's records column by column. A record put with its bytes (PutRecords) keeps them in one
+ * growing byte slab per shard, copied in once: its base64 (the event's `data`) is made only when a
+ * consumer reads it in process, and the worker threads are handed a drain's bytes in one copy
+ * instead of a base64 string per record (local/esm/mapping-thread.ts). A record stored as base64
+ * (a real shard's, or a test's) keeps that text as its data.
+ */
+export interface ShardLog {
+  partitionKeys: string[];
+  sequenceNumbers: string[];
+  /** Seconds since the epoch, fractional. */
+  arrivals: number[];
+  /** The record as a consumer reads it: set when stored as base64, made on the first read otherwise. */
+  records: (StoredRecord | undefined)[];
+  /** Where each record's bytes end in `bytes` (a record stored as base64 takes none). */
+  ends: number[];
+  bytes: Uint8Array;
+  /** Whether some record kept is stored as base64 (its bytes are not in the slab). */
+  hasTexts: boolean;
+}
+
+/** A drain's records in columns: what the packer hands the worker threads. */
+export interface ShardColumns {
+  count: number;
+  partitionKeys: readonly string[];
+  sequenceNumbers: readonly string[];
+  arrivals: readonly number[];
+  /** The records' bytes back to back (a copy), each ending at `ends[i]`; absent when some record is stored as base64. */
+  bytes: Uint8Array | undefined;
+  ends: Uint32Array | undefined;
+  /** The records' base64, when `bytes` is absent. */
+  data: readonly string[] | undefined;
+}
+
+function emptyLog(capacity: number): ShardLog {
+  return {
+    partitionKeys: [],
+    sequenceNumbers: [],
+    arrivals: [],
+    records: [],
+    ends: [],
+    bytes: new Uint8Array(capacity),
+    hasTexts: false,
+  };
+}
+
+/** A shard's slab starts at 64 KiB and doubles as records come faster than they are consumed. */
+const INITIAL_SLAB_BYTES = 64 * 1024;
 
 const HASH_SPACE = 1n << 128n;
 
@@ -36,6 +86,8 @@ export class LocalStream {
   readonly shards: LocalShard[];
   private readonly shardOfKey = new Map<string, number>();
   private counter = 0;
+  /** Per shard, the sequence numbers' part before the counter, by the counter's width. */
+  private readonly sequencePrefixes: string[][] = [];
 
   /**
    * @param shardCount shards split evenly over the hash key space, as CreateStream does
@@ -47,7 +99,7 @@ export class LocalStream {
     shardRanges?: readonly { shardId: string; startingHashKey: bigint; endingHashKey: bigint }[],
   ) {
     if (shardRanges) {
-      this.shards = shardRanges.map((range) => ({ ...range, records: [], base: 0 }));
+      this.shards = shardRanges.map((range) => ({ ...range, base: 0, log: emptyLog(0) }));
       return;
     }
     if (!Number.isInteger(shardCount) || shardCount < 1)
@@ -60,8 +112,8 @@ export class LocalStream {
         shardId: `shardId-${String(i).padStart(12, '0')}`,
         startingHashKey: start,
         endingHashKey: end,
-        records: [],
         base: 0,
+        log: emptyLog(INITIAL_SLAB_BYTES),
       };
     });
   }
@@ -95,10 +147,8 @@ export class LocalStream {
       explicitHashKey === undefined
         ? this.shardIndexFor(partitionKey)
         : this.shardIndexForHash(BigInt(explicitHashKey));
-    const shard = this.shards[shardIndex]!;
-    // Kinesis sequence numbers are opaque, increasing per shard; ours are 56 digits like the real ones.
-    const sequenceNumber = `4965${String(shardIndex).padStart(4, '0')}${String(++this.counter).padStart(48, '0')}`;
-    shard.records.push({
+    const sequenceNumber = this.nextSequenceNumber(shardIndex);
+    this.append(shardIndex, {
       kinesisSchemaVersion: '1.0',
       partitionKey,
       sequenceNumber,
@@ -108,23 +158,122 @@ export class LocalStream {
     return { shardIndex, sequenceNumber };
   }
 
+  /**
+   * Appends a record's bytes to a shard (PutRecords picked the shard) and returns its sequence
+   * number. The bytes are copied, so the caller may reuse them; their base64 is made when read.
+   */
+  putBytes(shardIndex: number, partitionKey: string, bytes: Uint8Array, arrivalMs: number): string {
+    const log = this.shards[shardIndex]!.log;
+    const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
+    const end = start + bytes.byteLength;
+    if (end > log.bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
+      grown.set(log.bytes.subarray(0, start));
+      log.bytes = grown;
+    }
+    log.bytes.set(bytes, start);
+    const sequenceNumber = this.nextSequenceNumber(shardIndex);
+    log.partitionKeys.push(partitionKey);
+    log.sequenceNumbers.push(sequenceNumber);
+    log.arrivals.push(arrivalMs / 1000);
+    log.records.push(undefined);
+    log.ends.push(end);
+    return sequenceNumber;
+  }
+
+  /**
+   * The next sequence number on a shard. Kinesis sequence numbers are opaque, increasing per shard;
+   * ours are 56 digits like the real ones: `4965`, the shard in 4 digits, a counter in 48. The part
+   * before the counter's digits is kept per shard and width, so a number costs one concatenation.
+   */
+  private nextSequenceNumber(shardIndex: number): string {
+    const counter = ++this.counter;
+    const digits = String(counter);
+    let prefixes = this.sequencePrefixes[shardIndex];
+    if (!prefixes) {
+      prefixes = [];
+      this.sequencePrefixes[shardIndex] = prefixes;
+    }
+    let prefix = prefixes[digits.length];
+    if (prefix === undefined) {
+      prefix = `4965${String(shardIndex).padStart(4, '0')}${'0'.repeat(48 - digits.length)}`;
+      prefixes[digits.length] = prefix;
+    }
+    return prefix + digits;
+  }
+
   /** Appends a record read from a real shard (sequence number and arrival time are Kinesis's own). */
   append(shardIndex: number, record: StoredRecord): void {
-    this.shards[shardIndex]!.records.push(record);
+    const log = this.shards[shardIndex]!.log;
+    log.partitionKeys.push(record.partitionKey);
+    log.sequenceNumbers.push(record.sequenceNumber);
+    log.arrivals.push(record.approximateArrivalTimestamp);
+    log.records.push(record);
+    log.ends.push(log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!);
+    log.hasTexts = true;
   }
 
   /** Position one past the newest record of a shard. */
   end(shardIndex: number): number {
     const shard = this.shards[shardIndex]!;
-    return shard.base + shard.records.length;
+    return shard.base + shard.log.records.length;
   }
 
   /** Up to `limit` records of a shard from a position. */
   read(shardIndex: number, position: number, limit: number): StoredRecord[] {
     const shard = this.shards[shardIndex]!;
+    const from = this.offsetOf(shard, position);
+    const log = shard.log;
+    const to = Math.min(from + limit, log.records.length);
+    const records = new Array<StoredRecord>(to - from);
+    for (let i = from; i < to; i++) {
+      let record = log.records[i];
+      if (record === undefined) {
+        const start = i === 0 ? 0 : log.ends[i - 1]!;
+        record = {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: log.partitionKeys[i]!,
+          sequenceNumber: log.sequenceNumbers[i]!,
+          data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
+          approximateArrivalTimestamp: log.arrivals[i]!,
+        };
+        log.records[i] = record;
+      }
+      records[i - from] = record;
+    }
+    return records;
+  }
+
+  /** A shard's records from a position to its end, in columns, their bytes copied out in one piece. */
+  readColumns(shardIndex: number, position: number): ShardColumns {
+    const shard = this.shards[shardIndex]!;
+    const from = this.offsetOf(shard, position);
+    const log = shard.log;
+    const to = log.records.length;
+    const columns = {
+      count: to - from,
+      partitionKeys: log.partitionKeys.slice(from, to),
+      sequenceNumbers: log.sequenceNumbers.slice(from, to),
+      arrivals: log.arrivals.slice(from, to),
+    };
+    if (log.hasTexts)
+      return {
+        ...columns,
+        bytes: undefined,
+        ends: undefined,
+        data: this.read(shardIndex, position, to - from).map((r) => r.data),
+      };
+    const start = from === 0 ? 0 : log.ends[from - 1]!;
+    const ends = new Uint32Array(to - from);
+    for (let i = from; i < to; i++) ends[i - from] = log.ends[i]! - start;
+    const end = to === 0 ? 0 : log.ends[to - 1]!;
+    return { ...columns, bytes: log.bytes.slice(start, end), ends, data: undefined };
+  }
+
+  private offsetOf(shard: LocalShard, position: number): number {
     const from = position - shard.base;
     if (from < 0) throw new Error(`${shard.shardId}: position ${position} was trimmed`);
-    return shard.records.slice(from, from + limit);
+    return from;
   }
 
   /** Drops records before `position` (every consumer has checkpointed past them). */
@@ -132,7 +281,24 @@ export class LocalStream {
     const shard = this.shards[shardIndex]!;
     const drop = position - shard.base;
     if (drop <= 0) return;
-    shard.records = shard.records.slice(drop);
+    const log = shard.log;
     shard.base = position;
+    if (drop >= log.records.length) {
+      // Everything consumed (the usual case): the slab is reused from its start.
+      shard.log = { ...emptyLog(0), bytes: log.bytes };
+      return;
+    }
+    const cut = log.ends[drop - 1]!;
+    const end = log.ends[log.ends.length - 1]!;
+    log.bytes.copyWithin(0, cut, end);
+    shard.log = {
+      partitionKeys: log.partitionKeys.slice(drop),
+      sequenceNumbers: log.sequenceNumbers.slice(drop),
+      arrivals: log.arrivals.slice(drop),
+      records: log.records.slice(drop),
+      ends: log.ends.slice(drop).map((e) => e - cut),
+      bytes: log.bytes,
+      hasTexts: log.hasTexts,
+    };
   }
 }
