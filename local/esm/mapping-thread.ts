@@ -2,7 +2,13 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
-import type { LocalShard, LocalStream, ShardColumns, StoredRecord } from '../stream/local-stream.js';
+import {
+  type LocalShard,
+  type LocalStream,
+  type ShardColumns,
+  type StoredRecord,
+  sequenceNumberOf,
+} from '../stream/local-stream.js';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
 
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
@@ -32,23 +38,23 @@ export type AggregateWorkerInit = MappingWorkerInit;
 /**
  * Records forwarded to the worker, packed column by column into a few flat strings and typed arrays:
  * cloning a million small strings one by one cost the main thread more than producing them, a
- * flat string or buffer is copied in one go. Records put with their bytes travel as those bytes,
- * and the worker makes each one's base64 (the event's `data`): the main thread neither encodes nor
- * joins them.
+ * flat string is copied in one go. Records put with their bytes travel as those bytes, with their
+ * sequence numbers' counters, over memory the threads share (posted without a copy); the worker
+ * makes each one's base64 (the event's `data`) and sequence number, so the main thread makes neither.
  */
 export interface RecordColumns {
   shard: number;
   count: number;
-  /** The records' bytes back to back, record i ending at `ends[i]`… */
+  /** The records' bytes back to back, record i ending at `ends[i]`, and their sequence numbers' counters… */
   bytes?: Uint8Array;
   ends?: Uint32Array;
-  /** …or their data as base64 (which has no newline), joined by newlines. */
+  counters?: Float64Array;
+  /** …or their data as base64 (which has no newline) joined by newlines, and their sequence numbers (digits) by commas. */
   data?: string;
+  sequenceNumbers?: string;
   /** The partition keys back to back (a key may hold any character), each `keyLengths[i]` long. */
   partitionKeys: string;
   keyLengths: Uint16Array;
-  /** The sequence numbers (decimal digits), joined by commas. */
-  sequenceNumbers: string;
   /** Arrival times, seconds since the epoch. */
   arrivals: Float64Array;
 }
@@ -58,27 +64,26 @@ export function packRecords(shard: number, records: readonly StoredRecord[]): Re
   return packColumns(shard, {
     count: records.length,
     partitionKeys: records.map((record) => record.partitionKey),
-    sequenceNumbers: records.map((record) => record.sequenceNumber),
-    arrivals: records.map((record) => record.approximateArrivalTimestamp),
-    bytes: undefined,
-    ends: undefined,
+    arrivals: Float64Array.from(records, (record) => record.approximateArrivalTimestamp),
     data: records.map((record) => record.data),
+    sequenceNumbers: records.map((record) => record.sequenceNumber),
   });
 }
 
 /** Packs a shard's columns for the worker (see RecordColumns). */
 export function packColumns(shard: number, columns: ShardColumns): RecordColumns {
-  const { count } = columns;
+  const { count, bytes, ends, counters, data, sequenceNumbers } = columns;
   const keyLengths = new Uint16Array(count);
   for (let i = 0; i < count; i++) keyLengths[i] = columns.partitionKeys[i]!.length;
   return {
     shard,
     count,
-    ...(columns.bytes ? { bytes: columns.bytes, ends: columns.ends! } : { data: columns.data!.join('\n') }),
+    ...(bytes && ends && counters
+      ? { bytes, ends, counters }
+      : { data: data!.join('\n'), sequenceNumbers: sequenceNumbers!.join(',') }),
     partitionKeys: columns.partitionKeys.join(''),
     keyLengths,
-    sequenceNumbers: columns.sequenceNumbers.join(','),
-    arrivals: Float64Array.from(columns.arrivals),
+    arrivals: columns.arrivals,
   };
 }
 
@@ -106,26 +111,31 @@ function packShard(stream: LocalStream, shard: number, from: number): RecordColu
 
 /** The records of a RecordColumns message, as a shard stores them. */
 export function unpackRecords(columns: RecordColumns): StoredRecord[] {
-  const { bytes, ends } = columns;
-  const data = bytes ? undefined : columns.data!.split('\n');
+  const { bytes, ends, counters, shard } = columns;
   const buffer = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
-  const sequenceNumbers = columns.sequenceNumbers.split(',');
+  const data = buffer ? undefined : columns.data!.split('\n');
+  const sequenceNumbers = buffer ? undefined : columns.sequenceNumbers!.split(',');
   const records = new Array<StoredRecord>(columns.count);
   let keyAt = 0;
   let dataAt = 0;
   for (let i = 0; i < columns.count; i++) {
     const keyEnd = keyAt + columns.keyLengths[i]!;
     let text: string;
+    let sequenceNumber: string;
     if (buffer) {
       const dataEnd = ends![i]!;
       text = buffer.toString('base64', dataAt, dataEnd);
+      sequenceNumber = sequenceNumberOf(shard, counters![i]!);
       dataAt = dataEnd;
-    } else text = data![i]!;
+    } else {
+      text = data![i]!;
+      sequenceNumber = sequenceNumbers![i]!;
+    }
     records[i] = {
       kinesisSchemaVersion: '1.0',
       partitionKey: columns.partitionKeys.slice(keyAt, keyEnd),
       data: text,
-      sequenceNumber: sequenceNumbers[i]!,
+      sequenceNumber,
       approximateArrivalTimestamp: columns.arrivals[i]!,
     };
     keyAt = keyEnd;

@@ -34,7 +34,8 @@ export interface LocalShard {
  */
 export interface ShardLog {
   partitionKeys: string[];
-  sequenceNumbers: string[];
+  /** Our sequence number's counter (see sequenceNumberOf), or a real shard's sequence number. */
+  sequences: (number | string)[];
   /** Seconds since the epoch, fractional. */
   arrivals: number[];
   /** The record as a consumer reads it: set when stored as base64, made on the first read otherwise. */
@@ -46,23 +47,59 @@ export interface ShardLog {
   hasTexts: boolean;
 }
 
-/** A drain's records in columns: what the packer hands the worker threads. */
+/**
+ * A drain's records in columns: what the packer hands the worker threads. Records put as bytes
+ * come as typed arrays over memory the threads share (copied out of the shard once, never per
+ * thread); otherwise as text.
+ */
 export interface ShardColumns {
   count: number;
   partitionKeys: readonly string[];
-  sequenceNumbers: readonly string[];
-  arrivals: readonly number[];
-  /** The records' bytes back to back (a copy), each ending at `ends[i]`; absent when some record is stored as base64. */
-  bytes: Uint8Array | undefined;
-  ends: Uint32Array | undefined;
-  /** The records' base64, when `bytes` is absent. */
-  data: readonly string[] | undefined;
+  /** Seconds since the epoch, fractional. */
+  arrivals: Float64Array;
+  /** The records' bytes back to back, record i ending at `ends[i]`, and their sequence numbers' counters… */
+  bytes?: Uint8Array;
+  ends?: Uint32Array;
+  counters?: Float64Array;
+  /** …or, when some record is stored as base64, their data and sequence numbers as text. */
+  data?: readonly string[];
+  sequenceNumbers?: readonly string[];
+}
+
+/** A typed array of `length` elements over shared memory (posted to threads without a copy). */
+function shared<T>(Type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
+}
+
+/** Per shard, the sequence numbers' part before the counter, by the counter's width. */
+const sequencePrefixes: string[][] = [];
+
+/**
+ * Our sequence number for a shard and counter. Kinesis sequence numbers are opaque, increasing per
+ * shard; ours are 56 digits like the real ones: `4965`, the shard in 4 digits, the counter in 48.
+ * The part before the counter's digits is kept per shard and width, so a number costs one concatenation.
+ *
+ * @example sequenceNumberOf(1, 42) // '49650001' + 46 zeros + '42'
+ */
+export function sequenceNumberOf(shardIndex: number, counter: number): string {
+  const digits = String(counter);
+  let prefixes = sequencePrefixes[shardIndex];
+  if (!prefixes) {
+    prefixes = [];
+    sequencePrefixes[shardIndex] = prefixes;
+  }
+  let prefix = prefixes[digits.length];
+  if (prefix === undefined) {
+    prefix = `4965${String(shardIndex).padStart(4, '0')}${'0'.repeat(48 - digits.length)}`;
+    prefixes[digits.length] = prefix;
+  }
+  return prefix + digits;
 }
 
 function emptyLog(capacity: number): ShardLog {
   return {
     partitionKeys: [],
-    sequenceNumbers: [],
+    sequences: [],
     arrivals: [],
     records: [],
     ends: [],
@@ -86,8 +123,6 @@ export class LocalStream {
   readonly shards: LocalShard[];
   private readonly shardOfKey = new Map<string, number>();
   private counter = 0;
-  /** Per shard, the sequence numbers' part before the counter, by the counter's width. */
-  private readonly sequencePrefixes: string[][] = [];
 
   /**
    * @param shardCount shards split evenly over the hash key space, as CreateStream does
@@ -147,7 +182,7 @@ export class LocalStream {
       explicitHashKey === undefined
         ? this.shardIndexFor(partitionKey)
         : this.shardIndexForHash(BigInt(explicitHashKey));
-    const sequenceNumber = this.nextSequenceNumber(shardIndex);
+    const sequenceNumber = sequenceNumberOf(shardIndex, ++this.counter);
     this.append(shardIndex, {
       kinesisSchemaVersion: '1.0',
       partitionKey,
@@ -172,41 +207,20 @@ export class LocalStream {
       log.bytes = grown;
     }
     log.bytes.set(bytes, start);
-    const sequenceNumber = this.nextSequenceNumber(shardIndex);
+    const counter = ++this.counter;
     log.partitionKeys.push(partitionKey);
-    log.sequenceNumbers.push(sequenceNumber);
+    log.sequences.push(counter);
     log.arrivals.push(arrivalMs / 1000);
     log.records.push(undefined);
     log.ends.push(end);
-    return sequenceNumber;
-  }
-
-  /**
-   * The next sequence number on a shard. Kinesis sequence numbers are opaque, increasing per shard;
-   * ours are 56 digits like the real ones: `4965`, the shard in 4 digits, a counter in 48. The part
-   * before the counter's digits is kept per shard and width, so a number costs one concatenation.
-   */
-  private nextSequenceNumber(shardIndex: number): string {
-    const counter = ++this.counter;
-    const digits = String(counter);
-    let prefixes = this.sequencePrefixes[shardIndex];
-    if (!prefixes) {
-      prefixes = [];
-      this.sequencePrefixes[shardIndex] = prefixes;
-    }
-    let prefix = prefixes[digits.length];
-    if (prefix === undefined) {
-      prefix = `4965${String(shardIndex).padStart(4, '0')}${'0'.repeat(48 - digits.length)}`;
-      prefixes[digits.length] = prefix;
-    }
-    return prefix + digits;
+    return sequenceNumberOf(shardIndex, counter);
   }
 
   /** Appends a record read from a real shard (sequence number and arrival time are Kinesis's own). */
   append(shardIndex: number, record: StoredRecord): void {
     const log = this.shards[shardIndex]!.log;
     log.partitionKeys.push(record.partitionKey);
-    log.sequenceNumbers.push(record.sequenceNumber);
+    log.sequences.push(record.sequenceNumber);
     log.arrivals.push(record.approximateArrivalTimestamp);
     log.records.push(record);
     log.ends.push(log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!);
@@ -233,7 +247,7 @@ export class LocalStream {
         record = {
           kinesisSchemaVersion: '1.0',
           partitionKey: log.partitionKeys[i]!,
-          sequenceNumber: log.sequenceNumbers[i]!,
+          sequenceNumber: sequenceNumberOf(shardIndex, log.sequences[i] as number),
           data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
           approximateArrivalTimestamp: log.arrivals[i]!,
         };
@@ -244,30 +258,35 @@ export class LocalStream {
     return records;
   }
 
-  /** A shard's records from a position to its end, in columns, their bytes copied out in one piece. */
+  /**
+   * A shard's records from a position to its end, in columns: records put as bytes with those
+   * bytes copied out in one piece, into memory the worker threads share.
+   */
   readColumns(shardIndex: number, position: number): ShardColumns {
     const shard = this.shards[shardIndex]!;
     const from = this.offsetOf(shard, position);
     const log = shard.log;
     const to = log.records.length;
-    const columns = {
-      count: to - from,
-      partitionKeys: log.partitionKeys.slice(from, to),
-      sequenceNumbers: log.sequenceNumbers.slice(from, to),
-      arrivals: log.arrivals.slice(from, to),
-    };
-    if (log.hasTexts)
-      return {
-        ...columns,
-        bytes: undefined,
-        ends: undefined,
-        data: this.read(shardIndex, position, to - from).map((r) => r.data),
-      };
+    const count = to - from;
+    const partitionKeys = log.partitionKeys.slice(from, to);
+    const arrivals = shared(Float64Array, count);
+    for (let i = from; i < to; i++) arrivals[i - from] = log.arrivals[i]!;
+    if (log.hasTexts) {
+      const records = this.read(shardIndex, position, count);
+      const data = records.map((record) => record.data);
+      return { count, partitionKeys, arrivals, data, sequenceNumbers: records.map((record) => record.sequenceNumber) };
+    }
     const start = from === 0 ? 0 : log.ends[from - 1]!;
-    const ends = new Uint32Array(to - from);
-    for (let i = from; i < to; i++) ends[i - from] = log.ends[i]! - start;
-    const end = to === 0 ? 0 : log.ends[to - 1]!;
-    return { ...columns, bytes: log.bytes.slice(start, end), ends, data: undefined };
+    const ends = shared(Uint32Array, count);
+    const counters = shared(Float64Array, count);
+    for (let i = from; i < to; i++) {
+      ends[i - from] = log.ends[i]! - start;
+      counters[i - from] = log.sequences[i] as number;
+    }
+    const end = count === 0 ? start : log.ends[to - 1]!;
+    const bytes = shared(Uint8Array, end - start);
+    bytes.set(log.bytes.subarray(start, end));
+    return { count, partitionKeys, arrivals, bytes, ends, counters };
   }
 
   private offsetOf(shard: LocalShard, position: number): number {
@@ -293,7 +312,7 @@ export class LocalStream {
     log.bytes.copyWithin(0, cut, end);
     shard.log = {
       partitionKeys: log.partitionKeys.slice(drop),
-      sequenceNumbers: log.sequenceNumbers.slice(drop),
+      sequences: log.sequences.slice(drop),
       arrivals: log.arrivals.slice(drop),
       records: log.records.slice(drop),
       ends: log.ends.slice(drop).map((e) => e - cut),

@@ -33,7 +33,7 @@ describe('Function: packRecords()', () => {
 });
 
 describe('Function: packColumns()', () => {
-  it('given records put as bytes, hands the worker what the shard reads: the same records, base64 made from the bytes', () => {
+  it('given records put as bytes, hands the worker what the shard reads: the same records, base64 and sequence numbers made from shared bytes and counters', () => {
     // Prepare: bytes of any kind, an empty record, partition keys with separators, after a partial trim
     const stream = new LocalStream('s', 1);
     const payloads = ['{"a":1}', '', '\u00e9\n,🚗', 'x'.repeat(70_000)].map((text) => Buffer.from(text));
@@ -49,6 +49,7 @@ describe('Function: packColumns()', () => {
 
     // Assess
     expect(packed.data).toBeUndefined();
+    expect(packed.bytes!.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(packed.count).toBe(11);
     expect(unpacked).toEqual(stream.read(0, 4, 100));
   });
