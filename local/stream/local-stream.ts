@@ -43,7 +43,10 @@ export interface ShardLog {
   /** Where each record's bytes end in `bytes` (a record stored as base64 takes none). */
   ends: number[];
   bytes: Uint8Array;
-  /** Whether some record kept is stored as base64 (its bytes are not in the slab). */
+  /**
+   * Whether a record stored as base64 (its bytes not in the slab) was kept since the shard was last
+   * emptied: drains then travel as text.
+   */
   hasTexts: boolean;
 }
 
