@@ -18,7 +18,14 @@ import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
 import { REDRIVE_OPTIONS, REDRIVE_USAGE, redriveCommand } from './redrive/redrive-command.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from './run/run-pipeline.js';
+import {
+  loadCars,
+  type RunReport,
+  runPipeline,
+  type SourceEntry,
+  type SourceItem,
+  VerificationError,
+} from './run/run-pipeline.js';
 import { setUpSearch } from './search/dashboards.js';
 import { chooseSearchAuth, resolveDomainEndpoint } from './search/search-auth.js';
 import { readServerlessConfig } from './serverless-config.js';
@@ -146,7 +153,7 @@ async function* fromAsyncRecords(items: AsyncIterable<ProducedRecord>) {
   for await (const record of items) yield { kind: 'record', record } as SourceItem;
 }
 
-function* fleetItems(
+function fleetRecords(
   repoRoot: string,
   seed: number,
   startMs: number,
@@ -154,9 +161,9 @@ function* fleetItems(
   duration?: number,
   now?: () => number,
   cars?: number,
-): Generator<SourceItem> {
+): Generator<ProducedRecord> {
   const seedCars = loadCars(repoRoot);
-  const source = simulateFleet({
+  return simulateFleet({
     cars: cars === undefined ? seedCars : growFleet(seedCars, cars),
     seed,
     startMs,
@@ -164,7 +171,6 @@ function* fleetItems(
     durationSeconds: duration,
     ...(now ? { now } : {}),
   });
-  for (const record of source) yield { kind: 'record', record };
 }
 
 async function run(argv: string[]): Promise<RunReport> {
@@ -214,7 +220,7 @@ async function run(argv: string[]): Promise<RunReport> {
     throw new UsageError('give --speedup (simulated time, faster) or --rate (events per second), not both');
   const startMs = Date.UTC(2026, 10, 24, 8, 0, 0);
   let scenario = values.scenario ?? 'fleet';
-  let source: AsyncIterable<SourceItem> | Iterable<SourceItem>;
+  let source: AsyncIterable<SourceEntry> | Iterable<SourceEntry>;
   if (values.input) {
     const input = resolve(values.input);
     if (!existsSync(input)) throw new UsageError(`--input ${values.input}: no such file or folder`);
@@ -231,9 +237,9 @@ async function run(argv: string[]): Promise<RunReport> {
   } else if (scenario === 'fleet' && rate !== undefined) {
     // Live: each reading stamped with the wall clock as it is made; --duration counts wall-clock seconds.
     const limit = events ?? (duration === undefined ? 36_000 : Math.round(rate * duration));
-    source = fleetItems(repoRoot, seed, startMs, limit, undefined, Date.now, cars);
+    source = fleetRecords(repoRoot, seed, startMs, limit, undefined, Date.now, cars);
   } else if (scenario === 'fleet') {
-    source = fleetItems(
+    source = fleetRecords(
       repoRoot,
       seed,
       startMs,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRandom } from '#src/simulate/random.js';
 import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 import { invocationScope, type MappingFaults } from '../esm/event-source-mapping.js';
-import type { SourceItem } from '../run/source-loop.js';
+import { recordOf, type SourceEntry } from '../run/source-loop.js';
 
 /** The faults a chaos run injects; every rate is a probability in [0, 1]. */
 export interface ChaosSpec {
@@ -186,12 +186,13 @@ export class Chaos {
   }
 
   /** The source with producer duplicates, late and reordered records (their arrival time moved on). */
-  async *wrapSource(source: Iterable<SourceItem> | AsyncIterable<SourceItem>): AsyncGenerator<SourceItem> {
-    const held: { releaseMs: number; item: SourceItem }[] = [];
+  async *wrapSource(source: Iterable<SourceEntry> | AsyncIterable<SourceEntry>): AsyncGenerator<SourceEntry> {
+    const held: { releaseMs: number; item: SourceEntry }[] = [];
     let clock = 0;
     for await (const item of source) {
-      if (item.kind === 'record') {
-        clock = Math.max(clock, item.record.arrivalMs ?? clock);
+      const record = recordOf(item);
+      if (record !== undefined) {
+        clock = Math.max(clock, record.arrivalMs ?? clock);
         while (held.length > 0 && held[0]!.releaseMs <= clock) yield held.shift()!.item;
         const draw = this.sourceRandom();
         const delay =
@@ -201,7 +202,7 @@ export class Chaos {
           else this.stats.delayed_reorder++;
           const releaseMs = clock + delay;
           const at = held.findIndex((h) => h.releaseMs > releaseMs);
-          const delayed: SourceItem = { kind: 'record', record: { ...item.record, arrivalMs: releaseMs } };
+          const delayed: SourceEntry = { ...record, arrivalMs: releaseMs };
           held.splice(at < 0 ? held.length : at, 0, { releaseMs, item: delayed });
           continue;
         }

@@ -2,7 +2,13 @@ import { type MessagePort, Worker } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
-import type { LocalShard, LocalStream, StoredRecord } from '../stream/local-stream.js';
+import {
+  type LocalShard,
+  type LocalStream,
+  type ShardColumns,
+  type StoredRecord,
+  sequenceNumberOf,
+} from '../stream/local-stream.js';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
 
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
@@ -34,46 +40,52 @@ export type AggregateWorkerInit = MappingWorkerInit;
 /**
  * Records forwarded to the worker, packed column by column into a few flat strings and typed arrays:
  * cloning a million small strings one by one cost the main thread more than producing them, a
- * flat string is copied in one go.
+ * flat string is copied in one go. Records put with their bytes travel as those bytes, with their
+ * sequence numbers' counters, over memory the threads share (posted without a copy); the worker
+ * makes each one's base64 (the event's `data`) and sequence number, so the main thread makes neither.
  */
 export interface RecordColumns {
   shard: number;
   count: number;
-  /** The records' data (base64, which has no newline), joined by newlines. */
-  data: string;
+  /** The records' bytes back to back, record i ending at `ends[i]`, and their sequence numbers' counters… */
+  bytes?: Uint8Array;
+  ends?: Uint32Array;
+  counters?: Float64Array;
+  /** …or their data as base64 (which has no newline) joined by newlines, and their sequence numbers (digits) by commas. */
+  data?: string;
+  sequenceNumbers?: string;
   /** The partition keys back to back (a key may hold any character), each `keyLengths[i]` long. */
   partitionKeys: string;
   keyLengths: Uint16Array;
-  /** The sequence numbers (decimal digits), joined by commas. */
-  sequenceNumbers: string;
   /** Arrival times, seconds since the epoch. */
   arrivals: Float64Array;
 }
 
-/** Packs a shard's records for the worker (see RecordColumns). */
+/** Packs records as a shard stores them for the worker, their data as base64 (see RecordColumns). */
 export function packRecords(shard: number, records: readonly StoredRecord[]): RecordColumns {
-  const count = records.length;
-  const data = new Array<string>(count);
-  const keys = new Array<string>(count);
+  return packColumns(shard, {
+    count: records.length,
+    partitionKeys: records.map((record) => record.partitionKey),
+    arrivals: Float64Array.from(records, (record) => record.approximateArrivalTimestamp),
+    data: records.map((record) => record.data),
+    sequenceNumbers: records.map((record) => record.sequenceNumber),
+  });
+}
+
+/** Packs a shard's columns for the worker (see RecordColumns). */
+export function packColumns(shard: number, columns: ShardColumns): RecordColumns {
+  const { count, bytes, ends, counters, data, sequenceNumbers } = columns;
   const keyLengths = new Uint16Array(count);
-  const sequenceNumbers = new Array<string>(count);
-  const arrivals = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const record = records[i]!;
-    data[i] = record.data;
-    keys[i] = record.partitionKey;
-    keyLengths[i] = record.partitionKey.length;
-    sequenceNumbers[i] = record.sequenceNumber;
-    arrivals[i] = record.approximateArrivalTimestamp;
-  }
+  for (let i = 0; i < count; i++) keyLengths[i] = columns.partitionKeys[i]!.length;
   return {
     shard,
     count,
-    data: data.join('\n'),
-    partitionKeys: keys.join(''),
+    ...(bytes && ends && counters
+      ? { bytes, ends, counters }
+      : { data: data!.join('\n'), sequenceNumbers: sequenceNumbers!.join(',') }),
+    partitionKeys: columns.partitionKeys.join(''),
     keyLengths,
-    sequenceNumbers: sequenceNumbers.join(','),
-    arrivals,
+    arrivals: columns.arrivals,
   };
 }
 
@@ -94,24 +106,38 @@ function packShard(stream: LocalStream, shard: number, from: number): RecordColu
   }
   const cached = byShard.get(shard);
   if (cached && cached.from === from && cached.end === end) return cached.columns;
-  const columns = packRecords(shard, stream.read(shard, from, end - from));
+  const columns = packColumns(shard, stream.readColumns(shard, from));
   byShard.set(shard, { from, end, columns });
   return columns;
 }
 
 /** The records of a RecordColumns message, as a shard stores them. */
 export function unpackRecords(columns: RecordColumns): StoredRecord[] {
-  const data = columns.data.split('\n');
-  const sequenceNumbers = columns.sequenceNumbers.split(',');
+  const { bytes, ends, counters, shard } = columns;
+  const buffer = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : undefined;
+  const data = buffer ? undefined : columns.data!.split('\n');
+  const sequenceNumbers = buffer ? undefined : columns.sequenceNumbers!.split(',');
   const records = new Array<StoredRecord>(columns.count);
   let keyAt = 0;
+  let dataAt = 0;
   for (let i = 0; i < columns.count; i++) {
     const keyEnd = keyAt + columns.keyLengths[i]!;
+    let text: string;
+    let sequenceNumber: string;
+    if (buffer) {
+      const dataEnd = ends![i]!;
+      text = buffer.toString('base64', dataAt, dataEnd);
+      sequenceNumber = sequenceNumberOf(shard, counters![i]!);
+      dataAt = dataEnd;
+    } else {
+      text = data![i]!;
+      sequenceNumber = sequenceNumbers![i]!;
+    }
     records[i] = {
       kinesisSchemaVersion: '1.0',
       partitionKey: columns.partitionKeys.slice(keyAt, keyEnd),
-      data: data[i]!,
-      sequenceNumber: sequenceNumbers[i]!,
+      data: text,
+      sequenceNumber,
       approximateArrivalTimestamp: columns.arrivals[i]!,
     };
     keyAt = keyEnd;

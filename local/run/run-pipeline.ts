@@ -17,16 +17,16 @@ import { createMappings } from './run-mappings.js';
 import type { RunObserver } from './run-observer.js';
 import { createRunOutputs } from './run-outputs.js';
 import { type RunReport, VerificationError, writeReport } from './run-report.js';
-import { ArrivalClock, pumpSource, type RunProgress, type SourceItem } from './source-loop.js';
+import { ArrivalClock, pumpSource, type RunProgress, type SourceEntry } from './source-loop.js';
 
 export type { RunObserver } from './run-observer.js';
 export { CountMismatchError, type RunReport, VerificationError } from './run-report.js';
-export type { RunProgress, SourceItem } from './source-loop.js';
+export type { RunProgress, SourceEntry, SourceItem } from './source-loop.js';
 
 /** What `fleetstream run` needs. */
 export interface RunOptions {
   /** Records (and source-side rejects) to put on the stream. */
-  source: Iterable<SourceItem> | AsyncIterable<SourceItem>;
+  source: Iterable<SourceEntry> | AsyncIterable<SourceEntry>;
   /** A label for the report. */
   scenario: string;
   outDir: string;

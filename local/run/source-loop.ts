@@ -14,6 +14,19 @@ import type { RunOutputs } from './run-outputs.js';
 /** A source item: a record for the stream, or a line the source itself could not turn into one. */
 export type SourceItem = { kind: 'record'; record: ProducedRecord } | { kind: 'reject'; reject: Reject };
 
+/**
+ * What a run reads: source items, or records as they are (a simulator's output, read without a
+ * wrapper object and a generator step per record on the producing thread).
+ */
+export type SourceEntry = SourceItem | ProducedRecord;
+
+/** A source entry's record, or undefined when the entry is a reject. */
+export function recordOf(entry: SourceEntry): ProducedRecord | undefined {
+  const kind = (entry as { kind?: SourceItem['kind'] }).kind;
+  if (kind === undefined) return entry as ProducedRecord;
+  return kind === 'record' ? (entry as { record: ProducedRecord }).record : undefined;
+}
+
 /** Progress of a run. */
 export interface RunProgress {
   produced: number;
@@ -58,7 +71,7 @@ export type Pacing =
 
 /** Options of pumpSource. */
 export interface SourceLoopOptions {
-  source: Iterable<SourceItem> | AsyncIterable<SourceItem>;
+  source: Iterable<SourceEntry> | AsyncIterable<SourceEntry>;
   stream: LocalStream;
   /** A real Kinesis stream the records go through instead; `stream` then buffers what it returns. */
   remote: KinesisEndpointStream | undefined;
@@ -164,7 +177,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
 
   let sinceDrain = 0;
   // The source's iterator while it is being read: closed as `for await` would if the loop fails.
-  let items: Iterator<SourceItem> | AsyncIterator<SourceItem> | undefined;
+  let items: Iterator<SourceEntry> | AsyncIterator<SourceEntry> | undefined;
   try {
     // A synchronous source (the simulators) is read without an await per item: `for await` would
     // wrap every item in a promise and a microtask.
@@ -177,12 +190,11 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
         items = undefined;
         break;
       }
-      const item = next.value;
-      if (item.kind === 'reject') {
-        await reject(item.reject);
+      const record = recordOf(next.value);
+      if (record === undefined) {
+        await reject((next.value as Extract<SourceItem, { kind: 'reject' }>).reject);
         continue;
       }
-      const { record } = item;
       const arrivalMs = rated ? Date.now() : record.arrivalMs;
       if (paced) await waitUntilDue(record.arrivalMs, clock, pacing.factor, options.startedAt, poll, () => lastPoll);
       // Kinesis refuses the whole PutRecords call for one record over 1 MiB with its key: judge it here.

@@ -1,6 +1,5 @@
 import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { KinesisProducerApi } from '#src/adapters/aws/kinesis-producer.js';
-import { encodeBase64Bytes } from '#src/telemetry/base64.js';
 import type { LocalStream } from './local-stream.js';
 
 /** An error as the Kinesis API raises it: `name` is the error code callers branch on. */
@@ -112,7 +111,7 @@ export class LocalKinesis implements KinesisProducerApi {
       }
       usage.records++;
       usage.bytes += bytes;
-      const { sequenceNumber } = this.stream.put(key, encodeBase64Bytes(data), arrival, hashKey);
+      const sequenceNumber = this.stream.putBytes(shard, key, data, arrival);
       return { SequenceNumber: sequenceNumber, ShardId: this.stream.shards[shard]!.shardId };
     });
     this.stats.records += records.length - failed;

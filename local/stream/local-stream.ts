@@ -19,10 +19,100 @@ export interface LocalShard {
   shardId: string;
   startingHashKey: bigint;
   endingHashKey: bigint;
-  records: StoredRecord[];
-  /** Position (count of records ever put) of records[0]. */
+  /** Position (count of records ever put) of the first record kept. */
   base: number;
+  /** The records kept, column by column (see ShardLog). */
+  log: ShardLog;
 }
+
+/**
+ * A shard's records column by column. A record put with its bytes (PutRecords) keeps them in one
+ * growing byte slab per shard, copied in once: its base64 (the event's `data`) is made only when a
+ * consumer reads it in process, and the worker threads are handed a drain's bytes in one copy
+ * instead of a base64 string per record (local/esm/mapping-thread.ts). A record stored as base64
+ * (a real shard's, or a test's) keeps that text as its data.
+ */
+export interface ShardLog {
+  partitionKeys: string[];
+  /** Our sequence number's counter (see sequenceNumberOf), or a real shard's sequence number. */
+  sequences: (number | string)[];
+  /** Seconds since the epoch, fractional. */
+  arrivals: number[];
+  /** The record as a consumer reads it: set when stored as base64, made on the first read otherwise. */
+  records: (StoredRecord | undefined)[];
+  /** Where each record's bytes end in `bytes` (a record stored as base64 takes none). */
+  ends: number[];
+  bytes: Uint8Array;
+  /**
+   * Whether a record stored as base64 (its bytes not in the slab) was kept since the shard was last
+   * emptied: drains then travel as text.
+   */
+  hasTexts: boolean;
+}
+
+/**
+ * A drain's records in columns: what the packer hands the worker threads. Records put as bytes
+ * come as typed arrays over memory the threads share (copied out of the shard once, never per
+ * thread); otherwise as text.
+ */
+export interface ShardColumns {
+  count: number;
+  partitionKeys: readonly string[];
+  /** Seconds since the epoch, fractional. */
+  arrivals: Float64Array;
+  /** The records' bytes back to back, record i ending at `ends[i]`, and their sequence numbers' counters… */
+  bytes?: Uint8Array;
+  ends?: Uint32Array;
+  counters?: Float64Array;
+  /** …or, when some record is stored as base64, their data and sequence numbers as text. */
+  data?: readonly string[];
+  sequenceNumbers?: readonly string[];
+}
+
+/** A typed array of `length` elements over shared memory (posted to threads without a copy). */
+function shared<T>(Type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT));
+}
+
+/** Per shard, the sequence numbers' part before the counter, by the counter's width. */
+const sequencePrefixes: string[][] = [];
+
+/**
+ * Our sequence number for a shard and counter. Kinesis sequence numbers are opaque, increasing per
+ * shard; ours are 56 digits like the real ones: `4965`, the shard in 4 digits, the counter in 48.
+ * The part before the counter's digits is kept per shard and width, so a number costs one concatenation.
+ *
+ * @example sequenceNumberOf(1, 42) // '49650001' + 46 zeros + '42'
+ */
+export function sequenceNumberOf(shardIndex: number, counter: number): string {
+  const digits = String(counter);
+  let prefixes = sequencePrefixes[shardIndex];
+  if (!prefixes) {
+    prefixes = [];
+    sequencePrefixes[shardIndex] = prefixes;
+  }
+  let prefix = prefixes[digits.length];
+  if (prefix === undefined) {
+    prefix = `4965${String(shardIndex).padStart(4, '0')}${'0'.repeat(48 - digits.length)}`;
+    prefixes[digits.length] = prefix;
+  }
+  return prefix + digits;
+}
+
+function emptyLog(capacity: number): ShardLog {
+  return {
+    partitionKeys: [],
+    sequences: [],
+    arrivals: [],
+    records: [],
+    ends: [],
+    bytes: new Uint8Array(capacity),
+    hasTexts: false,
+  };
+}
+
+/** A shard's slab starts at 64 KiB and doubles as records come faster than they are consumed. */
+const INITIAL_SLAB_BYTES = 64 * 1024;
 
 const HASH_SPACE = 1n << 128n;
 
@@ -47,7 +137,7 @@ export class LocalStream {
     shardRanges?: readonly { shardId: string; startingHashKey: bigint; endingHashKey: bigint }[],
   ) {
     if (shardRanges) {
-      this.shards = shardRanges.map((range) => ({ ...range, records: [], base: 0 }));
+      this.shards = shardRanges.map((range) => ({ ...range, base: 0, log: emptyLog(0) }));
       return;
     }
     if (!Number.isInteger(shardCount) || shardCount < 1)
@@ -60,8 +150,8 @@ export class LocalStream {
         shardId: `shardId-${String(i).padStart(12, '0')}`,
         startingHashKey: start,
         endingHashKey: end,
-        records: [],
         base: 0,
+        log: emptyLog(INITIAL_SLAB_BYTES),
       };
     });
   }
@@ -95,10 +185,8 @@ export class LocalStream {
       explicitHashKey === undefined
         ? this.shardIndexFor(partitionKey)
         : this.shardIndexForHash(BigInt(explicitHashKey));
-    const shard = this.shards[shardIndex]!;
-    // Kinesis sequence numbers are opaque, increasing per shard; ours are 56 digits like the real ones.
-    const sequenceNumber = `4965${String(shardIndex).padStart(4, '0')}${String(++this.counter).padStart(48, '0')}`;
-    shard.records.push({
+    const sequenceNumber = sequenceNumberOf(shardIndex, ++this.counter);
+    this.append(shardIndex, {
       kinesisSchemaVersion: '1.0',
       partitionKey,
       sequenceNumber,
@@ -108,29 +196,112 @@ export class LocalStream {
     return { shardIndex, sequenceNumber };
   }
 
+  /**
+   * Appends a record's bytes to a shard (PutRecords picked the shard) and returns its sequence
+   * number. The bytes are copied, so the caller may reuse them; their base64 is made when read.
+   */
+  putBytes(shardIndex: number, partitionKey: string, bytes: Uint8Array, arrivalMs: number): string {
+    const log = this.shards[shardIndex]!.log;
+    const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
+    const end = start + bytes.byteLength;
+    if (end > log.bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
+      grown.set(log.bytes.subarray(0, start));
+      log.bytes = grown;
+    }
+    log.bytes.set(bytes, start);
+    const counter = ++this.counter;
+    log.partitionKeys.push(partitionKey);
+    log.sequences.push(counter);
+    log.arrivals.push(arrivalMs / 1000);
+    log.records.push(undefined);
+    log.ends.push(end);
+    return sequenceNumberOf(shardIndex, counter);
+  }
+
   /** Appends a record read from a real shard (sequence number and arrival time are Kinesis's own). */
   append(shardIndex: number, record: StoredRecord): void {
-    this.shards[shardIndex]!.records.push(record);
+    const log = this.shards[shardIndex]!.log;
+    log.partitionKeys.push(record.partitionKey);
+    log.sequences.push(record.sequenceNumber);
+    log.arrivals.push(record.approximateArrivalTimestamp);
+    log.records.push(record);
+    log.ends.push(log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!);
+    log.hasTexts = true;
   }
 
   /** Position one past the newest record of a shard. */
   end(shardIndex: number): number {
     const shard = this.shards[shardIndex]!;
-    return shard.base + shard.records.length;
+    return shard.base + shard.log.records.length;
   }
 
   /** The arrival time (seconds since the epoch) of the record at a position not yet trimmed. */
   arrivalAt(shardIndex: number, position: number): number {
     const shard = this.shards[shardIndex]!;
-    return shard.records[position - shard.base]!.approximateArrivalTimestamp;
+    return shard.log.arrivals[this.offsetOf(shard, position)]!;
   }
 
   /** Up to `limit` records of a shard from a position. */
   read(shardIndex: number, position: number, limit: number): StoredRecord[] {
     const shard = this.shards[shardIndex]!;
+    const from = this.offsetOf(shard, position);
+    const log = shard.log;
+    const to = Math.min(from + limit, log.records.length);
+    const records = new Array<StoredRecord>(to - from);
+    for (let i = from; i < to; i++) {
+      let record = log.records[i];
+      if (record === undefined) {
+        const start = i === 0 ? 0 : log.ends[i - 1]!;
+        record = {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: log.partitionKeys[i]!,
+          sequenceNumber: sequenceNumberOf(shardIndex, log.sequences[i] as number),
+          data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
+          approximateArrivalTimestamp: log.arrivals[i]!,
+        };
+        log.records[i] = record;
+      }
+      records[i - from] = record;
+    }
+    return records;
+  }
+
+  /**
+   * A shard's records from a position to its end, in columns: records put as bytes with those
+   * bytes copied out in one piece, into memory the worker threads share.
+   */
+  readColumns(shardIndex: number, position: number): ShardColumns {
+    const shard = this.shards[shardIndex]!;
+    const from = this.offsetOf(shard, position);
+    const log = shard.log;
+    const to = log.records.length;
+    const count = to - from;
+    const partitionKeys = log.partitionKeys.slice(from, to);
+    const arrivals = shared(Float64Array, count);
+    for (let i = from; i < to; i++) arrivals[i - from] = log.arrivals[i]!;
+    if (log.hasTexts) {
+      const records = this.read(shardIndex, position, count);
+      const data = records.map((record) => record.data);
+      return { count, partitionKeys, arrivals, data, sequenceNumbers: records.map((record) => record.sequenceNumber) };
+    }
+    const start = from === 0 ? 0 : log.ends[from - 1]!;
+    const ends = shared(Uint32Array, count);
+    const counters = shared(Float64Array, count);
+    for (let i = from; i < to; i++) {
+      ends[i - from] = log.ends[i]! - start;
+      counters[i - from] = log.sequences[i] as number;
+    }
+    const end = count === 0 ? start : log.ends[to - 1]!;
+    const bytes = shared(Uint8Array, end - start);
+    bytes.set(log.bytes.subarray(start, end));
+    return { count, partitionKeys, arrivals, bytes, ends, counters };
+  }
+
+  private offsetOf(shard: LocalShard, position: number): number {
     const from = position - shard.base;
     if (from < 0) throw new Error(`${shard.shardId}: position ${position} was trimmed`);
-    return shard.records.slice(from, from + limit);
+    return from;
   }
 
   /** Drops records before `position` (every consumer has checkpointed past them). */
@@ -138,7 +309,24 @@ export class LocalStream {
     const shard = this.shards[shardIndex]!;
     const drop = position - shard.base;
     if (drop <= 0) return;
-    shard.records = shard.records.slice(drop);
+    const log = shard.log;
     shard.base = position;
+    if (drop >= log.records.length) {
+      // Everything consumed (the usual case): the slab is reused from its start.
+      shard.log = { ...emptyLog(0), bytes: log.bytes };
+      return;
+    }
+    const cut = log.ends[drop - 1]!;
+    const end = log.ends[log.ends.length - 1]!;
+    log.bytes.copyWithin(0, cut, end);
+    shard.log = {
+      partitionKeys: log.partitionKeys.slice(drop),
+      sequences: log.sequences.slice(drop),
+      arrivals: log.arrivals.slice(drop),
+      records: log.records.slice(drop),
+      ends: log.ends.slice(drop).map((e) => e - cut),
+      bytes: log.bytes,
+      hasTexts: log.hasTexts,
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { Car } from '../enrich/dimensions.js';
 import { expectedGears } from '../rules/gear-table.js';
+import { decimalText } from './decimal-text.js';
 import type { ProducedRecord } from './produced-record.js';
 import { createRandom } from './random.js';
 import { type Route, RouteCursor, UK_MOTORWAYS } from './routes.js';
@@ -34,15 +35,31 @@ interface CarState {
   episode: number;
   kind: 'none' | 'speeding' | 'high_rpm' | 'wrong_gear';
   road: RouteCursor;
+  /** The car's partition key, and the text of its readings before the round and after it (made once). */
+  key: string;
+  head: string;
+  carField: string;
 }
 
 const IDLE_RPM = 800;
 /** rpm per km/h in each gear (a plausible 6-speed box). */
 const RPM_PER_KMH = [0, 110, 65, 45, 35, 28, 24];
 
-/** Degrees to 6 decimals (about 0.1 m), the precision of a GPS fix. */
-function degrees(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
+/** Degrees to 6 decimals (about 0.1 m), the precision of a GPS fix, as JSON text. */
+function degreesText(value: number): string {
+  return decimalText(Math.round(value * 1e6), 6);
+}
+
+/** Speeds as JSON text by tenths of km/h (0 to 200 km/h), made once each: a reading takes one. */
+const speedTexts: string[] = [];
+
+function speedText(tenths: number): string {
+  let text = speedTexts[tenths];
+  if (text === undefined) {
+    text = decimalText(tenths, 1);
+    speedTexts[tenths] = text;
+  }
+  return text;
 }
 
 /** Fixed-width ISO-8601 for an epoch-ms instant, cheaper than a Date per event on the hot path. */
@@ -97,6 +114,9 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
     episode: 0,
     kind: 'none',
     road: new RouteCursor(routes[i % routes.length]!, placement(), placement() < 0.5),
+    key: String(car.car_id),
+    head: `{"type":"car_sensor","event_id":"car-${car.car_id}-`,
+    carField: `${car.car_id},"speed":`,
   }));
   const limit = options.events ?? Number.POSITIVE_INFINITY;
   const seconds = options.durationSeconds ?? Number.POSITIVE_INFINITY;
@@ -105,7 +125,8 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
   let produced = 0;
   for (let second = 0; second < seconds; second++) {
     const ms = options.startMs + second * 1000;
-    const ts = isoSeconds(ms, clock);
+    // What every car's reading of the round shares, from the event id's time to the car_id field's name.
+    const round = `${ms}","ts":"${isoSeconds(ms, clock)}","car_id":`;
     for (const car of cars) {
       if (produced >= limit) return;
       if (random() < 0.02) car.target = random() < 0.1 ? 0 : 20 + random() * 100;
@@ -117,7 +138,8 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
       const target = car.kind === 'speeding' ? 125 + random() * 40 : car.target;
       const step = Math.max(-8, Math.min(4, target - car.speed));
       car.speed = Math.max(0, Math.min(200, car.speed + step + (random() - 0.5)));
-      const speed = Math.round(car.speed * 10) / 10;
+      const tenths = Math.round(car.speed * 10);
+      const speed = tenths / 10;
       const gears = expectedGears(speed);
       let gear = gears[gears.length - 1]!;
       if (car.kind === 'wrong_gear') gear = gear > 2 ? gear - 2 : gear + 2;
@@ -127,10 +149,11 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord>
       const at = car.road.advance(speed / 3600);
       produced++;
       const madeAt = options.now?.() ?? ms;
+      const shared = options.now ? `${ms}","ts":"${isoSeconds(madeAt, live)}","car_id":` : round;
       yield {
-        partitionKey: String(car.carId),
+        partitionKey: car.key,
         arrivalMs: madeAt,
-        data: `{"type":"car_sensor","event_id":"car-${car.carId}-${ms}","ts":"${options.now ? isoSeconds(madeAt, live) : ts}","car_id":${car.carId},"speed":${speed},"rpm":${rpm},"gear":${gear},"location":{"lat":${degrees(at.lat)},"lon":${degrees(at.lon)}}}`,
+        data: `${car.head}${shared}${car.carField}${speedText(tenths)},"rpm":${rpm},"gear":${gear},"location":{"lat":${degreesText(at.lat)},"lon":${degreesText(at.lon)}}}`,
       };
     }
   }

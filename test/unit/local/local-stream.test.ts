@@ -63,4 +63,50 @@ describe('Class: LocalStream', () => {
     expect(stream.read(0, 10, 1)[0]).toEqual(shard0[10]);
     expect(() => stream.read(0, 0, 1)).toThrow(/trimmed/);
   });
+
+  it('given records put as bytes, reads each as the base64 of its bytes, in order, across a partial trim and a grown slab', () => {
+    // Prepare: more bytes than the first slab holds, some records empty, one not UTF-8
+    const stream = new LocalStream('s', 1);
+    const payloads = Array.from({ length: 300 }, (_, i) =>
+      i % 50 === 0
+        ? new Uint8Array(0)
+        : i === 7
+          ? new Uint8Array([0xff, 0x00, 0xfe])
+          : Buffer.from(`{"n":${i}}`.repeat(i)),
+    );
+    const sequenceNumbers = payloads.map((bytes, i) => stream.putBytes(0, `k${i % 3}`, bytes, 1_000 * i));
+
+    // Act
+    stream.trim(0, 120);
+    const kept = stream.read(0, 120, 1_000);
+
+    // Assess
+    expect(kept.map((record) => record.data)).toEqual(
+      payloads.slice(120).map((bytes) => Buffer.from(bytes).toString('base64')),
+    );
+    expect(kept[0]).toEqual({
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'k0',
+      sequenceNumber: sequenceNumbers[120],
+      data: Buffer.from(payloads[120]!).toString('base64'),
+      approximateArrivalTimestamp: 120,
+    });
+  });
+
+  it('numbers records with 56 digits that keep increasing when the counter gains a digit', () => {
+    // Prepare
+    const stream = new LocalStream('s', 2);
+
+    // Act: counters 1 to 1,000 cross the widths 1 → 2 → 3 → 4 digits
+    const numbers = Array.from({ length: 1_000 }, (_, i) => stream.putBytes(i % 2, 'k', new Uint8Array(1), 0));
+
+    // Assess
+    expect(numbers.every((n) => /^\d{56}$/.test(n))).toBe(true);
+    expect(numbers[0]).toBe(`49650000${'0'.repeat(47)}1`);
+    expect(numbers[999]).toBe(`49650001${'0'.repeat(44)}1000`);
+    for (const shard of [0, 1]) {
+      const own = numbers.filter((_, i) => i % 2 === shard).map(BigInt);
+      expect(own.every((n, i) => i === 0 || n > own[i - 1]!)).toBe(true);
+    }
+  });
 });

@@ -1,5 +1,6 @@
-import { packRecords, unpackRecords, workerOldGenerationMb } from '#local/esm/mapping-thread.js';
+import { packColumns, packRecords, unpackRecords, workerOldGenerationMb } from '#local/esm/mapping-thread.js';
 import type { StoredRecord } from '#local/stream/local-stream.js';
+import { LocalStream } from '#local/stream/local-stream.js';
 
 describe('Function: packRecords()', () => {
   it('given keys holding newlines, commas and any character, unpacks to the same records in order', () => {
@@ -42,5 +43,41 @@ describe('Function: workerOldGenerationMb()', () => {
     expect(ingest).toBe(128);
     expect(manyShards).toBe(64 + Math.ceil((12 * 20_000 * 1024 + 200_000 * 128) / 2 ** 20));
     expect(aggregate).toBe(64 + Math.ceil((2 * 50_000 * 1024) / 2 ** 20));
+  });
+});
+
+describe('Function: packColumns()', () => {
+  it('given records put as bytes, hands the worker what the shard reads: the same records, base64 and sequence numbers made from shared bytes and counters', () => {
+    // Prepare: bytes of any kind, an empty record, partition keys with separators, after a partial trim
+    const stream = new LocalStream('s', 1);
+    const payloads = ['{"a":1}', '', '\u00e9\n,🚗', 'x'.repeat(70_000)].map((text) => Buffer.from(text));
+    payloads.push(Buffer.from([0xff, 0xfe, 0x00]));
+    const keys = ['car-1', 'a\nb', 'x,y', 'é🚗', 'k'];
+    for (let round = 0; round < 3; round++)
+      for (const [i, bytes] of payloads.entries()) stream.putBytes(0, keys[i]!, bytes, 1_764_000_000_123 + i);
+    stream.trim(0, 4);
+
+    // Act
+    const packed = packColumns(0, stream.readColumns(0, 4));
+    const unpacked = unpackRecords(structuredClone(packed));
+
+    // Assess
+    expect(packed.data).toBeUndefined();
+    expect(packed.bytes!.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(packed.count).toBe(11);
+    expect(unpacked).toEqual(stream.read(0, 4, 100));
+  });
+
+  it("given records stored as base64 (a real shard's), hands them over as that text", () => {
+    // Prepare: "not base64" would not survive a decode and re-encode
+    const stream = new LocalStream('s', 1);
+    stream.put('k', 'not base64', 1_000);
+    stream.put('k', 'eA==', 2_000);
+
+    // Act
+    const unpacked = unpackRecords(structuredClone(packColumns(0, stream.readColumns(0, 0))));
+
+    // Assess
+    expect(unpacked.map((record) => record.data)).toEqual(['not base64', 'eA==']);
   });
 });

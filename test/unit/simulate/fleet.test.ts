@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { haversineMeters } from '#src/geo/haversine.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
@@ -195,5 +196,24 @@ describe('Function: simulateFleet() live', () => {
     expect(stamps[0]).toBe(Date.UTC(2026, 11, 3, 3, 0, 0, 1));
     expect(stamps[399]! - stamps[0]!).toBe(199);
     expect(new Set(parsed.map((r) => r.event_id)).size).toBe(400);
+  });
+});
+
+describe('Function: simulateFleet() output text', () => {
+  it('writes the same bytes as ever for a seed (the lake, search and alerts of a run follow from them)', () => {
+    // Prepare
+    const hash = createHash('sha256');
+
+    // Act: 20 seed cars and 2,000 grown ones, 60,000 readings
+    const records = [...simulateFleet({ cars: growFleet(cars, 2_020), seed: 7, startMs: START, events: 60_000 })];
+    for (const record of records) hash.update(`${record.partitionKey}\t${record.arrivalMs}\t${String(record.data)}\n`);
+
+    // Assess
+    expect(records[0]).toEqual({
+      partitionKey: '1452650',
+      arrivalMs: 1_795_507_200_000,
+      data: '{"type":"car_sensor","event_id":"car-1452650-1795507200000","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":5.2,"rpm":1491,"gear":1,"location":{"lat":51.690262,"lon":-0.224721}}',
+    });
+    expect(hash.digest('hex')).toBe('e62274de803f3eb30e0f0f654536f493f068a9ae927e62c1d2041f12c77a4f68');
   });
 });

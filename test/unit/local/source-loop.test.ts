@@ -1,0 +1,63 @@
+import type { RunAccounting } from '#local/run/run-accounting.js';
+import type { NamedMapping } from '#local/run/run-mappings.js';
+import type { RunOutputs } from '#local/run/run-outputs.js';
+import { ArrivalClock, pumpSource, recordOf, type SourceEntry } from '#local/run/source-loop.js';
+import { LocalStream } from '#local/stream/local-stream.js';
+import type { Reject } from '#src/telemetry/event.js';
+
+const reject = { reject_id: 'r-1', reason: 'input:base64' } as Reject;
+
+describe('Function: recordOf()', () => {
+  it.each<[string, SourceEntry, unknown]>([
+    ['a bare record', { partitionKey: 'k', data: 'a' }, { partitionKey: 'k', data: 'a' }],
+    [
+      'a wrapped record',
+      { kind: 'record', record: { partitionKey: 'k', data: 'b' } },
+      { partitionKey: 'k', data: 'b' },
+    ],
+    ['a reject', { kind: 'reject', reject }, undefined],
+  ])('given %s, gives its record', (_name, entry, record) => {
+    expect(recordOf(entry)).toEqual(record);
+  });
+});
+
+describe('Function: pumpSource()', () => {
+  it('puts bare and wrapped records on the stream in order, and rejects what the source rejected', async () => {
+    // Prepare
+    const stream = new LocalStream('telemetry', 1);
+    const written: Reject[] = [];
+    const reasons: string[] = [];
+    function* entries(): Generator<SourceEntry> {
+      yield { partitionKey: 'k', data: 'one', arrivalMs: 1_000 };
+      yield { kind: 'record', record: { partitionKey: 'k', data: 'two', arrivalMs: 1_001 } };
+      yield { kind: 'reject', reject };
+      yield { partitionKey: 'k', data: new Uint8Array([0xff]), arrivalMs: 1_002 };
+    }
+    // A mapping that consumes nothing, so the stream keeps every record for the test to read.
+    const idle = { name: 'ingest', mapping: { checkpoints: [0], drain: async () => {} } } as unknown as NamedMapping;
+
+    // Act
+    const result = await pumpSource({
+      source: entries(),
+      stream,
+      remote: undefined,
+      mappings: [idle],
+      outputs: { rejects: { write: async (items: Reject[]) => void written.push(...items) } } as unknown as RunOutputs,
+      accounting: { sourceReject: (reason: string) => void reasons.push(reason) } as unknown as RunAccounting,
+      clock: new ArrivalClock(),
+      pacing: { kind: 'unpaced', chunkSize: 1000 },
+      startedAt: 0,
+      onProgress: undefined,
+    });
+
+    // Assess
+    expect(result).toMatchObject({ produced: 3, sourceRejects: 1 });
+    expect(stream.read(0, 0, 10).map((r) => Buffer.from(r.data, 'base64').toString('latin1'))).toEqual([
+      'one',
+      'two',
+      '\u00ff',
+    ]);
+    expect(written).toEqual([reject]);
+    expect(reasons).toEqual(['input:base64']);
+  });
+});
