@@ -36,10 +36,11 @@ import { openLakeDashboard, openLiveDashboard, untilInterrupted } from './ui/ope
 import { UsageError } from './usage-error.js';
 import { formatVerification, verifyRun } from './verify/verify-run.js';
 
-// The pipeline allocates many short-lived objects (one Kinesis record, payload and event per
-// reading): a larger young generation than the default cut GC time by about a tenth in `npm run
-// bench` profiles; 64 MB semi-spaces cost ~150 MB more of the run's peak RSS than 32 MB ones.
-setFlagsFromString('--max-semi-space-size=32');
+// The main thread allocates many short-lived objects: semi-spaces of 64 MB once cut its GC time by
+// about a tenth, when it made every record. Since the workers make them (shared bytes) it matters
+// less than the memory: 64 MB semi-spaces cost ~150 MB of a 1M-event run's peak RSS, 32 MB ~70 MB
+// more than 16 MB.
+setFlagsFromString('--max-semi-space-size=16');
 
 const USAGE = `fleetstream: the telemetry pipeline on one machine
 

@@ -174,8 +174,12 @@ export function aggregateOutputHandler(outputs: AggregateOutputs) {
     message.kind === 'windows' ? outputs.windows(message.rows) : outputs.late(message.records);
 }
 
-/** How far a worker may fall behind what it was sent before `drain` waits for it (records). */
-const MAX_BACKLOG = 50_000;
+/**
+ * How far a worker may fall behind what it was sent before `drain` waits for it (records per shard):
+ * an unpaced run's poll hands over 20,000 records, so the next poll overlaps the worker's work on
+ * the last. It bounds the worker's heap (workerOldGenerationMb): 50,000 cost ~120 MB more peak RSS.
+ */
+const MAX_BACKLOG = 10_000;
 
 /** A worker's young generation (MB): semi-spaces of about 10 MB, where the main thread has 32. */
 const WORKER_YOUNG_GENERATION_MB = 32;
@@ -204,7 +208,7 @@ export interface MappingThreadOptions<Output> {
   onOutput: (message: Output) => Promise<void>;
   /** The mapping's clock for record age, read on the main thread at each drain. */
   now: () => number;
-  /** Records the worker may hold unacknowledged per shard before `drain` waits (default 50,000). */
+  /** Records the worker may hold unacknowledged per shard before `drain` waits (default 10,000). */
   maxBacklog?: number;
   /** Event ids the worker's function remembers (the stage's dedupeCapacity; 0 for aggregate): sizes its heap. */
   dedupeCapacity?: number;

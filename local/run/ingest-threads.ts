@@ -57,7 +57,7 @@ export interface IngestThreadsOptions {
 }
 
 /** Records an ingest worker may hold unacknowledged: its outputs wait in the main thread's queue meanwhile. */
-const MAX_INGEST_BACKLOG = 20_000;
+const MAX_INGEST_BACKLOG = 10_000;
 
 const sum = <T extends object>(into: T, from: T | undefined): T => {
   if (!from) return into;
