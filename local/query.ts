@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { listNamedQueries, type NamedQuery } from '#src/adapters/file/named-queries.js';
@@ -27,6 +28,15 @@ export interface LakeConnection {
   close(): void;
 }
 
+/** Options of openLake. */
+export interface LakeQueryOptions {
+  /**
+   * DuckDB's memory limit (e.g. '512MB'): past it, joins and aggregations spill to a temporary folder.
+   * Unset, DuckDB takes up to 80 % of the machine's memory.
+   */
+  memoryLimit?: string;
+}
+
 /**
  * A DuckDB connection over the local lake, with the tables Athena has: `<table>_raw` over the
  * Parquet files (hive partitions dt and hour included; an empty relation with the schema's columns
@@ -35,9 +45,20 @@ export interface LakeConnection {
  *
  * @example const lake = await openLake('.fleetstream'); await lake.query('SELECT COUNT(*) FROM car_sensor'); lake.close();
  */
-export async function openLake(outDir: string): Promise<LakeConnection> {
-  const instance = await DuckDBInstance.create(':memory:');
+export async function openLake(outDir: string, options: LakeQueryOptions = {}): Promise<LakeConnection> {
+  // Where a bounded DuckDB spills: made here, removed on close.
+  const spill = options.memoryLimit === undefined ? undefined : mkdtempSync(join(tmpdir(), 'fleetstream-query-'));
+  const instance = await DuckDBInstance.create(
+    ':memory:',
+    spill === undefined
+      ? {}
+      : { memory_limit: options.memoryLimit!, preserve_insertion_order: 'false', temp_directory: spill },
+  );
   const connection = await instance.connect();
+  const close = () => {
+    connection.closeSync();
+    if (spill) rmSync(spill, { recursive: true, force: true });
+  };
   try {
     for (const table of TABLES) {
       const dir = join(outDir, 'lake', table);
@@ -56,7 +77,7 @@ export async function openLake(outDir: string): Promise<LakeConnection> {
     }
     for (const { sql: view } of dedupeViewStatements()) await connection.run(view);
   } catch (error) {
-    connection.closeSync();
+    close();
     throw error;
   }
   return {
@@ -68,7 +89,7 @@ export async function openLake(outDir: string): Promise<LakeConnection> {
       const reader = await connection.runAndReadAll(sql);
       return reader.getRowObjectsJson() as Record<string, unknown>[];
     },
-    close: () => connection.closeSync(),
+    close,
   };
 }
 

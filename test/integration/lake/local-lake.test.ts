@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLake } from '#local/lake/local-lake.js';
-import { runQuery } from '#local/query.js';
+import { type LakeConnection, openLake, runQuery } from '#local/query.js';
+import { VERIFY_MEMORY_LIMIT } from '#local/verify/verify-run.js';
 import { tableColumns } from '#src/schema/columns.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { lakeSinkFor } from '#test/helpers/lake-sink.js';
@@ -118,5 +119,25 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
     expect(raw.rows).toEqual([['7']]);
     expect(view.rows).toEqual([['4', '4']]);
     expect(day.rows).toEqual([['e1'], ['e2'], ['e3']]);
+  });
+});
+
+describe('Function: openLake()', () => {
+  it('bounds DuckDB by the memory limit it is given (the verification spills past 512 MB), and leaves it unset otherwise', async () => {
+    // Prepare: a run folder with no lake files (every table is an empty relation)
+    const outDir = mkdtempSync(join(tmpdir(), 'open-lake-'));
+
+    // Act
+    const limited = await openLake(outDir, { memoryLimit: VERIFY_MEMORY_LIMIT });
+    const unlimited = await openLake(outDir);
+    const setting = async (lake: LakeConnection) =>
+      String((await lake.queryObjects("SELECT current_setting('memory_limit') AS m"))[0]!.m);
+    const [bounded, unbounded] = [await setting(limited), await setting(unlimited)];
+    limited.close();
+    unlimited.close();
+
+    // Assess: DuckDB reports 512 MB as 488.2 MiB; unset it is 80 % of the machine's memory
+    expect(bounded).toBe('488.2 MiB');
+    expect(unbounded).not.toBe(bounded);
   });
 });

@@ -5,6 +5,7 @@ import { type ChaosSpec, parseChaosSpec } from '#local/chaos/chaos.js';
 import { runQuery } from '#local/query.js';
 import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from '#local/run/run-pipeline.js';
 import { simulateFleet } from '#src/simulate/fleet.js';
+import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
 const repoRoot = process.cwd();
@@ -164,5 +165,38 @@ describe('Chaos: a run with faults injected everywhere', () => {
     await expect(run).rejects.toThrow(/lake: 1 lost/);
     const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
     expect(report.verification!.sinks.lake).toMatchObject({ lost: 1, doubled: 0 });
+  });
+
+  it('fails loudly when a reader of the lake sees an event twice (a copy in another hour), and counts a same-partition copy as absorbed', async () => {
+    // Prepare: the first batch's first event written again an hour later (another partition: the view
+    // shows it twice) and its second event written again as it is (same partition: the view shows it once)
+    const outDir = tempOut('doubling');
+    let copied = false;
+
+    // Act
+    const run = runPipeline({
+      source: fleet(2_000),
+      scenario: 'fleet',
+      outDir,
+      repoRoot,
+      shards: 1,
+      seed: 1,
+      wrapLakeSink: (sink) => ({
+        name: sink.name,
+        async write(events) {
+          if (copied || events.length < 2) return sink.write(events);
+          copied = true;
+          const [first, second] = events as TelemetryEvent[];
+          // A plain copy: an event keeps its serialised line (a symbol a spread would copy along).
+          const later = { ...(JSON.parse(JSON.stringify(first)) as TelemetryEvent), ts: first!.ts + 3_600_000 };
+          return sink.write([...events, later, second!]);
+        },
+      }),
+    });
+
+    // Assess
+    await expect(run).rejects.toThrow(VerificationError);
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+    expect(report.verification!.sinks.lake).toMatchObject({ lost: 0, doubled: 1, absorbed: 2 });
   });
 });
