@@ -88,3 +88,53 @@ describe('Function: decodeRecord() is strict and names what it found', () => {
     );
   });
 });
+
+describe('Function: decodeRecord() takes the known-shape path without changing any outcome', () => {
+  it('decides exactly what decodePayload decides, for accepted and rejected readings of the exact shape', () => {
+    // Prepare: readings of car_sensor's exact shape, some out of the schema's range, some with a bad ts, some without an id.
+    const text = fc
+      .record({
+        id: fc.option(fc.constantFrom('e1', 'car-C007-000000123456-abcdef'), { nil: undefined }),
+        ts: fc.constantFrom('"2026-11-24T08:00:00.000Z"', '"2026-02-30T08:00:00.000Z"', '1795000000000', '"soon"'),
+        speed: fc.constantFrom('50', '-1', '12.5', '400', '0.0'),
+        gear: fc.constantFrom('3', '-2', '11'),
+      })
+      .map(
+        ({ id, ts, speed, gear }) =>
+          `{"type":"car_sensor",${id === undefined ? '' : `"event_id":"${id}",`}"ts":${ts},"car_id":1452650,"speed":${speed},"rpm":2000,"gear":${gear}}`,
+      );
+    // Act, Assess
+    fc.assert(
+      fc.property(text, (payload) => {
+        const viaRecord = decodeRecord(
+          { data: Buffer.from(payload).toString('base64'), partitionKey: 'k', sequenceNumber: '1' },
+          'telemetry',
+          'shardId-000000000000',
+          validate,
+        );
+        expect(viaRecord).toEqual(decodePayload({ text: payload }, position, validate));
+      }),
+    );
+  });
+
+  it('rejects a reading of the exact shape that breaks the schema with the reason and position decodePayload gives', () => {
+    // Act
+    const decoded = decodeRecord(
+      asRecord(reading().replace('"speed":50', '"speed":-1')),
+      'telemetry',
+      'shard-1',
+      validate,
+    );
+    // Assess
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.reject.reason).toBe('schema:/speed:minimum');
+    expect(decoded.reject.reject_id).toBe('telemetry/k/1');
+    expect(decoded.reject.source).toEqual({
+      stream: 'telemetry',
+      shard_id: 'shard-1',
+      partition_key: 'k',
+      sequence_number: '1',
+    });
+  });
+});
