@@ -228,20 +228,14 @@ export function decodePayload(
  * and decides the reject). What decodePayload does for such text, without the position and payload
  * objects it takes: on the hot path those were two allocations per record for nothing.
  */
-function acceptKnownShape(
-  text: string,
-  record: StreamRecordData,
-  stream: string,
-  validate: EventValidator,
-): DecodedRecord | undefined {
+function acceptKnownShape(text: string, validate: EventValidator): DecodedRecord | undefined {
   const parsed = parseKnownShape(text);
-  if (parsed === undefined || !validate(parsed).ok) return undefined;
+  // An event without its own id (its id derived from the position) takes decodePayload's path.
+  if (parsed === undefined || parsed.event_id === undefined || !validate(parsed).ok) return undefined;
   const event = parsed as TelemetryEvent & { ts: number | string };
   const ts = parseTimestamp(event.ts);
   if (Number.isNaN(ts)) return undefined;
   event.ts = ts;
-  // positionId of a plain record (no sub-sequence number).
-  if (event.event_id === undefined) event.event_id = `${stream}/${record.partitionKey}/${record.sequenceNumber}`;
   return { ok: true, event: event as TelemetryEvent, text };
 }
 
@@ -267,7 +261,7 @@ export function decodeRecord(
   }
   const ascii = binary !== undefined && !hasNonAscii(binary) && binary.length <= MAX_RECORD_BYTES;
   if (ascii) {
-    const accepted = acceptKnownShape(binary!, record, stream, validate);
+    const accepted = acceptKnownShape(binary!, validate);
     if (accepted !== undefined) return accepted;
   }
   const position = { stream, shardId, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber };
