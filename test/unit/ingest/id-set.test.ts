@@ -78,7 +78,7 @@ describe('Function: DeliveryLedger.claim() hashes an id once', () => {
     hash.mockRestore();
   });
 
-  it('gives an id the same hash in sets that share a seed, and a different table otherwise', () => {
+  it('gives an id the same hash in sets that share a seed', () => {
     // Prepare
     const a = new IdSet(8, 42);
     const b = new IdSet(8, 42);
