@@ -1,4 +1,4 @@
-import { IdSet } from './id-set.js';
+import { IdSet, randomSeed } from './id-set.js';
 
 /** Compares two Kinesis sequence numbers (decimal strings of up to 128 bits) numerically. */
 export function compareSequenceNumbers(a: string, b: string): number {
@@ -32,12 +32,14 @@ export class DeliveryLedger {
   // the memory stays bounded at `capacity` without evicting ids one by one. Each is an IdSet, a
   // table allocated once at its full size: growing a Set to half a million ids cost more than
   // anything else per record but parsing.
+  // Both generations share one hash seed, so a claim hashes its id once for both.
   private young: IdSet;
   private old: IdSet;
 
   constructor(capacity = 1_000_000) {
-    this.young = new IdSet(Math.max(1, Math.ceil(capacity / 2)));
-    this.old = new IdSet(1);
+    const seed = randomSeed();
+    this.young = new IdSet(Math.max(1, Math.ceil(capacity / 2)), seed);
+    this.old = new IdSet(1, seed);
   }
 
   /** Whether the record at (shard, partition key, sequence) was delivered to every sink before. */
@@ -68,17 +70,18 @@ export class DeliveryLedger {
 
   /**
    * Claims `eventId` for the record being processed: false when an earlier record (in this batch
-   * or before) already claimed it, i.e. this one is a duplicate. One hash lookup on the hot path;
-   * claims of records that end up undelivered are released by `release`.
+   * or before) already claimed it, i.e. this one is a duplicate. The id is hashed once, for both
+   * generations; claims of records that end up undelivered are released by `release`.
    */
   claim(eventId: string): boolean {
-    if (this.old.has(eventId)) return false;
+    const h = this.young.hash(eventId);
+    if (this.old.has(eventId, h)) return false;
     if (this.young.full) {
-      if (this.young.has(eventId)) return false;
+      if (this.young.has(eventId, h)) return false;
       this.old = this.young;
-      this.young = new IdSet(this.old.capacity);
+      this.young = new IdSet(this.old.capacity, this.old.seed);
     }
-    return this.young.add(eventId);
+    return this.young.add(eventId, h);
   }
 
   /**

@@ -1,3 +1,8 @@
+/** A random hash seed (per table unless shared), so a producer cannot choose ids that all collide. */
+export function randomSeed(): number {
+  return (Math.random() * 0x7fffffff) | 0;
+}
+
 /** Slots are at least twice the ids a table holds, so probe runs stay short. */
 const LOAD = 2;
 
@@ -15,13 +20,19 @@ export class IdSet {
   private readonly hashes: Int32Array;
   private readonly ids: (string | null | undefined)[];
   private readonly mask: number;
-  private readonly seed = (Math.random() * 0x7fffffff) | 0;
   /** Slots taken, tombstones included. */
   private used = 0;
   /** Ids held. */
   size = 0;
 
-  constructor(readonly capacity: number) {
+  /**
+   * `seed` seeds the hash; sets that share one (the ledger's two generations) give an id the same
+   * hash, so a caller looking an id up in both hashes it once (`hash`, then `has`/`add` with it).
+   */
+  constructor(
+    readonly capacity: number,
+    readonly seed = randomSeed(),
+  ) {
     let slots = 16;
     while (slots < capacity * LOAD) slots *= 2;
     this.hashes = new Int32Array(slots);
@@ -35,7 +46,7 @@ export class IdSet {
   }
 
   /** FNV-1a seeded, then the murmur3 finaliser; never 0 (0 marks an empty slot). */
-  private hash(id: string): number {
+  hash(id: string): number {
     let h = 0x811c9dc5 ^ this.seed;
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
     h ^= h >>> 16;
@@ -57,13 +68,13 @@ export class IdSet {
     }
   }
 
-  has(id: string): boolean {
-    return this.size > 0 && this.find(id, this.hash(id)) >= 0;
+  /** Whether `id` is held; `h` is its hash when the caller has it already (`hash(id)`, same seed). */
+  has(id: string, h?: number): boolean {
+    return this.size > 0 && this.find(id, h ?? this.hash(id)) >= 0;
   }
 
   /** Adds `id`; false when it was there already. Throws when full (the caller replaces a full set). */
-  add(id: string): boolean {
-    const h = this.hash(id);
+  add(id: string, h = this.hash(id)): boolean {
     const found = this.find(id, h);
     if (found >= 0) return false;
     if (this.used >= this.capacity) throw new Error(`IdSet is full (${this.capacity})`);

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { decodePayload, decodeRecord, MAX_JSON_DEPTH } from '#src/ingest/decode-record.js';
+import { parseKnownShape } from '#src/ingest/known-shape-parser.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
 
 const validate = createEventValidator();
@@ -86,5 +87,55 @@ describe('Function: decodeRecord() is strict and names what it found', () => {
         expect(decoded.ok).toBe(false);
       }),
     );
+  });
+});
+
+describe('Function: decodeRecord() takes the known-shape path without changing any outcome', () => {
+  it('decides exactly what decodePayload decides, for accepted and rejected readings of the exact shape', () => {
+    // Prepare: readings of car_sensor's exact shape, some out of the schema's range, some with a bad ts.
+    const text = fc
+      .record({
+        id: fc.constantFrom('e1', 'car-C007-000000123456-abcdef'),
+        ts: fc.constantFrom('"2026-11-24T08:00:00.000Z"', '"2026-02-30T08:00:00.000Z"', '1795000000000', '"soon"'),
+        speed: fc.constantFrom('50', '-1', '12.5', '400', '0.0'),
+        gear: fc.constantFrom('3', '-2', '11'),
+      })
+      .map(
+        ({ id, ts, speed, gear }) =>
+          `{"type":"car_sensor","event_id":"${id}","ts":${ts},"car_id":1452650,"speed":${speed},"rpm":2000,"gear":${gear},"location":{"lat":51.5,"lon":-0.1}}`,
+      );
+    // Act, Assess
+    fc.assert(
+      fc.property(text, (payload) => {
+        // Every generated reading has the exact shape (what the fast path takes), accepted or not.
+        expect(parseKnownShape(payload)).toBeDefined();
+        const viaRecord = decodeRecord(
+          { data: Buffer.from(payload).toString('base64'), partitionKey: 'k', sequenceNumber: '1' },
+          'telemetry',
+          'shardId-000000000000',
+          validate,
+        );
+        expect(viaRecord).toEqual(decodePayload({ text: payload }, position, validate));
+      }),
+    );
+  });
+
+  it('rejects a reading of the exact shape that breaks the schema with the reason and position decodePayload gives', () => {
+    // Prepare
+    const text = `${reading().replace('"speed":50', '"speed":-1').slice(0, -1)},"location":{"lat":51.5,"lon":-0.1}}`;
+    expect(parseKnownShape(text)).toBeDefined();
+    // Act
+    const decoded = decodeRecord(asRecord(text), 'telemetry', 'shard-1', validate);
+    // Assess
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.reject.reason).toBe('schema:/speed:minimum');
+    expect(decoded.reject.reject_id).toBe('telemetry/k/1');
+    expect(decoded.reject.source).toEqual({
+      stream: 'telemetry',
+      shard_id: 'shard-1',
+      partition_key: 'k',
+      sequence_number: '1',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
 import { IdSet } from '#src/ingest/id-set.js';
@@ -60,5 +61,30 @@ describe('Class: DeliveryLedger remembers between capacity/2 and capacity event 
     expect(ledger.claim('b')).toBe(false);
     expect(ledger.claim('a')).toBe(true);
     expect(ledger.claim('c')).toBe(true);
+  });
+});
+
+describe('Function: DeliveryLedger.claim() hashes an id once', () => {
+  it('looks an id up in both generations with one hash, and still finds ids of the old one', () => {
+    // Prepare: a, b in the old generation, c in the young one.
+    const ledger = new DeliveryLedger(4);
+    for (const id of ['a', 'b', 'c']) ledger.claim(id);
+    const hash = jest.spyOn(IdSet.prototype, 'hash');
+    // Act
+    const claims = ['a', 'c', 'x'].map((id) => ledger.claim(id));
+    // Assess
+    expect(claims).toEqual([false, false, true]);
+    expect(hash).toHaveBeenCalledTimes(3);
+    hash.mockRestore();
+  });
+
+  it('gives an id the same hash in sets that share a seed', () => {
+    // Prepare
+    const a = new IdSet(8, 42);
+    const b = new IdSet(8, 42);
+    // Act, Assess
+    expect(a.hash('car-1')).toBe(b.hash('car-1'));
+    expect(b.add('car-1', a.hash('car-1'))).toBe(true);
+    expect(b.has('car-1')).toBe(true);
   });
 });
