@@ -135,12 +135,13 @@ describe('Chaos: a run with faults injected everywhere', () => {
     ]);
   }, 300_000);
 
-  it('fails loudly when a sink silently drops a row, naming the sink and how many were lost', async () => {
-    // Prepare
-    const outDir = tempOut('dropping');
-    let dropped = false;
-
-    // Act
+  /**
+   * A 2,000-event run on one shard whose lake sink changes the first batch of two or more events
+   * with `alter` (what the lake is then asked to store), and the report it leaves.
+   */
+  async function runAlteringFirstBatch(name: string, alter: (events: TelemetryEvent[]) => TelemetryEvent[]) {
+    const outDir = tempOut(name);
+    let altered = false;
     const run = runPipeline({
       source: fleet(2_000),
       scenario: 'fleet',
@@ -151,52 +152,42 @@ describe('Chaos: a run with faults injected everywhere', () => {
       wrapLakeSink: (sink) => ({
         name: sink.name,
         async write(events) {
-          if (!dropped && events.length > 1) {
-            dropped = true;
-            return sink.write(events.slice(1));
-          }
-          return sink.write(events);
+          if (altered || events.length < 2) return sink.write(events);
+          altered = true;
+          return sink.write(alter(events as TelemetryEvent[]));
         },
       }),
     });
+    const failure = await run.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+    return { failure, report };
+  }
+
+  it('fails loudly when a sink silently drops a row, naming the sink and how many were lost', async () => {
+    // Act
+    const { failure, report } = await runAlteringFirstBatch('dropping', (events) => events.slice(1));
 
     // Assess
-    await expect(run).rejects.toThrow(VerificationError);
-    await expect(run).rejects.toThrow(/lake: 1 lost/);
-    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+    expect(failure).toBeInstanceOf(VerificationError);
+    expect((failure as Error).message).toMatch(/lake: 1 lost/);
     expect(report.verification!.sinks.lake).toMatchObject({ lost: 1, doubled: 0 });
   });
 
   it('fails loudly when a reader of the lake sees an event twice (a copy in another hour), and counts a same-partition copy as absorbed', async () => {
-    // Prepare: the first batch's first event written again an hour later (another partition: the view
-    // shows it twice) and its second event written again as it is (same partition: the view shows it once)
-    const outDir = tempOut('doubling');
-    let copied = false;
-
-    // Act
-    const run = runPipeline({
-      source: fleet(2_000),
-      scenario: 'fleet',
-      outDir,
-      repoRoot,
-      shards: 1,
-      seed: 1,
-      wrapLakeSink: (sink) => ({
-        name: sink.name,
-        async write(events) {
-          if (copied || events.length < 2) return sink.write(events);
-          copied = true;
-          const [first, second] = events as TelemetryEvent[];
-          // A plain copy: an event keeps its serialised line (a symbol a spread would copy along).
-          const later = { ...(JSON.parse(JSON.stringify(first)) as TelemetryEvent), ts: first!.ts + 3_600_000 };
-          return sink.write([...events, later, second!]);
-        },
-      }),
+    // Act: the first event written again an hour later (another partition: the view shows it twice),
+    // the second written again as it is (same partition: the view shows it once)
+    const { failure, report } = await runAlteringFirstBatch('doubling', (events) => {
+      const [first, second] = events;
+      // A plain copy: an event keeps its serialised line (a symbol a spread would copy along).
+      const later = { ...(JSON.parse(JSON.stringify(first)) as TelemetryEvent), ts: first!.ts + 3_600_000 };
+      return [...events, later, second!];
     });
 
     // Assess
-    await expect(run).rejects.toThrow(VerificationError);
-    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+    expect(failure).toBeInstanceOf(VerificationError);
     expect(report.verification!.sinks.lake).toMatchObject({ lost: 0, doubled: 1, absorbed: 2 });
   });
 });
