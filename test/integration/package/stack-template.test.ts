@@ -47,10 +47,11 @@ describe('Stack: sls package --stage dev (offline, no credentials)', () => {
     // Assess
     expect(mappings.map(([id]) => id).sort()).toEqual([MAPPINGS.aggregate, MAPPINGS.ingest]);
     const queues = new Set<string>();
-    for (const [, mapping] of mappings) {
+    for (const [id, mapping] of mappings) {
+      const aggregate = id === MAPPINGS.aggregate;
       expect(mapping.Properties).toMatchObject({
-        BatchSize: params.batchSize,
-        MaximumBatchingWindowInSeconds: params.batchWindow,
+        BatchSize: aggregate ? params.aggregateBatchSize : params.batchSize,
+        MaximumBatchingWindowInSeconds: aggregate ? params.aggregateBatchWindow : params.batchWindow,
         StartingPosition: params.startingPosition,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
@@ -268,11 +269,14 @@ describe('Stack: sls package --stage prod', () => {
   it('uses an on-demand stream and the prod batch settings', () => {
     const [[, stream]] = resourcesOfType(resources, 'AWS::Kinesis::Stream') as [[string, CfnResource]];
     expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
-    for (const mappingId of Object.values(MAPPINGS))
-      expect(resources[mappingId]?.Properties).toMatchObject({
-        BatchSize: params.batchSize,
-        MaximumBatchingWindowInSeconds: params.batchWindow,
-      });
+    expect(resources[MAPPINGS.ingest]?.Properties).toMatchObject({
+      BatchSize: params.batchSize,
+      MaximumBatchingWindowInSeconds: params.batchWindow,
+    });
+    expect(resources[MAPPINGS.aggregate]?.Properties).toMatchObject({
+      BatchSize: params.aggregateBatchSize,
+      MaximumBatchingWindowInSeconds: params.aggregateBatchWindow,
+    });
   });
 
   it('reads the alert path through its own enhanced fan-out consumer, aggregate by polling', () => {
@@ -302,11 +306,15 @@ describe('Stack: sls package --stage local (the emulator stage)', () => {
     expect(params.startingPosition).toBe('TRIM_HORIZON');
     expect(params.enhancedFanOut).toBe(true);
     expect(resourcesOfType(resources, 'AWS::Kinesis::StreamConsumer')).toEqual([]);
-    for (const mappingId of Object.values(MAPPINGS))
-      expect(resources[mappingId]?.Properties).toMatchObject({
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: params.batchSize,
-      });
+    expect(resources[MAPPINGS.ingest]?.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: params.batchSize,
+    });
+    expect(resources[MAPPINGS.aggregate]?.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: params.aggregateBatchSize,
+    });
+    expect(params.aggregateBatchSize).not.toBe(params.batchSize);
     expect(resources.IngestLogGroup?.Properties.RetentionInDays).toBe(params.logRetentionInDays);
   }, 180_000);
 });
