@@ -175,9 +175,9 @@ export function aggregateOutputHandler(outputs: AggregateOutputs) {
 }
 
 /**
- * How far a worker may fall behind what it was sent before `drain` waits for it (records per shard):
- * an unpaced run's poll hands over 20,000 records, so the next poll overlaps the worker's work on
- * the last. It bounds the worker's heap (workerOldGenerationMb): 50,000 cost ~120 MB more peak RSS.
+ * How far a worker (ingest or aggregate) may fall behind what it was sent before `drain` waits for
+ * it (records per shard): an unpaced run's poll hands over 20,000 records, so the next poll overlaps
+ * the worker's work on the last. It bounds the worker's heap (workerOldGenerationMb): 50,000 cost ~120 MB more peak RSS.
  */
 const MAX_BACKLOG = 10_000;
 

@@ -56,9 +56,6 @@ export interface IngestThreadsOptions {
   now: () => number;
 }
 
-/** Records an ingest worker may hold unacknowledged: its outputs wait in the main thread's queue meanwhile. */
-const MAX_INGEST_BACKLOG = 10_000;
-
 const sum = <T extends object>(into: T, from: T | undefined): T => {
   if (!from) return into;
   for (const [key, value] of Object.entries(from))
@@ -108,7 +105,6 @@ export class IngestThreads {
       return new MappingThread<IngestOutput>(options.workerUrl, init, stream, {
         onOutput: store,
         now: options.now,
-        maxBacklog: MAX_INGEST_BACKLOG,
         dedupeCapacity: init.ruleConfig.dedupeCapacity,
         name: `ingest (worker ${index + 1})`,
       });

@@ -236,7 +236,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
     const acceptedIds = jsonIds(spool.acceptedIds, 'id');
     const alertIds = jsonIds(spool.alertIds, 'id');
     const viewIds = EVENT_TYPES.map((t) => `SELECT event_id AS id FROM ${viewRows(t, [])}`).join(' UNION ALL ');
-    const rawIds = EVENT_TYPES.map((t) => `SELECT event_id AS id FROM "${t}_raw"`).join(' UNION ALL ');
+    const rawIds = EVENT_TYPES.map((t) => `SELECT event_id AS id FROM "${rawTableName(t)}"`).join(' UNION ALL ');
     // Lake: readers see the views (a repeat there is doubled); the raw tables' repeats were absorbed.
     const sinks: Record<string, SinkCheck> = {
       lake: await checkIds(connection, acceptedIds, `(${viewIds})`, {
@@ -246,7 +246,7 @@ export async function verifyRun(options: VerifyOptions): Promise<Verification> {
       }),
       alerts_lake: await checkIds(connection, alertIds, `(SELECT alert_id AS id FROM ${viewRows('alerts', [])})`, {
         repeatsDouble: true,
-        absorbedFrom: '(SELECT alert_id AS id FROM alerts_raw)',
+        absorbedFrom: `(SELECT alert_id AS id FROM "${rawTableName('alerts')}")`,
         deadLettered,
       }),
       notifications: await checkIds(connection, alertIds, jsonIds(join(outDir, 'alerts.jsonl'), 'alert_id'), {
