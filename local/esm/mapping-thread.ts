@@ -332,6 +332,16 @@ export class MappingThread<Output extends { kind: string } = AggregateOutput> {
   }
 }
 
+/** What serveMapping calls besides the mapping. */
+export interface ServeHooks {
+  /** Sets the mapping's clock (the main thread's, sent with each drain). */
+  setNow: (nowMs: number) => void;
+  /** Hands the main thread what the worker stored meanwhile; runs before each answer, so before the checkpoint moves. */
+  flush?: () => void;
+  /** What the worker reports on `done` besides the stats. */
+  extra?: () => unknown;
+}
+
 /**
  * The worker's side of MappingThread: appends the records it is sent to its copy of the stream,
  * drains its mapping when asked (one message at a time, in order: a drain finishes before the next
@@ -342,8 +352,7 @@ export function serveMapping(
   port: MessagePort,
   stream: LocalStream,
   mapping: Pick<EventSourceMapping, 'drain' | 'closeWindows' | 'checkpoints' | 'stats'>,
-  setNow: (nowMs: number) => void,
-  extra?: () => unknown,
+  { setNow, flush, extra }: ServeHooks,
 ): void {
   let work = Promise.resolve();
   port.on('message', (message: ToWorker) => {
@@ -357,9 +366,11 @@ export function serveMapping(
       setNow(message.nowMs);
       await mapping.drain(message.shard, message.final);
       stream.trim(message.shard, mapping.checkpoints[message.shard]!);
+      flush?.();
       post({ kind: 'drained', shard: message.shard, checkpoint: mapping.checkpoints[message.shard]! });
     } else {
       await mapping.closeWindows();
+      flush?.();
       post({ kind: 'done', stats: mapping.stats, ...(extra ? { extra: extra() } : {}) });
     }
   }

@@ -45,6 +45,8 @@ const mapping = new EventSourceMapping({
   dlqPath: init.dlqPath,
   now: () => nowMs,
 });
-serveMapping(port, stream, mapping, (ms) => {
-  nowMs = ms;
+serveMapping(port, stream, mapping, {
+  setNow: (ms) => {
+    nowMs = ms;
+  },
 });

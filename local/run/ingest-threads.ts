@@ -11,6 +11,7 @@ import type { LocalTopicStats } from '../sns/local-fifo-topic.js';
 import type { LocalStream } from '../stream/local-stream.js';
 import type { RunAccounting } from './run-accounting.js';
 import type { RunOutputs } from './run-outputs.js';
+import type { StoredMessage } from './stored-outputs.js';
 
 /** What an ingest worker needs besides the mapping's own settings (structured-cloneable). */
 export interface IngestWorkerInit extends MappingWorkerInit {
@@ -21,18 +22,8 @@ export interface IngestWorkerInit extends MappingWorkerInit {
   lakeErrorDir: string;
 }
 
-/** What an ingest worker hands the main thread to store, in order. */
-export type IngestOutput =
-  /** A de-aggregated Firehose record the stand-in accepted, for the lake's buffers. */
-  | { kind: 'lake'; table: TableName; data: Uint8Array; rows: number }
-  /** A `_bulk` request body for `search/<family>.ndjson`. */
-  | { kind: 'search'; family: IndexFamilyName; body: string }
-  /** A notification the topic delivered to its subscriber. */
-  | { kind: 'alert'; message: string }
-  | { kind: 'rejects'; items: Reject[] }
-  | { kind: 'duplicates'; items: Duplicate[] }
-  /** An invocation the mapping acted on: its counts and the ids it spools for the verifier (JSON lines). */
-  | { kind: 'commit'; counts: BatchCounts; accepted: string; alerts: string };
+/** What an ingest worker hands the main thread to store: one message per drain (stored-outputs.ts). */
+export type IngestOutput = StoredMessage;
 
 /** What an ingest worker reports when it closes, besides the mapping's stats. */
 export interface IngestWorkerDone {
@@ -85,20 +76,13 @@ export class IngestThreads {
     this.owner = stream.shards.map((_, shard) => shard % count);
     this.checkpoints = stream.shards.map(() => 0);
     const store = async (message: IngestOutput): Promise<void> => {
-      switch (message.kind) {
-        case 'lake':
-          return lake.append(message.table, message.data, message.rows);
-        case 'search':
-          return outputs.searchFiles![message.family].write([message.body]);
-        case 'alert':
-          return outputs.deliverAlert(message.message);
-        case 'rejects':
-          return outputs.rejects.write(message.items);
-        case 'duplicates':
-          return outputs.duplicates.write(message.items);
-        case 'commit':
-          return accounting.commitLines(message.counts, message.accepted, message.alerts);
-      }
+      for (const { table, data, rows } of message.lake) await lake.append(table, data, rows);
+      for (const { family, body } of message.search) await outputs.searchFiles![family].write([body]);
+      if (message.alerts.length > 0) await outputs.deliverAlerts(message.alerts);
+      if (message.rejects.length > 0) await outputs.rejects.write(message.rejects);
+      if (message.duplicates.length > 0) await outputs.duplicates.write(message.duplicates);
+      const { commit } = message;
+      if (commit) accounting.commitLines(commit.counts, commit.accepted, commit.alerts);
     };
     this.threads = Array.from({ length: count }, (_, index) => {
       const init = options.init(index);

@@ -15,12 +15,14 @@ import { LocalFirehose } from '../firehose/local-firehose.js';
 import { LocalFifoTopic } from '../sns/local-fifo-topic.js';
 import { LocalStream } from '../stream/local-stream.js';
 import { createBulkBodySink, createIngestSinks } from './ingest-sinks.js';
-import type { IngestOutput, IngestWorkerDone, IngestWorkerInit } from './ingest-threads.js';
+import type { IngestWorkerDone, IngestWorkerInit } from './ingest-threads.js';
 import { formatIdLines } from './run-accounting.js';
+import { StoredOutputs } from './stored-outputs.js';
 
 const init = workerData as IngestWorkerInit;
 const port = parentPort!;
-const post = (message: IngestOutput, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+// What the stand-ins store during a drain goes to the main thread in one message when it ends.
+const stored = new StoredOutputs((message, transfer) => port.postMessage(message, transfer));
 const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
 const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
 const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
@@ -33,9 +35,7 @@ let nowMs = 0;
 const firehose = new LocalFirehose({
   lake: {
     async append(table, data, rows) {
-      // A copy of its own, so the buffer moves to the main thread instead of being cloned.
-      const copy = new Uint8Array(data);
-      post({ kind: 'lake', table, data: copy, rows }, [copy.buffer as ArrayBuffer]);
+      stored.lakeRecord(table, data, rows);
     },
   },
   streams: new Map(TABLES.map((table) => [deliveryStreamName(init.lakeStreamPrefix, table), table])),
@@ -44,7 +44,7 @@ const firehose = new LocalFirehose({
 });
 const topic = new LocalFifoTopic({
   topicArn: init.alertsTopicArn,
-  deliver: async (message) => post({ kind: 'alert', message }),
+  deliver: async (message) => stored.alert(message),
   now: () => nowMs,
   ...(chaos ? { failEntry: chaos.throttle } : {}),
 });
@@ -53,13 +53,9 @@ const sinks = createIngestSinks({
   lakeStreamPrefix: init.lakeStreamPrefix,
   topic,
   alertsTopicArn: init.alertsTopicArn,
-  search: (family, serialize) =>
-    createBulkBodySink(family, serialize, (body) => post({ kind: 'search', family, body })),
-  rejects: { name: 'rejects', write: async (items: readonly Reject[]) => post({ kind: 'rejects', items: [...items] }) },
-  duplicates: {
-    name: 'duplicates',
-    write: async (items: readonly Duplicate[]) => post({ kind: 'duplicates', items: [...items] }),
-  },
+  search: (family, serialize) => createBulkBodySink(family, serialize, async (body) => stored.searchBody(family, body)),
+  rejects: { name: 'rejects', write: async (items: readonly Reject[]) => stored.reject(items) },
+  duplicates: { name: 'duplicates', write: async (items: readonly Duplicate[]) => stored.duplicate(items) },
 });
 const ingestSinks = {
   lake: faulty(sinks.lake),
@@ -97,24 +93,21 @@ const mapping = new EventSourceMapping({
     lastResult.delete(container.handler);
     if (!result) return;
     const effects = result.counts.accepted === 0 ? undefined : result.effects();
-    post({
-      kind: 'commit',
-      counts: result.counts,
-      accepted: effects ? formatIdLines(effects.events) : '',
-      alerts: effects ? formatIdLines(effects.alertIds) : '',
-    });
+    stored.invocation(
+      result.counts,
+      effects ? formatIdLines(effects.events) : '',
+      effects ? formatIdLines(effects.alertIds) : '',
+    );
   },
 });
-serveMapping(
-  port,
-  stream,
-  mapping,
-  (ms) => {
+serveMapping(port, stream, mapping, {
+  setNow: (ms) => {
     nowMs = ms;
   },
-  (): IngestWorkerDone => ({
+  flush: () => stored.flush(),
+  extra: (): IngestWorkerDone => ({
     firehose: firehose.stats,
     topic: topic.stats,
     ...(chaos ? { chaos: chaos.stats } : {}),
   }),
-);
+});

@@ -53,8 +53,8 @@ export interface RunOutputs {
   duplicates: CountingSink<Duplicate>;
   /** What the alerts topic's subscriber received: one notification per line. */
   alertsFile: CountingSink<string>;
-  /** Hands a notification to the topic's subscriber (alerts.jsonl, the observer): what an ingest worker's topic delivers. */
-  deliverAlert(message: string): Promise<void>;
+  /** Hands notifications to the topic's subscriber (alerts.jsonl, the observer), in order: what an ingest worker's topic delivered. */
+  deliverAlerts(messages: string[]): Promise<void>;
   /** The `_bulk` files per index family (absent with a real node). */
   searchFiles: Record<IndexFamilyName, CountingSink<string>> | undefined;
   windowRows: WindowAggregateRow[];
@@ -114,18 +114,19 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
   // Alerts are published with the same SNS sink as on AWS to a FIFO topic stand-in, whose subscriber
   // writes `alerts.jsonl`: what a subscriber would receive, after deduplication.
   const alertsFile = createLineSink('alerts', join(outDir, 'alerts.jsonl'));
-  const deliverAlert = async (message: string) => {
-    await alertsFile.write([message]);
+  const deliverAlerts = async (messages: string[]) => {
+    await alertsFile.write(messages);
     if (!options.onAlertDelivered && !observer?.onAlerts) return;
     // Parsed once for every listener.
-    const alert = JSON.parse(message) as Alert;
-    options.onAlertDelivered?.(alert);
-    observer?.onAlerts?.([alert]);
+    const alerts = messages.map((message) => JSON.parse(message) as Alert);
+    if (options.onAlertDelivered) for (const alert of alerts) options.onAlertDelivered(alert);
+    observer?.onAlerts?.(alerts);
   };
+
   const topic = new LocalFifoTopic({
     topicArn: options.alertsTopicArn,
     // The observer sees what the subscriber received: each alert once, after the topic's deduplication.
-    deliver: deliverAlert,
+    deliver: (message) => deliverAlerts([message]),
     now: options.now,
     ...(options.throttle ? { failEntry: options.throttle } : {}),
   });
@@ -174,7 +175,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
     rejects,
     duplicates,
     alertsFile,
-    deliverAlert,
+    deliverAlerts,
     searchFiles,
     windowRows,
     firehose: firehose.stats,

@@ -45,6 +45,23 @@ export interface BatchCounts {
   byReason: Record<string, number>;
 }
 
+/** Counts of no records. */
+export function emptyBatchCounts(): BatchCounts {
+  return {
+    records: 0,
+    kplAggregates: 0,
+    kplUserRecords: 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    redelivered: 0,
+    alerts: 0,
+    byType: {},
+    byRule: {},
+    byReason: {},
+  };
+}
+
 /** The ids of what a batch's delivered records accepted: the effects every sink must hold once. */
 export interface BatchEffects {
   events: { id: string; type: string }[];
@@ -153,19 +170,8 @@ class Units {
 
   count(deliveredRecords: number): BatchCounts {
     const delivered = this.upTo(deliveredRecords);
-    const counts: BatchCounts = {
-      records: delivered,
-      kplAggregates: 0,
-      kplUserRecords: 0,
-      accepted: 0,
-      rejected: 0,
-      duplicates: 0,
-      redelivered: 0,
-      alerts: 0,
-      byType: {},
-      byRule: {},
-      byReason: {},
-    };
+    const counts = emptyBatchCounts();
+    counts.records = delivered;
     for (let r = 0; r < deliveredRecords; r++) {
       const users = this.userRecords[r] ?? 0;
       if (users > 0) {
