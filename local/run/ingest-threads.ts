@@ -1,7 +1,3 @@
-import type { BatchCounts } from '#src/ingest/process-batch.js';
-import type { TableName } from '#src/schema/registry.js';
-import type { IndexFamilyName } from '#src/search/index-templates.js';
-import type { Duplicate, Reject } from '#src/telemetry/event.js';
 import type { ChaosStats } from '../chaos/chaos.js';
 import type { MappingStats } from '../esm/event-source-mapping.js';
 import { MappingThread, type MappingWorkerInit } from '../esm/mapping-thread.js';
