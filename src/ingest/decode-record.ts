@@ -264,11 +264,13 @@ export function decodeRecord(
   } catch {
     binary = undefined;
   }
-  const ascii = binary !== undefined && !hasNonAscii(binary) && binary.length <= MAX_RECORD_BYTES;
-  if (ascii) {
-    const accepted = acceptKnownShape(binary!, validate);
+  // The known-shape parser reads every character of what it accepts and takes only printable
+  // ASCII, so text it accepts is its own UTF-8: the scan for other characters is needed only after.
+  if (binary !== undefined && binary.length <= MAX_RECORD_BYTES) {
+    const accepted = acceptKnownShape(binary, validate);
     if (accepted !== undefined) return accepted;
   }
+  const ascii = binary !== undefined && binary.length <= MAX_RECORD_BYTES && !hasNonAscii(binary);
   const position = { stream, shardId, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber };
   if (ascii) return decodePayload({ text: binary! }, position, validate);
   return decodePayload({ bytes: Buffer.from(record.data, 'base64') }, position, validate);
