@@ -15,13 +15,17 @@ export type Serializer = (row: object) => string;
  * exactly these fields in this order (a producer's unknown extra fields are dropped, as the Glue
  * table would, also inside a location), with `null` for absent values. Several times faster than `JSON.stringify` on
  * telemetry rows, which matters on the ingest hot path: every accepted event is written twice
- * (lake and search). `open` replaces the leading `{` (`,` continues a line begun elsewhere).
+ * (lake and search). `open` replaces the leading `{` (`,` continues a line begun elsewhere); `internStrings` for columns whose values repeat (see internedQuote).
  *
  * @example
  *   const toLine = compileSerializer([{ name: 'event_id', kind: 'string' }, { name: 'speed', kind: 'number' }]);
  *   toLine({ event_id: 'a', speed: 1, extra: true }) // '{"event_id":"a","speed":1}'
  */
-export function compileSerializer(fields: readonly SerialField[], open = '{'): Serializer {
+export function compileSerializer(
+  fields: readonly SerialField[],
+  open = '{',
+  options: { internStrings?: boolean } = {},
+): Serializer {
   const parts = fields.map((field, index) => {
     const key = JSON.stringify(field.name);
     const prefix = JSON.stringify(`${index === 0 ? open : ','}${key}:`);
@@ -43,8 +47,32 @@ export function compileSerializer(fields: readonly SerialField[], open = '{'): S
   });
   const body = `return ${parts.length === 0 ? "'{'" : parts.join(' + ')} + '}';`;
   // Strings without quote, backslash or control characters (nearly all ids and names) skip JSON.stringify.
-  const str = (value: string): string => (SAFE.test(value) ? `"${value}"` : JSON.stringify(value));
-  return new Function('str', `return function serialize(row) { ${body} };`)(str) as Serializer;
+  const quote = (value: string): string => (SAFE.test(value) ? `"${value}"` : JSON.stringify(value));
+  return new Function('str', `return function serialize(row) { ${body} };`)(
+    options.internStrings ? internedQuote(quote) : quote,
+  ) as Serializer;
+}
+
+/** Distinct strings an interning serialiser remembers before it forgets them all. */
+export const INTERNED_STRINGS = 4096;
+
+/**
+ * `quote` remembering its answers: for columns whose values come from a small set (the dimension
+ * tables' makes, models and colours) the same strings come back every event, and a lookup costs
+ * less than testing and quoting them again (and allocates nothing). Bounded: a set that outgrows
+ * INTERNED_STRINGS is forgotten whole.
+ */
+function internedQuote(quote: (value: string) => string): (value: string) => string {
+  const quoted = new Map<string, string>();
+  return (value) => {
+    let text = quoted.get(value);
+    if (text === undefined) {
+      text = quote(value);
+      if (quoted.size >= INTERNED_STRINGS) quoted.clear();
+      quoted.set(value, text);
+    }
+    return text;
+  };
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters.

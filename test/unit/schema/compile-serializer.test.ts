@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileSerializer, type SerialField } from '#src/schema/compile-serializer.js';
+import { compileSerializer, INTERNED_STRINGS, type SerialField } from '#src/schema/compile-serializer.js';
 
 const fields: SerialField[] = [
   { name: 'event_id', kind: 'string' },
@@ -49,5 +49,32 @@ describe('Function: compileSerializer()', () => {
   it('escapes quotes, backslashes and control characters', () => {
     const serialize = compileSerializer([{ name: 's', kind: 'string' }]);
     expect(JSON.parse(serialize({ s: 'a"b\\c\n\u0001' }))).toEqual({ s: 'a"b\\c\n\u0001' });
+  });
+});
+
+describe('Function: compileSerializer() with internStrings', () => {
+  it('writes what the plain serialiser writes for repeated, escaped and more than INTERNED_STRINGS distinct strings', () => {
+    // Prepare
+    const stringFields: SerialField[] = [
+      { name: 'make', kind: 'string' },
+      { name: 'model', kind: 'string' },
+    ];
+    const plain = compileSerializer(stringFields, ',');
+    const interned = compileSerializer(stringFields, ',', { internStrings: true });
+    const values = fc.sample(fc.string({ unit: 'binary', maxLength: 8 }), 300);
+    const rows = [
+      ...Array.from({ length: INTERNED_STRINGS + 50 }, (_, k) => ({ make: `m${k}`, model: 'C"500' })),
+      ...values.flatMap((make, k) => [
+        { make, model: values[(k * 7) % values.length] },
+        { make, model: make },
+      ]),
+      { make: '\u2028', model: null },
+    ];
+    // Act
+    const lines = rows.map((row) => interned(row));
+    // Assess
+    expect(lines.length).toBeGreaterThan(INTERNED_STRINGS);
+    expect(lines).toEqual(rows.map((row) => plain(row)));
+    expect(lines[0]).toBe(',"make":"m0","model":"C\\"500"}');
   });
 });
