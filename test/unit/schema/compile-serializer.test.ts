@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { compileSerializer, INTERNED_STRINGS, type SerialField } from '#src/schema/compile-serializer.js';
+import {
+  compileSerializer,
+  INTERNED_STRINGS,
+  REMEMBERED_LINES,
+  type SerialField,
+} from '#src/schema/compile-serializer.js';
 
 const fields: SerialField[] = [
   { name: 'event_id', kind: 'string' },
@@ -76,5 +81,48 @@ describe('Function: compileSerializer() with internStrings', () => {
     expect(lines.length).toBeGreaterThan(INTERNED_STRINGS);
     expect(lines).toEqual(rows.map((row) => plain(row)));
     expect(lines[0]).toBe(',"make":"m0","model":"C\\"500"}');
+  });
+});
+
+describe('Function: compileSerializer() with rememberLines', () => {
+  it('writes what the plain serialiser writes when rows repeat, differ only after the first field, or hold objects that change', () => {
+    // Prepare
+    const derived: SerialField[] = [
+      { name: 'driver_id', kind: 'number' },
+      { name: 'make', kind: 'string' },
+      { name: 'enriched', kind: 'boolean' },
+      { name: 'extra', kind: 'json' },
+    ];
+    const plain = compileSerializer(derived, ',');
+    const remembering = compileSerializer(derived, ',', { internStrings: true, rememberLines: true });
+    const shared = { n: 1 };
+    const rows: Record<string, unknown>[] = [
+      { driver_id: 1, make: 'BMW', enriched: true },
+      { driver_id: 1, make: 'BMW', enriched: true },
+      { driver_id: 1, make: 'Audi', enriched: true },
+      { driver_id: 1, make: 'Audi', enriched: false },
+      { driver_id: 1, make: 1, enriched: false },
+      { driver_id: null, make: null, enriched: false },
+      { driver_id: Number.NaN, make: 'x', enriched: true },
+      { driver_id: Number.NaN, make: 'x', enriched: true },
+      { driver_id: -0, make: 'x', enriched: true },
+      { driver_id: 0, make: 'x', enriched: true },
+      { driver_id: 2, make: 'y', enriched: true, extra: shared },
+      { driver_id: 2, make: 'y', enriched: true, extra: shared },
+      ...Array.from({ length: REMEMBERED_LINES + 10 }, (_, k) => ({ driver_id: k, make: 'z', enriched: true })),
+      { driver_id: 0, make: 'x', enriched: true },
+      { driver_id: 3, make: '"q"', enriched: true },
+    ];
+    const lines: string[] = [];
+    const expected: string[] = [];
+    // Act
+    for (const row of rows) {
+      lines.push(remembering(row));
+      expected.push(plain(row));
+      shared.n++;
+    }
+    // Assess
+    expect(lines).toEqual(expected);
+    expect(lines[11]).toBe(',"driver_id":2,"make":"y","enriched":true,"extra":{"n":12}}');
   });
 });
