@@ -71,6 +71,31 @@ function readString(text: string, i: number): string | undefined {
 }
 
 /**
+ * readString that answers with the string it gave last time for the same property (`memo[k]`)
+ * when the text holds that string again, without building a new one: readings come in bursts that
+ * share a timestamp (a fleet reports each second) and a city trip's ids repeat. The memo holds
+ * only what readString returned, which has no quote, so the same characters between two quotes
+ * are exactly what readString would read.
+ */
+function readRepeatedString(text: string, i: number, memo: string[], k: number): string | undefined {
+  const previous = memo[k]!;
+  const end = i + 1 + previous.length;
+  if (
+    previous.length > 0 &&
+    text.charCodeAt(i) === QUOTE &&
+    text.charCodeAt(end) === QUOTE &&
+    text.startsWith(previous, i + 1)
+  ) {
+    last.at = end + 1;
+    last.exact = true;
+    return previous;
+  }
+  const value = readString(text, i);
+  if (value !== undefined) memo[k] = value;
+  return value;
+}
+
+/**
  * A number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 15 digits starting at `i`, followed by `,` or
  * `}`, or undefined. Both the digits as an integer m and 10^k are exact doubles, so m / 10^k is the
  * correctly rounded value, the same double JSON.parse gives (Clinger's fast path).
@@ -224,9 +249,14 @@ function compileShapeParser(type: EventType): ShapeParser {
   const steps = names.slice(1).map((name, k) => {
     const key = `,${JSON.stringify(name)}:`;
     const read = readerOf(resolveProperty(properties[name]!));
+    // Every event has an id of its own: only the other strings are worth remembering.
+    const call =
+      read === 'readString' && name !== 'event_id'
+        ? `readRepeatedString(text, i + ${key.length}, memo, ${k})`
+        : `${read}(text, i + ${key.length})`;
     return `${k === 2 ? 'const bodyStart = i;' : ''}
       if (!text.startsWith(${JSON.stringify(key)}, i)) return undefined;
-      let v${k + 1} = ${read}(text, i + ${key.length});
+      let v${k + 1} = ${call};
       if (v${k + 1} === undefined) return undefined;
       ${name === 'event_id' ? `if (typeof v${k + 1} === 'string') v${k + 1} = ownCopy(v${k + 1});` : ''}
       i = last.at;
@@ -253,6 +283,8 @@ function compileShapeParser(type: EventType): ShapeParser {
     'LINE_BODY',
     'ownCopy',
     'patterns',
+    'readRepeatedString',
+    'memo',
     `function Shape(${[...params, 'lineBody'].join(', ')}) { ${assignments.join(' ')} }
     Shape.prototype = Object.prototype;
     return function parse_${type}(text) { ${body} };`,
@@ -265,6 +297,8 @@ function compileShapeParser(type: EventType): ShapeParser {
     LINE_BODY,
     ownCopy,
     patterns.map((source) => rememberingRegExp(source, 'u')),
+    readRepeatedString,
+    names.map(() => ''),
   ) as ShapeParser;
 }
 
