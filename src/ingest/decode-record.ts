@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import type { EventValidator } from '../schema/validate-event.js';
+import { type EventValidator, isSchemaValidator } from '../schema/validate-event.js';
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
 import { parseTimestamp } from '../telemetry/parse-timestamp.js';
 import { rejectPayload } from '../telemetry/reject-payload.js';
-import { parseKnownShape } from './known-shape-parser.js';
+import { knownShapeMeetsSchema, parseKnownShape } from './known-shape-parser.js';
 import { scanJson } from './scan-json.js';
 
 /**
@@ -194,6 +194,8 @@ export function decodePayload(
   // Nearly all telemetry has its schema's exact shape: then one specialised pass gives the object
   // JSON.parse would, and that shape holds no duplicated key, deep nesting or escape to check.
   let parsed: unknown = parseKnownShape(text);
+  // The parser checked the schema in the same pass: a known shape that meets it needs no ajv.
+  const meetsSchema = parsed !== undefined && knownShapeMeetsSchema() && isSchemaValidator(validate);
   if (parsed === undefined) {
     try {
       parsed = JSON.parse(text);
@@ -205,8 +207,10 @@ export function decodePayload(
     const problem = structureProblem(text, parsed);
     if (problem) return rejected(position, problem.reason, problem.message, { text }, parsed);
   }
-  const result = validate(parsed);
-  if (!result.ok) return rejected(position, result.reason, result.message, { text }, parsed);
+  if (!meetsSchema) {
+    const result = validate(parsed);
+    if (!result.ok) return rejected(position, result.reason, result.message, { text }, parsed);
+  }
   const event = parsed as TelemetryEvent & { ts: number | string };
   const ts = parseTimestamp(event.ts);
   if (Number.isNaN(ts))
@@ -231,7 +235,8 @@ export function decodePayload(
 function acceptKnownShape(text: string, validate: EventValidator): DecodedRecord | undefined {
   const parsed = parseKnownShape(text);
   // An event without its own id (its id derived from the position) takes decodePayload's path.
-  if (parsed === undefined || parsed.event_id === undefined || !validate(parsed).ok) return undefined;
+  if (parsed === undefined || parsed.event_id === undefined) return undefined;
+  if (!(knownShapeMeetsSchema() && isSchemaValidator(validate)) && !validate(parsed).ok) return undefined;
   const event = parsed as TelemetryEvent & { ts: number | string };
   const ts = parseTimestamp(event.ts);
   if (Number.isNaN(ts)) return undefined;
@@ -259,11 +264,13 @@ export function decodeRecord(
   } catch {
     binary = undefined;
   }
-  const ascii = binary !== undefined && !hasNonAscii(binary) && binary.length <= MAX_RECORD_BYTES;
-  if (ascii) {
-    const accepted = acceptKnownShape(binary!, validate);
+  // The known-shape parser reads every character of what it accepts and takes only printable
+  // ASCII, so text it accepts is its own UTF-8: the scan for other characters is needed only after.
+  if (binary !== undefined && binary.length <= MAX_RECORD_BYTES) {
+    const accepted = acceptKnownShape(binary, validate);
     if (accepted !== undefined) return accepted;
   }
+  const ascii = binary !== undefined && binary.length <= MAX_RECORD_BYTES && !hasNonAscii(binary);
   const position = { stream, shardId, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber };
   if (ascii) return decodePayload({ text: binary! }, position, validate);
   return decodePayload({ bytes: Buffer.from(record.data, 'base64') }, position, validate);

@@ -56,6 +56,11 @@ export class DeliveryLedger {
     return this.committed.get(shardKey);
   }
 
+  /** Whether any record is remembered as taken by some sinks only (then sinksDone can be non-zero). */
+  hasPartlyDelivered(): boolean {
+    return this.partial.size > 0;
+  }
+
   /** Bit mask of the sinks that already took the record at (shard, position) in an earlier, partly failed attempt. */
   sinksDone(shardKey: string, position: string): number {
     return this.partial.size === 0 ? 0 : (this.partial.get(`${shardKey}|${position}`) ?? 0);

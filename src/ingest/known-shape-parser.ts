@@ -1,5 +1,7 @@
 import { type ColumnType, resolveProperty, tableColumns } from '../schema/columns.js';
+import { schemaChecksSource } from '../schema/compile-schema-checks.js';
 import { EVENT_TYPES, type EventType, eventSchemas, type JsonSchema } from '../schema/registry.js';
+import { rememberingRegExp } from '../schema/validate-event.js';
 import { LINE_BODY } from '../sinks/serialize-event.js';
 
 /**
@@ -23,6 +25,17 @@ export function parseKnownShape(text: string): Record<string, unknown> | undefin
   return undefined;
 }
 
+/**
+ * Whether the object parseKnownShape returned last meets its type's schema: the parser checks, in
+ * the same pass, every keyword ajv would check on an object of exactly that shape (compiled from
+ * `schemas/` by schemaChecksSource), so the caller may skip ajv when this is true. False for a
+ * type whose schema uses a keyword the compiled checks do not cover (then ajv decides), and for an
+ * object that fails a check (ajv then decides the reject and its reason, as before).
+ */
+export function knownShapeMeetsSchema(): boolean {
+  return last.valid;
+}
+
 const TYPE_PREFIX = '{"type":"';
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -40,7 +53,7 @@ const POW10 = Array.from({ length: MAX_DIGITS + 1 }, (_, k) => 10 ** k);
  * What the last read left: where the value ended (the index after it), and whether it is written
  * exactly as the serialiser would write it (a number as JavaScript formats it, any string or literal).
  */
-const last = { at: 0, exact: true };
+const last = { at: 0, exact: true, valid: false };
 
 /** A string of printable ASCII without escapes starting at `i` (a quote), or undefined. */
 function readString(text: string, i: number): string | undefined {
@@ -55,6 +68,31 @@ function readString(text: string, i: number): string | undefined {
     if (c < 0x20 || c > 0x7e || c === BACKSLASH) return undefined;
   }
   return undefined;
+}
+
+/**
+ * readString that answers with the string it gave last time for the same property (`memo[k]`)
+ * when the text holds that string again, without building a new one: readings come in bursts that
+ * share a timestamp (a fleet reports each second) and a city trip's ids repeat. The memo holds
+ * only what readString returned, which has no quote, so the same characters between two quotes
+ * are exactly what readString would read.
+ */
+function readRepeatedString(text: string, i: number, memo: string[], k: number): string | undefined {
+  const previous = memo[k]!;
+  const end = i + 1 + previous.length;
+  if (
+    previous.length > 0 &&
+    text.charCodeAt(i) === QUOTE &&
+    text.charCodeAt(end) === QUOTE &&
+    text.startsWith(previous, i + 1)
+  ) {
+    last.at = end + 1;
+    last.exact = true;
+    return previous;
+  }
+  const value = readString(text, i);
+  if (value !== undefined) memo[k] = value;
+  return value;
 }
 
 /**
@@ -211,9 +249,14 @@ function compileShapeParser(type: EventType): ShapeParser {
   const steps = names.slice(1).map((name, k) => {
     const key = `,${JSON.stringify(name)}:`;
     const read = readerOf(resolveProperty(properties[name]!));
+    // Every event has an id of its own: only the other strings are worth remembering.
+    const call =
+      read === 'readString' && name !== 'event_id'
+        ? `readRepeatedString(text, i + ${key.length}, memo, ${k})`
+        : `${read}(text, i + ${key.length})`;
     return `${k === 2 ? 'const bodyStart = i;' : ''}
       if (!text.startsWith(${JSON.stringify(key)}, i)) return undefined;
-      let v${k + 1} = ${read}(text, i + ${key.length});
+      let v${k + 1} = ${call};
       if (v${k + 1} === undefined) return undefined;
       ${name === 'event_id' ? `if (typeof v${k + 1} === 'string') v${k + 1} = ownCopy(v${k + 1});` : ''}
       i = last.at;
@@ -223,10 +266,13 @@ function compileShapeParser(type: EventType): ShapeParser {
   const params = names.map((_, k) => `v${k}`);
   const assignments = names.map((name, k) => `this[${JSON.stringify(name)}] = v${k};`);
   if (keepsBody) assignments.push('this[LINE_BODY] = lineBody;');
+  const patterns: string[] = [];
+  const checks = schemaChecksSource(schema, [JSON.stringify(type), ...params.slice(1)], patterns) ?? 'false';
   const body = `let i = ${TYPE_PREFIX.length + type.length + 1};
     let exact = true;
     ${steps.join('\n')}
     if (i !== text.length - 1 || text.charCodeAt(i) !== ${CLOSE_BRACE}) return undefined;
+    last.valid = ${checks};
     return new Shape(${[JSON.stringify(type), ...params.slice(1), keepsBody ? 'exact ? text.slice(bodyStart, i) : undefined' : 'undefined'].join(', ')});`;
   return new Function(
     'readValue',
@@ -236,10 +282,24 @@ function compileShapeParser(type: EventType): ShapeParser {
     'last',
     'LINE_BODY',
     'ownCopy',
+    'patterns',
+    'readRepeatedString',
+    'memo',
     `function Shape(${[...params, 'lineBody'].join(', ')}) { ${assignments.join(' ')} }
     Shape.prototype = Object.prototype;
     return function parse_${type}(text) { ${body} };`,
-  )(readValue, readString, readNumber, readLocation, last, LINE_BODY, ownCopy) as ShapeParser;
+  )(
+    readValue,
+    readString,
+    readNumber,
+    readLocation,
+    last,
+    LINE_BODY,
+    ownCopy,
+    patterns.map((source) => rememberingRegExp(source, 'u')),
+    readRepeatedString,
+    names.map(() => ''),
+  ) as ShapeParser;
 }
 
 const PARSERS: { prefix: string; parse: ShapeParser }[] = EVENT_TYPES.map((type) => ({

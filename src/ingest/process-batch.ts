@@ -89,16 +89,27 @@ interface Channel<T> {
   outbox: Outbox<T>;
 }
 
-function channel<T>(sink: Sink<T>, index: number): Channel<T> {
-  return { sink, bit: 1 << index, outbox: new Outbox<T>() };
+function channel<T>(sink: Sink<T>, index: number, outbox = new Outbox<T>()): Channel<T> {
+  return { sink, bit: 1 << index, outbox };
 }
 
-/** The batch's channels: accepted events (lake, search), alerts (each destination on its own), rejects, duplicates. */
-function channelsOf(sinks: IngestSinks) {
+/**
+ * The batch's channels: accepted events (lake, search), alerts (each destination on its own), rejects, duplicates.
+ * With `shared`, the channels of one kind share one outbox: right when every unit goes to every sink
+ * of that kind (no sink took any unit of the batch in an earlier attempt), and it halves the pushes
+ * per accepted event. `eventOutboxes` and `alertOutboxes` are the distinct outboxes of each kind.
+ */
+function channelsOf(sinks: IngestSinks, shared: boolean) {
   let index = 0;
+  const eventOutbox = new Outbox<TelemetryEvent>();
+  const alertOutbox = new Outbox<Alert>();
+  const events = [sinks.lake, sinks.search].map((sink) => channel(sink, index++, shared ? eventOutbox : undefined));
+  const alerts = sinks.alerts.map((sink) => channel(sink, index++, shared ? alertOutbox : undefined));
   return {
-    events: [channel(sinks.lake, index++), channel(sinks.search, index++)],
-    alerts: sinks.alerts.map((sink) => channel(sink, index++)),
+    events,
+    alerts,
+    eventOutboxes: shared ? [eventOutbox] : events.map((c) => c.outbox),
+    alertOutboxes: shared ? (alerts.length > 0 ? [alertOutbox] : []) : alerts.map((c) => c.outbox),
     rejects: channel(sinks.rejects, index++),
     duplicates: channel(sinks.duplicates, index++),
   };
@@ -268,10 +279,12 @@ function planBatch(
     evaluateRules(event, ctx.rules, alerts);
     if (event.type === 'trajectory_point') ctx.trajectories.observe(event, i, alerts);
     const unit = units.add(i, unitPosition, 'accepted', event.type, event.event_id);
-    for (const { bit, outbox } of out.events) if (!(done & bit)) outbox.push(event, unit);
+    if (done === 0) for (const outbox of out.eventOutboxes) outbox.push(event, unit);
+    else for (const { bit, outbox } of out.events) if (!(done & bit)) outbox.push(event, unit);
     for (const alert of alerts) {
       units.rules.push({ unit, rule: alert.rule });
-      for (const { bit, outbox } of out.alerts) if (!(done & bit)) outbox.push(alert, unit);
+      if (done === 0) for (const outbox of out.alertOutboxes) outbox.push(alert, unit);
+      else for (const { bit, outbox } of out.alerts) if (!(done & bit)) outbox.push(alert, unit);
     }
   };
 
@@ -344,7 +357,7 @@ export async function processBatch(
   ctx: IngestContext,
   sinks: IngestSinks,
 ): Promise<BatchResult> {
-  const out = channelsOf(sinks);
+  const out = channelsOf(sinks, !ctx.ledger.hasPartlyDelivered());
   const { units, shardKey } = planBatch(records, origin, ctx, out);
   const channels: Channel<unknown>[] = [
     ...out.events,

@@ -24,7 +24,7 @@ function describeError(error: ErrorObject): { reason: string; message: string } 
  * fleet reports each second), and the `ts` pattern was the costliest step of validating one. A
  * RegExp without the `g` or `y` flag keeps no state between tests, so the answer is the same.
  */
-const rememberingRegExp: NonNullable<NonNullable<Options['code']>['regExp']> = Object.assign(
+export const rememberingRegExp: NonNullable<NonNullable<Options['code']>['regExp']> = Object.assign(
   (pattern: string, flags: string) => {
     const regExp = new RegExp(pattern, flags);
     let lastText: string | undefined;
@@ -41,6 +41,18 @@ const rememberingRegExp: NonNullable<NonNullable<Options['code']>['regExp']> = O
   },
   { code: 'rememberingRegExp' },
 );
+
+/** The validators createEventValidator built: they check `schemas/` and nothing else. */
+const schemaValidators = new WeakSet<EventValidator>();
+
+/**
+ * Whether `validate` is one createEventValidator built, i.e. exactly the checks of `schemas/`: then
+ * the known-shape parser's compiled checks of the same schemas may stand in for it. A validator
+ * of any other making (a wrapper, a test's fake) is always called.
+ */
+export function isSchemaValidator(validate: EventValidator): boolean {
+  return schemaValidators.has(validate);
+}
 
 /**
  * Compiles one validator per event type, once (at cold start), and returns a dispatcher.
@@ -61,7 +73,7 @@ export function createEventValidator(): EventValidator {
     EVENT_TYPES.map((type) => [type, Object.freeze({ ok: true as const, type })]),
   );
 
-  return (payload: unknown): ValidationResult => {
+  const validator = (payload: unknown): ValidationResult => {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       return { ok: false, reason: 'schema:/:type', message: 'payload is not a JSON object' };
     }
@@ -76,4 +88,6 @@ export function createEventValidator(): EventValidator {
     const last = errors[errors.length - 1];
     return last ? { ok: false, ...describeError(last) } : { ok: false, reason: 'schema:/:unknown', message: 'invalid' };
   };
+  schemaValidators.add(validator);
+  return validator;
 }

@@ -24,7 +24,11 @@ const DERIVED_TAIL = new Map<TableName, Serializer | undefined>(
       (c) => !Object.hasOwn(eventSchemas[type].properties as object, c.name) && c.name !== 'event_id',
     );
     const fields = serialFields(type).filter((field) => derived.some((c) => c.name === field.name));
-    return [type, fields.length === 0 ? undefined : compileSerializer(fields, ',')];
+    // Derived columns come from the dimension tables: a few values (one row per car), written again for every event.
+    return [
+      type,
+      fields.length === 0 ? undefined : compileSerializer(fields, ',', { internStrings: true, rememberLines: true }),
+    ];
   }),
 );
 

@@ -53,6 +53,22 @@ describe('Function: decodeRecord() is strict and names what it found', () => {
     expect(reasonOf(text)).toBe('accepted');
   });
 
+  it('reads any UTF-8 id of a record in the exact shape as its characters, never as its bytes', () => {
+    // Prepare: atob gives one character per byte, which only plain ASCII may be read as
+    const exact = (id: string) =>
+      `{"type":"car_sensor","event_id":${JSON.stringify(id)},"ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":50,"rpm":2000,"gear":3,"location":{"lat":51.5,"lon":-0.1}}`;
+    // Act, Assess
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), (id) => {
+        const decoded = decodeRecord(asRecord(exact(id)), 'telemetry', 'shard', validate);
+        expect(decoded.ok ? decoded.event.event_id : decoded.reject.reason).toBe(id);
+      }),
+      { numRuns: 500 },
+    );
+    const zurich = decodeRecord(asRecord(exact('Zürich-1')), 'telemetry', 'shard', validate);
+    expect(zurich.ok && zurich.event.event_id).toBe('Zürich-1');
+  });
+
   it('keeps two events whose ids differ only in a lone surrogate apart: both are rejected, neither merges into U+FFFD', () => {
     // Act
     const a = decodePayload({ text: reading().replace('"e1"', '"ls\\ud800"') }, position, validate);

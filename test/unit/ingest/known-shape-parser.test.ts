@@ -130,3 +130,42 @@ describe('Function: serializeEvent() of a known-shape event writes what the comp
     );
   });
 });
+
+describe('Function: parseKnownShape() over a stream of texts whose strings repeat', () => {
+  it('gives what JSON.parse gives for each, whatever the previous text held', () => {
+    // Prepare: strings that repeat, extend, shorten or share a prefix with the one before
+    const strings = fc.constantFrom('v', 'v-1', 'v-12', 'v-1"', 'w-1', '', 'Rain', 'Rai', 'Rains');
+    const ts = fc.constantFrom(
+      '"2026-11-24T08:00:00.000Z"',
+      '"2026-11-24T08:00:00.000Z0"',
+      '"2026-11-24T08:00:01.000Z"',
+      '"2026-11-24T08:00:00Z"',
+      '1795507200000',
+    );
+    const weatherText = fc
+      .tuple(ts, strings, strings)
+      .map(
+        ([at, vehicle, condition]) =>
+          `{"type":"weather","event_id":"w1","ts":${at},"vehicle_id":${JSON.stringify(vehicle)},"location":{"lat":52.1,"lon":-1.2},"temperature":3,"weather_condition":${JSON.stringify(condition)},"precipitation":0,"wind_speed":12.5,"humidity":80,"air_quality_index":42}`,
+      );
+    // Act, Assess
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            weatherText,
+            ts.map((at) => car().replace('"2026-11-24T08:00:00.000Z"', at)),
+          ),
+          { maxLength: 12 },
+        ),
+        (texts) => {
+          for (const text of texts) {
+            const parsed = parseKnownShape(text);
+            if (parsed !== undefined) expect(keysInOrder(parsed)).toEqual(keysInOrder(JSON.parse(text)));
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

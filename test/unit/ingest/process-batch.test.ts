@@ -143,6 +143,27 @@ describe('Function: processBatch()', () => {
     ]);
   });
 
+  it('gives the lake and search each accepted event once, and after a partial failure only what each lacks', async () => {
+    // Prepare: the first attempt shares one outbox between lake and search; the retry cannot
+    const sinks = makeSinks();
+    const ctx = makeContext();
+    const records = ['s1', 's2', 's3'].map((id) => record(reading(id)));
+    sinks.lake.failNext = () => new SinkWriteError('throttled', 'lake', 1);
+
+    // Act
+    const first = await processBatch(records, origin, ctx, sinks as unknown as IngestSinks);
+    const searchAfterFirst = sinks.search.stored.map((e) => e.event_id);
+    await processBatch(records.slice(first.firstFailedIndex), origin, ctx, sinks as unknown as IngestSinks);
+    const later = await processBatch([record(reading('s4'))], origin, ctx, sinks as unknown as IngestSinks);
+
+    // Assess
+    expect(first.firstFailedIndex).toBe(1);
+    expect(searchAfterFirst).toEqual(['s1', 's2', 's3']);
+    expect(later.counts).toMatchObject({ accepted: 1 });
+    for (const sink of [sinks.lake, sinks.search])
+      expect(sink.stored.map((e) => e.event_id)).toEqual(['s1', 's2', 's3', 's4']);
+  });
+
   it('treats an unexpected sink error as a failure of the sink’s first record', async () => {
     // Prepare
     const sinks = makeSinks();
