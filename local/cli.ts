@@ -3,7 +3,6 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -36,11 +35,9 @@ import { openLakeDashboard, openLiveDashboard, untilInterrupted } from './ui/ope
 import { UsageError } from './usage-error.js';
 import { formatVerification, verifyRun } from './verify/verify-run.js';
 
-// The main thread allocates many short-lived objects: semi-spaces of 64 MB once cut its GC time by
-// about a tenth, when it made every record. Since the workers make them (shared bytes) it matters
-// less than the memory: 64 MB semi-spaces cost ~150 MB of a 1M-event run's peak RSS, 32 MB ~70 MB
-// more than 16 MB.
-setFlagsFromString('--max-semi-space-size=16');
+// No V8 flag is set here: one set at run time (setFlagsFromString) does not resize the main thread's
+// heap, which V8 has configured by then, but overrides the young generation every worker asks for
+// (local/esm/mapping-thread.ts); `--max-semi-space-size=16` set here once made it 16 MB semi-spaces for all.
 
 const USAGE = `fleetstream: the telemetry pipeline on one machine
 
