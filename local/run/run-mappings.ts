@@ -64,15 +64,6 @@ export interface IngestWorkersOptions {
   alertsTopicArn: string;
 }
 
-/**
- * Event ids the warm ledger of an execution environment remembers (the ledger's own default): a
- * producer duplicate further apart than this is accepted again and absorbed by the sinks' keys,
- * which the verification counts (`duplicates_downstream`), as with a cold container. Bounded so
- * the run's memory does not grow with its length (a ledger of every id of a 10M-event run held
- * about 1 GB).
- */
-const DEDUPE_CAPACITY = 1_000_000;
-
 /** The stage's rule thresholds and window settings, as the functions' config takes them. */
 export function ruleConfigOf(config: ServerlessConfig): RuleConfig {
   return {
@@ -84,7 +75,12 @@ export function ruleConfigOf(config: ServerlessConfig): RuleConfig {
     },
     windowSeconds: config.numberParam('tumblingWindowInSeconds'),
     allowedLatenessSeconds: config.numberParam('allowedLatenessSeconds'),
-    dedupeCapacity: DEDUPE_CAPACITY,
+    // The event ids a warm environment's ledger remembers: the stage's, as the deployed function's
+    // FLEETSTREAM_DEDUPE_CAPACITY. A producer duplicate further apart is accepted again and absorbed by
+    // the sinks' keys (the verification counts it in `duplicates_downstream`), as with a cold container.
+    // A constant of its own (1M) let each worker's ledger grow past a 1M-event run's until a run of
+    // several million, about 70 MB a worker more in a 10M-event run.
+    dedupeCapacity: config.numberParam('dedupeCapacity'),
   };
 }
 
