@@ -168,7 +168,7 @@ describe('Function: openLake()', () => {
     // Assess
     expect(closed).toBe(1);
   });
-  it('bounds DuckDB by the memory limit it is given (the verification spills past 512 MB), and leaves it unset otherwise', async () => {
+  it('bounds DuckDB by the memory limit it is given (the verification spills past 384 MB), and leaves it unset otherwise', async () => {
     // Prepare: a run folder with no lake files (every table is an empty relation)
     const outDir = mkdtempSync(join(tmpdir(), 'open-lake-'));
 
@@ -181,8 +181,8 @@ describe('Function: openLake()', () => {
     limited.close();
     unlimited.close();
 
-    // Assess: DuckDB reports 512 MB as 488.2 MiB; unset it is 80 % of the machine's memory
-    expect(bounded).toBe('488.2 MiB');
+    // Assess: DuckDB reports 384 MB as 366.2 MiB; unset it is 80 % of the machine's memory
+    expect(bounded).toBe('366.2 MiB');
     expect(unbounded).not.toBe(bounded);
   });
 });
