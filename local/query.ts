@@ -57,6 +57,8 @@ export async function openLake(outDir: string, options: LakeQueryOptions = {}): 
   const connection = await instance.connect();
   const close = () => {
     connection.closeSync();
+    // The database's memory goes with the instance, not with its last connection.
+    instance.closeSync();
     if (spill) rmSync(spill, { recursive: true, force: true });
   };
   try {

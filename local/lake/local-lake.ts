@@ -61,6 +61,7 @@ export class LocalLake {
 
   private constructor(
     private readonly options: LakeOptions,
+    private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
   ) {
     this.now = options.now ?? Date.now;
@@ -81,7 +82,7 @@ export class LocalLake {
       preserve_insertion_order: 'false',
       temp_directory: join(options.outDir, '.tmp', 'duckdb'),
     });
-    return new LocalLake(options, await instance.connect());
+    return new LocalLake(options, instance, await instance.connect());
   }
 
   /**
@@ -176,6 +177,10 @@ export class LocalLake {
     for (const table of TABLES) await this.flushTable(table);
     rmSync(join(this.options.outDir, '.tmp'), { recursive: true, force: true });
     this.connection.closeSync();
+    // The instance too: closing the connection alone leaves the database (its buffers, up to the
+    // memory limit) alive until the garbage collector finalises the instance, which was after the
+    // verification had opened its own.
+    this.instance.closeSync();
     return { flushes: this.files, rows: this.rowCounts() };
   }
 }

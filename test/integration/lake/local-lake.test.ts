@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLake } from '#local/lake/local-lake.js';
 import { type LakeConnection, openLake, runQuery } from '#local/query.js';
 import { VERIFY_MEMORY_LIMIT } from '#local/verify/verify-run.js';
@@ -24,6 +25,22 @@ const parquetFiles = (dir: string): string[] =>
   readdirSync(dir, { recursive: true })
     .map(String)
     .filter((f) => f.endsWith('.parquet'));
+
+/** Runs `act` counting the DuckDB instances closed meanwhile (closing a connection alone keeps the database). */
+async function countingInstancesClosed(act: () => Promise<void>): Promise<number> {
+  const original = DuckDBInstance.prototype.closeSync;
+  let closed = 0;
+  DuckDBInstance.prototype.closeSync = function (this: DuckDBInstance) {
+    closed++;
+    original.call(this);
+  };
+  try {
+    await act();
+  } finally {
+    DuckDBInstance.prototype.closeSync = original;
+  }
+  return closed;
+}
 
 describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
   it('delivers a buffer when it reaches the size hint, partitioned by dt/hour of event time', async () => {
@@ -120,10 +137,38 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
     expect(view.rows).toEqual([['4', '4']]);
     expect(day.rows).toEqual([['e1'], ['e2'], ['e3']]);
   });
+
+  it('releases its DuckDB database on close, so its memory is not held while the verification runs', async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-close-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+    await lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor').write([reading(1, T0)]);
+
+    // Act
+    const closed = await countingInstancesClosed(async () => {
+      await lake.close();
+    });
+
+    // Assess
+    expect(closed).toBe(1);
+    expect(parquetFiles(join(outDir, 'lake', 'car_sensor'))).toHaveLength(1);
+  });
 });
 
 describe('Function: openLake()', () => {
-  it('bounds DuckDB by the memory limit it is given (the verification spills past 512 MB), and leaves it unset otherwise', async () => {
+  it('releases its DuckDB database on close', async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'open-lake-close-'));
+    const lake = await openLake(outDir, { memoryLimit: VERIFY_MEMORY_LIMIT });
+    expect(await lake.queryObjects('SELECT COUNT(*) AS n FROM car_sensor')).toEqual([{ n: '0' }]);
+
+    // Act
+    const closed = await countingInstancesClosed(async () => lake.close());
+
+    // Assess
+    expect(closed).toBe(1);
+  });
+  it('bounds DuckDB by the memory limit it is given (the verification spills past 384 MB), and leaves it unset otherwise', async () => {
     // Prepare: a run folder with no lake files (every table is an empty relation)
     const outDir = mkdtempSync(join(tmpdir(), 'open-lake-'));
 
@@ -136,8 +181,8 @@ describe('Function: openLake()', () => {
     limited.close();
     unlimited.close();
 
-    // Assess: DuckDB reports 512 MB as 488.2 MiB; unset it is 80 % of the machine's memory
-    expect(bounded).toBe('488.2 MiB');
+    // Assess: DuckDB reports 384 MB as 366.2 MiB; unset it is 80 % of the machine's memory
+    expect(bounded).toBe('366.2 MiB');
     expect(unbounded).not.toBe(bounded);
   });
 });
