@@ -178,8 +178,8 @@ export class LocalLake {
     rmSync(join(this.options.outDir, '.tmp'), { recursive: true, force: true });
     this.connection.closeSync();
     // The instance too: closing the connection alone leaves the database (its buffers, up to the
-    // memory limit) alive until the garbage collector finalises the instance, which was after the
-    // verification had opened its own.
+    // memory limit) alive until the garbage collector finalises the instance, which may be after the
+    // verification has opened its own.
     this.instance.closeSync();
     return { flushes: this.files, rows: this.rowCounts() };
   }
