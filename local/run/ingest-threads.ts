@@ -18,13 +18,6 @@ export interface IngestWorkerInit extends MappingWorkerInit {
   lakeErrorDir: string;
 }
 
-/**
- * An ingest worker's young generation (MB): semi-spaces of 32 MB. A batch's records, events, lines
- * and outboxes live for a few hundred records; with 16 MB semi-spaces the busier worker of a 1M-event
- * fleet run scavenged 208 times and promoted enough to need 51 full collections, with 32 MB 107 and 47.
- */
-const INGEST_YOUNG_GENERATION_MB = 96;
-
 /** What an ingest worker hands the main thread to store: one message per drain (stored-outputs.ts). */
 export type IngestOutput = StoredMessage;
 
@@ -93,7 +86,6 @@ export class IngestThreads {
         onOutput: store,
         now: options.now,
         dedupeCapacity: init.ruleConfig.dedupeCapacity,
-        youngGenerationMb: INGEST_YOUNG_GENERATION_MB,
         name: `ingest (worker ${index + 1})`,
       });
     });
