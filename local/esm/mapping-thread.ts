@@ -182,7 +182,7 @@ export function aggregateOutputHandler(outputs: AggregateOutputs) {
 const MAX_BACKLOG = 10_000;
 
 /**
- * A worker's young generation (MB): V8 makes 48 MB semi-spaces of 16 MB (new space up to 32 MB).
+ * A worker's young generation (MB): from 48 MB V8 makes semi-spaces of 16 MB (new space up to 32 MB).
  * Honoured only while no `--max-semi-space-size` is set in the process: a V8 flag, even one set at
  * run time, overrides every later worker's resourceLimits. 32 MB semi-spaces (any limit above 48)
  * halved the ingest workers' scavenges and saved ~5 % CPU in a 1M-event run, for ~60 MB more peak
@@ -218,7 +218,6 @@ export interface MappingThreadOptions<Output> {
   maxBacklog?: number;
   /** Event ids the worker's function remembers (the stage's dedupeCapacity; 0 for aggregate): sizes its heap. */
   dedupeCapacity?: number;
-
   /** A name for errors. */
   name?: string;
 }

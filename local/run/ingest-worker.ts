@@ -21,7 +21,7 @@ import { StoredOutputs } from './stored-outputs.js';
 
 const init = workerData as IngestWorkerInit;
 const port = parentPort!;
-// What the stand-ins store during a drain goes to the main thread in one message when it ends.
+// What the stand-ins store goes to the main thread in one message per drain (or per 256 KB).
 const stored = new StoredOutputs((message, transfer) => port.postMessage(message, transfer));
 const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
 const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
