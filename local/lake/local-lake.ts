@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
@@ -134,11 +135,15 @@ export class LocalLake {
 
   private async deliver(table: TableName, chunks: Uint8Array[], flush: number): Promise<void> {
     const tmp = join(this.options.outDir, '.tmp', `${table}-${flush}.ndjson`);
-    const fd = openSync(tmp, 'w');
+    // Written on libuv's thread pool, as the run's other files are: a write per chunk on the main
+    // thread held the run up for the disk (about a tenth of the main thread's time in a 1M-event run).
+    const file = await open(tmp, 'w');
     try {
-      for (const chunk of chunks) writeSync(fd, chunk);
+      await file.writev(chunks);
     } finally {
-      closeSync(fd);
+      await file.close();
+      // Let the buffered records go now: the conversion below reads the file, and takes a while.
+      chunks.length = 0;
     }
     const columns = tableColumns(table);
     const readTypes = columns
@@ -165,7 +170,7 @@ export class LocalLake {
         },
       );
     } finally {
-      rmSync(tmp, { force: true });
+      await rm(tmp, { force: true });
     }
     this.files++;
   }
