@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import type { BatchCounts, BatchResult } from '#src/ingest/process-batch.js';
+import { addBatchCounts, type BatchCounts, type BatchResult, emptyBatchCounts } from '#src/ingest/process-batch.js';
 
 /** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
 export function spoolPaths(outDir: string) {
@@ -47,16 +47,11 @@ class IdSpool {
  * @example const accounting = new RunAccounting(outDir); accounting.commit(result); await accounting.close();
  */
 export class RunAccounting {
-  accepted = 0;
-  rejected = 0;
-  duplicates = 0;
-  alerts = 0;
-  /** KPL aggregates read and the user records they held: a record in counts as its user records. */
-  kplAggregates = 0;
-  kplUserRecords = 0;
-  readonly byType: Record<string, number> = {};
-  readonly byRule: Record<string, number> = {};
-  readonly byReason: Record<string, number> = {};
+  /**
+   * Every invocation's counts summed, the source's own rejects included. KPL aggregates read and the
+   * user records they held are there too: a record in counts as its user records.
+   */
+  readonly counts: BatchCounts = emptyBatchCounts();
   private readonly acceptedIds: IdSpool;
   private readonly alertIds: IdSpool;
   private writes: Promise<void> = Promise.resolve();
@@ -80,15 +75,7 @@ export class RunAccounting {
 
   /** Counts a batch Lambda acted on whose ids are already spool lines (formatted in an ingest worker). */
   commitLines(counts: BatchCounts, acceptedLines: string, alertLines: string): void {
-    this.accepted += counts.accepted;
-    this.rejected += counts.rejected;
-    this.duplicates += counts.duplicates;
-    this.alerts += counts.alerts;
-    this.kplAggregates += counts.kplAggregates;
-    this.kplUserRecords += counts.kplUserRecords;
-    add(this.byType, counts.byType);
-    add(this.byRule, counts.byRule);
-    add(this.byReason, counts.byReason);
+    addBatchCounts(this.counts, counts);
     if (acceptedLines.length === 0 && alertLines.length === 0) return;
     this.writes = this.writes.then(async () => {
       await this.acceptedIds.append(acceptedLines);
@@ -98,8 +85,8 @@ export class RunAccounting {
 
   /** A record the source itself rejected (it never reached the stream). */
   sourceReject(reason: string): void {
-    this.rejected++;
-    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+    this.counts.rejected++;
+    this.counts.byReason[reason] = (this.counts.byReason[reason] ?? 0) + 1;
   }
 
   /** Waits for the spools to reach the disk. */
@@ -107,8 +94,4 @@ export class RunAccounting {
     await this.writes;
     await Promise.all([this.acceptedIds.close(), this.alertIds.close()]);
   }
-}
-
-function add(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [key, count] of Object.entries(from)) into[key] = (into[key] ?? 0) + count;
 }

@@ -190,17 +190,17 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
     shards: options.shards,
     stage,
     // A KPL aggregate counts as the user records it held: each ends accepted, rejected or a duplicate.
-    in: produced + sourceRejects + accounting.kplUserRecords - accounting.kplAggregates,
-    ...(accounting.kplAggregates > 0
-      ? { kpl_aggregates: accounting.kplAggregates, kpl_user_records: accounting.kplUserRecords }
+    in: produced + sourceRejects + accounting.counts.kplUserRecords - accounting.counts.kplAggregates,
+    ...(accounting.counts.kplAggregates > 0
+      ? { kpl_aggregates: accounting.counts.kplAggregates, kpl_user_records: accounting.counts.kplUserRecords }
       : {}),
-    accepted: accounting.accepted,
-    rejected: accounting.rejected,
-    duplicates: accounting.duplicates,
+    accepted: accounting.counts.accepted,
+    rejected: accounting.counts.rejected,
+    duplicates: accounting.counts.duplicates,
     dead_lettered: ingest.stats!.dlqRecords,
-    by_type: accounting.byType,
-    by_rule: accounting.byRule,
-    by_reason: accounting.byReason,
+    by_type: accounting.counts.byType,
+    by_rule: accounting.counts.byRule,
+    by_reason: accounting.counts.byReason,
     windows_closed: new Set(windowRows.map((row) => row.window_start)).size,
     windows_flushed_partial: windowRows.filter((row) => !row.final).length,
     window_rows: windowRows.length,

@@ -162,9 +162,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     lastPoll = performance.now();
     options.onProgress?.({
       produced,
-      processed: accounting.accepted + accounting.rejected + accounting.duplicates,
+      processed: accounting.counts.accepted + accounting.counts.rejected + accounting.counts.duplicates,
       lag: stream.shards.reduce((sum, _shard, i) => sum + stream.end(i) - mappings[0]!.mapping.checkpoints[i]!, 0),
-      alerts: accounting.alerts,
+      alerts: accounting.counts.alerts,
       elapsedSeconds: (performance.now() - options.startedAt) / 1000,
     });
   };

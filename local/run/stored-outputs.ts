@@ -1,4 +1,4 @@
-import { type BatchCounts, emptyBatchCounts } from '#src/ingest/process-batch.js';
+import { addBatchCounts, type BatchCounts, emptyBatchCounts } from '#src/ingest/process-batch.js';
 import type { TableName } from '#src/schema/registry.js';
 import type { IndexFamilyName } from '#src/search/index-templates.js';
 import type { Duplicate, Reject } from '#src/telemetry/event.js';
@@ -85,10 +85,10 @@ export class StoredOutputs {
   /** An invocation the mapping acted on: its counts and its spool lines. */
   invocation(counts: BatchCounts, accepted: string, alerts: string): void {
     if (!this.commit) {
-      this.commit = { counts: addCounts(emptyBatchCounts(), counts), accepted, alerts };
+      this.commit = { counts: addBatchCounts(emptyBatchCounts(), counts), accepted, alerts };
       return;
     }
-    addCounts(this.commit.counts, counts);
+    addBatchCounts(this.commit.counts, counts);
     this.commit.accepted += accepted;
     this.commit.alerts += alerts;
   }
@@ -123,19 +123,4 @@ export class StoredOutputs {
     this.bytes = 0;
     this.post(message, transfer);
   }
-}
-
-/** Adds `from` to `into`, per-key counters included; returns `into`. */
-export function addCounts(into: BatchCounts, from: BatchCounts): BatchCounts {
-  into.records += from.records;
-  into.kplAggregates += from.kplAggregates;
-  into.kplUserRecords += from.kplUserRecords;
-  into.accepted += from.accepted;
-  into.rejected += from.rejected;
-  into.duplicates += from.duplicates;
-  into.redelivered += from.redelivered;
-  into.alerts += from.alerts;
-  for (const key of ['byType', 'byRule', 'byReason'] as const)
-    for (const [name, count] of Object.entries(from[key])) into[key][name] = (into[key][name] ?? 0) + count;
-  return into;
 }

@@ -62,6 +62,21 @@ export function emptyBatchCounts(): BatchCounts {
   };
 }
 
+/** Adds `from` to `into`, per-key counters included; returns `into`. */
+export function addBatchCounts(into: BatchCounts, from: BatchCounts): BatchCounts {
+  into.records += from.records;
+  into.kplAggregates += from.kplAggregates;
+  into.kplUserRecords += from.kplUserRecords;
+  into.accepted += from.accepted;
+  into.rejected += from.rejected;
+  into.duplicates += from.duplicates;
+  into.redelivered += from.redelivered;
+  into.alerts += from.alerts;
+  for (const key of ['byType', 'byRule', 'byReason'] as const)
+    for (const [name, count] of Object.entries(from[key])) into[key][name] = (into[key][name] ?? 0) + count;
+  return into;
+}
+
 /** The ids of what a batch's delivered records accepted: the effects every sink must hold once. */
 export interface BatchEffects {
   events: { id: string; type: string }[];
