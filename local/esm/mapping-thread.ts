@@ -1,4 +1,4 @@
-import { type MessagePort, Worker } from 'node:worker_threads';
+import { type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { LateRecord, WindowAggregateRow } from '#src/sinks/sink.js';
 import type { ChaosSpec } from '../chaos/chaos.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
@@ -208,6 +208,34 @@ export function workerOldGenerationMb(shards: number, backlogRecords: number, de
   return Math.ceil(64 + (shards * backlogRecords * HELD_RECORD_BYTES + dedupeCapacity * DEDUPE_ID_BYTES) / 2 ** 20);
 }
 
+/**
+ * The process's flags a worker takes: all of Node's but `--input-type` (a bench's or `node -e`
+ * parent's, not valid for a file) and the V8 options Node names in ERR_WORKER_INVALID_EXEC_ARGV
+ * (`--trace-gc`, `--single-threaded-gc`, `--max-semi-space-size=…`): V8's flags are the process's,
+ * so every worker runs with them anyway, and refusing them made `node --trace-gc dist/cli.js run` fail.
+ *
+ * @example workerExecArgv(['--cpu-prof', '--trace-gc', '--input-type=module'], 'Initiated Worker with invalid execArgv flags: --trace-gc') // ['--cpu-prof']
+ */
+export function workerExecArgv(execArgv: readonly string[], refusal?: string): string[] {
+  const refused = new Set(
+    refusal
+      ?.slice(refusal.indexOf(':') + 1)
+      .split(',')
+      .map((flag) => flag.trim()) ?? [],
+  );
+  return execArgv.filter((flag) => !flag.startsWith('--input-type') && !refused.has(flag));
+}
+
+/** A worker with the process's flags it takes (workerExecArgv): asked once, then without those it refused. */
+function startWorker(url: URL, options: Omit<WorkerOptions, 'execArgv'>): Worker {
+  try {
+    return new Worker(url, { ...options, execArgv: workerExecArgv(process.execArgv) });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(url, { ...options, execArgv: workerExecArgv(process.execArgv, (error as Error).message) });
+  }
+}
+
 /** Options of MappingThread beyond the worker's own data. */
 export interface MappingThreadOptions<Output> {
   /** Writes one of the worker's outputs on the main thread; called in the order they came. */
@@ -256,13 +284,10 @@ export class MappingThread<Output extends { kind: string } = AggregateOutput> {
     this.name = options.name ?? 'mapping';
     this.checkpoints = stream.shards.map(() => 0);
     this.acknowledged = stream.shards.map(() => 0);
-    // Workers inherit the process's flags; --input-type (a bench or `node -e` parent) is not valid for a file.
-    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
-    // The main thread's large young generation (local/cli.ts) would be every worker's too: a worker
-    // keeps a smaller one, so the process's memory does not grow by 200 MB a thread.
-    this.worker = new Worker(workerUrl, {
+    // A worker keeps a smaller young generation than the main thread's V8 default, so the process's
+    // memory does not grow by 100 MB a thread, and an old generation sized to what it holds.
+    this.worker = startWorker(workerUrl, {
       workerData: init,
-      execArgv,
       resourceLimits: {
         maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
         maxOldGenerationSizeMb: workerOldGenerationMb(

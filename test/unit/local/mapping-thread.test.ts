@@ -1,4 +1,11 @@
-import { packColumns, packRecords, unpackRecords, workerOldGenerationMb } from '#local/esm/mapping-thread.js';
+import { Worker } from 'node:worker_threads';
+import {
+  packColumns,
+  packRecords,
+  unpackRecords,
+  workerExecArgv,
+  workerOldGenerationMb,
+} from '#local/esm/mapping-thread.js';
 import type { StoredRecord } from '#local/stream/local-stream.js';
 import { LocalStream } from '#local/stream/local-stream.js';
 
@@ -29,6 +36,29 @@ describe('Function: packRecords()', () => {
 
     // Assess
     expect(unpacked).toEqual([]);
+  });
+});
+
+describe('Function: workerExecArgv()', () => {
+  it("given the process's V8 options, which a worker refuses, leaves exactly those out and the worker starts", async () => {
+    // Prepare: Node's own refusal of V8 options in a worker's execArgv (they are the process's)
+    const execArgv = ['--trace-gc', '--enable-source-maps', '--single-threaded-gc', '--input-type=module'];
+    let refusal = '';
+    try {
+      new Worker('0', { eval: true, execArgv: workerExecArgv(execArgv) });
+    } catch (error) {
+      refusal = (error as Error).message;
+    }
+
+    // Act
+    const kept = workerExecArgv(execArgv, refusal);
+    const worker = new Worker('0', { eval: true, execArgv: kept });
+    const exitCode = await new Promise((resolve) => worker.once('exit', resolve));
+
+    // Assess
+    expect(refusal).toContain('--trace-gc');
+    expect(kept).toEqual(['--enable-source-maps']);
+    expect(exitCode).toBe(0);
   });
 });
 
