@@ -254,25 +254,21 @@ export class EventSourceMapping {
       this.idleUntil[shardIndex] = this.now() + IDLE_POLL_MS;
       return;
     }
-    const records = stream.read(shardIndex, from, end - from);
-    const newest = records[records.length - 1]!.approximateArrivalTimestamp;
+    const newest = stream.arrivalAt(shardIndex, end - 1);
     const { next } = this.progress[shardIndex]!;
-    const pending: { records: StoredRecord[]; positions: number[] }[] = next.map(() => ({
-      records: [],
-      positions: [],
-    }));
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const lane = laneOf(record.partitionKey, this.lanes);
-      if (from + i < next[lane]!) continue;
-      pending[lane]!.records.push(record);
-      pending[lane]!.positions.push(from + i);
+    // Each lane's positions; a batch's records are read when it goes out, so a drain of thousands of
+    // records never holds them all at once (they would outlive the young generation).
+    const pending: number[][] = next.map(() => []);
+    for (let position = from; position < end; position++) {
+      const lane = this.lanes === 1 ? 0 : laneOf(stream.partitionKeyAt(shardIndex, position), this.lanes);
+      if (position < next[lane]!) continue;
+      pending[lane]!.push(position);
     }
-    await Promise.all(pending.map((lane, index) => this.drainLane(shardIndex, index, lane, newest, final)));
+    await Promise.all(pending.map((positions, index) => this.drainLane(shardIndex, index, positions, newest, final)));
     // The checkpoint is the first position some lane still has to deliver.
     let checkpoint = end;
-    pending.forEach((lane, index) => {
-      const firstPending = lane.positions.find((position) => position >= next[index]!);
+    pending.forEach((positions, index) => {
+      const firstPending = positions.find((position) => position >= next[index]!);
       if (firstPending !== undefined) checkpoint = Math.min(checkpoint, firstPending);
     });
     this.checkpoints[shardIndex] = checkpoint;
@@ -296,37 +292,44 @@ export class EventSourceMapping {
   private async drainLane(
     shardIndex: number,
     lane: number,
-    pending: { records: StoredRecord[]; positions: number[] },
+    positions: readonly number[],
     newestArrival: number,
     final: boolean,
   ): Promise<void> {
-    const { settings } = this.options;
+    const { settings, stream } = this.options;
     const { next } = this.progress[shardIndex]!;
     let at = 0;
-    while (at < pending.records.length) {
-      let batch = this.cutBatch(pending.records, at);
-      const waited = newestArrival - batch[0]!.approximateArrivalTimestamp;
-      const full = batch.length === settings.batchSize || at + batch.length < pending.records.length;
+    while (at < positions.length) {
+      const cut = this.cutBatch(shardIndex, positions, at);
+      const waited = newestArrival - stream.arrivalAt(shardIndex, positions[at]!);
+      const full = cut - at === settings.batchSize || cut < positions.length;
       if (!final && !full && waited < settings.batchWindow) return;
+      let batch = new Array<StoredRecord>(cut - at);
+      for (let i = at; i < cut; i++) batch[i - at] = stream.recordAt(shardIndex, positions[i]!);
       if (settings.tumblingWindowInSeconds !== undefined) batch = await this.alignToWindow(shardIndex, batch);
       await this.deliver(shardIndex, batch, 0);
       at += batch.length;
-      next[lane] = pending.positions[at - 1]! + 1;
+      next[lane] = positions[at - 1]! + 1;
     }
   }
 
-  /** The next batch from `at`: at most batchSize records and MAX_PAYLOAD_BYTES of event. */
-  private cutBatch(records: readonly StoredRecord[], at: number): StoredRecord[] {
+  /** Where the next batch from `at` ends: at most batchSize records and MAX_PAYLOAD_BYTES of event. */
+  private cutBatch(shardIndex: number, positions: readonly number[], at: number): number {
     const { batchSize } = this.options.settings;
+    const { stream } = this.options;
     let bytes = 0;
     let end = at;
-    while (end < records.length && end - at < batchSize) {
-      const size = records[end]!.data.length + records[end]!.partitionKey.length + RECORD_ENVELOPE_BYTES;
+    while (end < positions.length && end - at < batchSize) {
+      const position = positions[end]!;
+      const size =
+        stream.dataLengthAt(shardIndex, position) +
+        stream.partitionKeyAt(shardIndex, position).length +
+        RECORD_ENVELOPE_BYTES;
       if (end > at && bytes + size > MAX_PAYLOAD_BYTES) break;
       bytes += size;
       end++;
     }
-    return records.slice(at, end);
+    return end;
   }
 
   /** Sends the final invoke of every open tumbling window (end of the run). */

@@ -111,6 +111,18 @@ function packShard(stream: LocalStream, shard: number, from: number): RecordColu
   return columns;
 }
 
+/** The partition keys of a RecordColumns message. */
+function partitionKeysOf(columns: RecordColumns): string[] {
+  const keys = new Array<string>(columns.count);
+  let keyAt = 0;
+  for (let i = 0; i < columns.count; i++) {
+    const keyEnd = keyAt + columns.keyLengths[i]!;
+    keys[i] = columns.partitionKeys.slice(keyAt, keyEnd);
+    keyAt = keyEnd;
+  }
+  return keys;
+}
+
 /** The records of a RecordColumns message, as a shard stores them. */
 export function unpackRecords(columns: RecordColumns): StoredRecord[] {
   const { bytes, ends, counters, shard } = columns;
@@ -392,7 +404,11 @@ export function serveMapping(
   const post = (message: ControlMessage) => port.postMessage(message);
   async function handle(message: ToWorker): Promise<void> {
     if (message.kind === 'records') {
-      for (const record of unpackRecords(message)) stream.append(message.shard, record);
+      const { shard, bytes, ends, counters, arrivals } = message;
+      // Records put as bytes stay bytes until a batch reads them; base64 records (a real shard's) as they are.
+      if (bytes && ends && counters)
+        stream.appendBytes(shard, { bytes, ends, counters, arrivals, partitionKeys: partitionKeysOf(message) });
+      else for (const record of unpackRecords(message)) stream.append(shard, record);
     } else if (message.kind === 'drain') {
       setNow(message.nowMs);
       await mapping.drain(message.shard, message.final);

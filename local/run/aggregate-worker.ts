@@ -14,7 +14,8 @@ const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
 const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
 const port = parentPort!;
 const post = (message: AggregateOutput) => port.postMessage(message);
-const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
+// One mapping reads this copy: a batch's records go once it is delivered (LocalStream keepReadRecords).
+const stream = new LocalStream(init.streamName, init.shards.length, init.shards, { keepReadRecords: false });
 let nowMs = 0;
 // The sinks post to the main thread, which writes the lake and search; a chaos run's faults apply here.
 const sinks = {

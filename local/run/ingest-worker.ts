@@ -25,7 +25,8 @@ const port = parentPort!;
 const stored = new StoredOutputs((message, transfer) => port.postMessage(message, transfer));
 const chaos = init.chaos ? new Chaos(init.chaos) : undefined;
 const faulty = <T>(sink: Sink<T>): Sink<T> => (chaos ? chaos.wrapSink(sink) : sink);
-const stream = new LocalStream(init.streamName, init.shards.length, init.shards);
+// One mapping reads this copy: a batch's records go once it is delivered (LocalStream keepReadRecords).
+const stream = new LocalStream(init.streamName, init.shards.length, init.shards, { keepReadRecords: false });
 let nowMs = 0;
 
 // The stand-ins' API side runs here, enforcing the same limits call by call (Firehose's

@@ -126,16 +126,23 @@ export class LocalStream {
   readonly shards: LocalShard[];
   private readonly shardOfKey = new Map<string, number>();
   private counter = 0;
+  private readonly keepReadRecords: boolean;
 
   /**
    * @param shardCount shards split evenly over the hash key space, as CreateStream does
    * @param shardRanges instead: the shards of a real stream (ListShards), whose records this stream buffers
+   * @param options.keepReadRecords keep a record made from its bytes once read, until it is trimmed
+   *   (default): right where several mappings read the same shard, as on the main thread. A worker's
+   *   copy, read by one mapping, lets each batch's records go once delivered, so they die young
+   *   instead of living through the drain into the old generation.
    */
   constructor(
     readonly name: string,
     shardCount: number,
     shardRanges?: readonly { shardId: string; startingHashKey: bigint; endingHashKey: bigint }[],
+    options: { keepReadRecords?: boolean } = {},
   ) {
+    this.keepReadRecords = options.keepReadRecords ?? true;
     if (shardRanges) {
       this.shards = shardRanges.map((range) => ({ ...range, base: 0, log: emptyLog(0) }));
       return;
@@ -219,6 +226,40 @@ export class LocalStream {
     return sequenceNumberOf(shardIndex, counter);
   }
 
+  /**
+   * Appends records another thread's stream handed over as bytes (a drain: mapping-thread.ts), with
+   * their sequence numbers' counters and arrival times (seconds): the bytes are copied into the slab
+   * in one piece, and each record's base64 and sequence number are made when it is read.
+   */
+  appendBytes(
+    shardIndex: number,
+    records: {
+      bytes: Uint8Array;
+      /** Where record i's bytes end in `bytes`. */
+      ends: Uint32Array;
+      counters: Float64Array;
+      partitionKeys: readonly string[];
+      arrivals: Float64Array;
+    },
+  ): void {
+    const log = this.shards[shardIndex]!.log;
+    const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
+    const end = start + records.bytes.byteLength;
+    if (end > log.bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
+      grown.set(log.bytes.subarray(0, start));
+      log.bytes = grown;
+    }
+    log.bytes.set(records.bytes, start);
+    for (let i = 0; i < records.partitionKeys.length; i++) {
+      log.partitionKeys.push(records.partitionKeys[i]!);
+      log.sequences.push(records.counters[i]!);
+      log.arrivals.push(records.arrivals[i]!);
+      log.records.push(undefined);
+      log.ends.push(start + records.ends[i]!);
+    }
+  }
+
   /** Appends a record read from a real shard (sequence number and arrival time are Kinesis's own). */
   append(shardIndex: number, record: StoredRecord): void {
     const log = this.shards[shardIndex]!.log;
@@ -242,28 +283,48 @@ export class LocalStream {
     return shard.log.arrivals[this.offsetOf(shard, position)]!;
   }
 
+  /** The partition key of the record at a position not yet trimmed. */
+  partitionKeyAt(shardIndex: number, position: number): string {
+    const shard = this.shards[shardIndex]!;
+    return shard.log.partitionKeys[this.offsetOf(shard, position)]!;
+  }
+
+  /** The length of the base64 `data` the record at a position has when read, without making it. */
+  dataLengthAt(shardIndex: number, position: number): number {
+    const shard = this.shards[shardIndex]!;
+    const i = this.offsetOf(shard, position);
+    const log = shard.log;
+    const stored = log.records[i];
+    if (stored !== undefined) return stored.data.length;
+    const bytes = log.ends[i]! - (i === 0 ? 0 : log.ends[i - 1]!);
+    return 4 * Math.ceil(bytes / 3);
+  }
+
+  /** The record at a position not yet trimmed, as a consumer reads it. */
+  recordAt(shardIndex: number, position: number): StoredRecord {
+    const shard = this.shards[shardIndex]!;
+    const i = this.offsetOf(shard, position);
+    const log = shard.log;
+    const stored = log.records[i];
+    if (stored !== undefined) return stored;
+    const start = i === 0 ? 0 : log.ends[i - 1]!;
+    const record: StoredRecord = {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: log.partitionKeys[i]!,
+      sequenceNumber: sequenceNumberOf(shardIndex, log.sequences[i] as number),
+      data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
+      approximateArrivalTimestamp: log.arrivals[i]!,
+    };
+    if (this.keepReadRecords) log.records[i] = record;
+    return record;
+  }
+
   /** Up to `limit` records of a shard from a position. */
   read(shardIndex: number, position: number, limit: number): StoredRecord[] {
-    const shard = this.shards[shardIndex]!;
-    const from = this.offsetOf(shard, position);
-    const log = shard.log;
-    const to = Math.min(from + limit, log.records.length);
-    const records = new Array<StoredRecord>(to - from);
-    for (let i = from; i < to; i++) {
-      let record = log.records[i];
-      if (record === undefined) {
-        const start = i === 0 ? 0 : log.ends[i - 1]!;
-        record = {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: log.partitionKeys[i]!,
-          sequenceNumber: sequenceNumberOf(shardIndex, log.sequences[i] as number),
-          data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
-          approximateArrivalTimestamp: log.arrivals[i]!,
-        };
-        log.records[i] = record;
-      }
-      records[i - from] = record;
-    }
+    this.offsetOf(this.shards[shardIndex]!, position);
+    const to = Math.min(position + limit, this.end(shardIndex));
+    const records = new Array<StoredRecord>(Math.max(0, to - position));
+    for (let p = position; p < to; p++) records[p - position] = this.recordAt(shardIndex, p);
     return records;
   }
 

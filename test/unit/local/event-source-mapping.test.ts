@@ -158,6 +158,37 @@ describe('Class: EventSourceMapping', () => {
     },
   );
 
+  it("reads a batch's records when the batch goes out, not a whole drain's at once (they would outlive the young generation)", async () => {
+    // Prepare: a worker's copy of a shard, which does not keep the records it made
+    const stream = new LocalStream('telemetry', 1, undefined, { keepReadRecords: false });
+    for (let i = 0; i < 25; i++) stream.putBytes(0, 'key', Buffer.from(`r${i}`), 1_795_507_200_000 + i * 1000);
+    let made = 0;
+    const recordAt = stream.recordAt.bind(stream);
+    stream.recordAt = (shardIndex, position) => {
+      made++;
+      return recordAt(shardIndex, position);
+    };
+    const madeAtInvoke: number[] = [];
+    const mapping = new EventSourceMapping({
+      settings,
+      createHandler: () => async () => {
+        madeAtInvoke.push(made);
+        return { batchItemFailures: [] };
+      },
+      stream,
+      region: 'eu-west-1',
+      dlqPath: join(mkdtempSync(join(tmpdir(), 'esm-')), 'dlq.jsonl'),
+      now: () => 1_795_507_200_000,
+    });
+
+    // Act
+    await mapping.drain(0);
+
+    // Assess: by each invocation, its own batch and the ones before, never the rest of the drain
+    expect(madeAtInvoke).toEqual([10, 20, 25]);
+    expect(mapping.checkpoints[0]).toBe(25);
+  });
+
   it('holds a partial batch until batchWindow has passed, and sends it at the end of the input', async () => {
     // Prepare: records arrive one second apart; batchWindow 5 s, batchSize 10
     const sizes: number[] = [];

@@ -93,6 +93,42 @@ describe('Class: LocalStream', () => {
     });
   });
 
+  it("given another thread's drain appended as bytes, reads the shard's own records, and a copy that does not keep them makes each anew", () => {
+    // Prepare: the main thread's shard (bytes of any kind, an empty record, a partial trim) and a worker's copy
+    const main = new LocalStream('s', 2);
+    const payloads = ['{"a":1}', '', '\u00e9\n,🚗', 'x'.repeat(70_000)].map((text) => Buffer.from(text));
+    for (let round = 0; round < 3; round++)
+      for (const [i, bytes] of payloads.entries()) main.putBytes(1, `k${i}`, bytes, 1_764_000_000_123 + i);
+    main.trim(1, 3);
+    const copy = new LocalStream('s', 2, main.shards, { keepReadRecords: false });
+    const { bytes, ends, counters, partitionKeys, arrivals } = main.readColumns(1, 3);
+
+    // Act: two drains, as the worker gets them
+    copy.appendBytes(1, {
+      bytes: bytes!.slice(0, ends![4]),
+      ends: ends!.slice(0, 5),
+      counters: counters!.slice(0, 5),
+      partitionKeys: partitionKeys.slice(0, 5),
+      arrivals: arrivals.slice(0, 5),
+    });
+    const firstEnd = ends![4]!;
+    copy.appendBytes(1, {
+      bytes: bytes!.slice(firstEnd),
+      ends: ends!.slice(5).map((end) => end - firstEnd),
+      counters: counters!.slice(5),
+      partitionKeys: partitionKeys.slice(5),
+      arrivals: arrivals.slice(5),
+    });
+
+    // Assess: the same records from position 0 of the copy; read twice, equal but not kept
+    const read = copy.read(1, 0, 100);
+    expect(read).toEqual(main.read(1, 3, 100));
+    expect(copy.dataLengthAt(1, 3)).toBe(read[3]!.data.length);
+    expect(copy.recordAt(1, 2)).toEqual(read[2]);
+    expect(copy.recordAt(1, 2)).not.toBe(read[2]);
+    expect(main.recordAt(1, 5)).toBe(main.recordAt(1, 5));
+  });
+
   it('numbers records with 56 digits that keep increasing when the counter gains a digit', () => {
     // Prepare
     const stream = new LocalStream('s', 2);
