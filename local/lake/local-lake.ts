@@ -5,6 +5,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { duckdbType, tableColumns } from '#src/schema/columns.js';
 import { TABLES, type TableName } from '#src/schema/registry.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
+import { LAKE_PARQUET_COMPRESSION } from '../../resources/analytics/lake-streams.js';
 
 /** Firehose buffering hints: a buffer is delivered when it reaches either. */
 export interface BufferingHints {
@@ -42,8 +43,8 @@ function quote(text: string): string {
 /**
  * The local stand-in for the S3 side of the lake's Firehose delivery streams (LocalFirehose is the
  * API side): one buffer per table, delivered when it reaches the buffering hints (size or interval,
- * as Firehose does) and on close, as Parquet files (zstd) whose columns are the Glue columns derived
- * from `schemas/`, under the layout dynamic partitioning gives on S3:
+ * as Firehose does) and on close, as Parquet files (in the codec the stack's Firehose streams write)
+ * whose columns are the Glue columns derived from `schemas/`, under the layout dynamic partitioning gives on S3:
  * `lake/<table>/dt=YYYY-MM-DD/hour=HH/*.parquet`.
  *
  * The objects are converted by DuckDB (`read_json` with the table's columns → `COPY … PARTITION_BY`),
@@ -157,7 +158,7 @@ export class LocalLake {
         SELECT ${select}, strftime(${partition}, '%Y-%m-%d') AS dt, strftime(${partition}, '%H') AS hour
         FROM read_json(${quote(tmp)}, format = 'newline_delimited', columns = {${readTypes}})
       ) TO ${quote(join(this.options.outDir, 'lake', table))}
-      (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt, hour), APPEND, FILENAME_PATTERN ${quote(`${table}-${flush}-{uuid}`)})`;
+      (FORMAT parquet, COMPRESSION ${LAKE_PARQUET_COMPRESSION.toLowerCase()}, PARTITION_BY (dt, hour), APPEND, FILENAME_PATTERN ${quote(`${table}-${flush}-{uuid}`)})`;
     try {
       await this.connection.run(sql);
     } catch (error) {

@@ -12,6 +12,13 @@ import {
 } from './cfn.js';
 
 /**
+ * The Parquet codec Firehose's format conversion writes the lake with (ParquetSerDe `Compression`:
+ * UNCOMPRESSED, GZIP or SNAPPY, the default; https://docs.aws.amazon.com/firehose/latest/APIReference/API_ParquetSerDe.html).
+ * The local lake stand-in writes its files with the same codec (local/lake/local-lake.ts).
+ */
+export const LAKE_PARQUET_COMPRESSION = 'SNAPPY';
+
+/**
  * One Firehose stream per lake table: many events per record (ingest packs them), de-aggregated,
  * partitioned by the event's own day and hour (JQ on the time column, epoch ms), converted to Parquet
  * with the Glue table's schema. Firehose bills per record rounded up to 5 KB, so packing matters.
@@ -37,7 +44,7 @@ export function lakeStreams(options: AnalyticsOptions): Resources {
           DataFormatConversionConfiguration: {
             Enabled: true,
             InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
-            OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
+            OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: LAKE_PARQUET_COMPRESSION } } },
             SchemaConfiguration: {
               CatalogId: ref('AWS::AccountId'),
               DatabaseName: ref('GlueDatabase'),

@@ -8,6 +8,7 @@ import { VERIFY_MEMORY_LIMIT } from '#local/verify/verify-run.js';
 import { tableColumns } from '#src/schema/columns.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { lakeSinkFor } from '#test/helpers/lake-sink.js';
+import { LAKE_PARQUET_COMPRESSION } from '../../../resources/analytics/lake-streams.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 24, 8);
@@ -114,6 +115,22 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
       speed: 'DOUBLE',
       enriched: 'BOOLEAN',
     });
+  });
+
+  it("writes its Parquet in the codec the stack's Firehose streams convert with (Snappy), not one Firehose cannot write", async () => {
+    // Prepare
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-codec-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 60 } });
+    await lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor').write([reading(1, T0), reading(2, T0)]);
+    await lake.close();
+
+    // Act
+    const file = join(outDir, 'lake', 'car_sensor', parquetFiles(join(outDir, 'lake', 'car_sensor'))[0]!);
+    const { rows } = await runQuery(outDir, `SELECT DISTINCT compression FROM parquet_metadata('${file}')`);
+
+    // Assess
+    expect(LAKE_PARQUET_COMPRESSION).toBe('SNAPPY');
+    expect(rows).toEqual([[LAKE_PARQUET_COMPRESSION]]);
   });
 
   it('shows each row once through the view a query reads, whatever was delivered twice, and still prunes by dt', async () => {
