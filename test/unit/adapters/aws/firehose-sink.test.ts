@@ -125,6 +125,19 @@ describe('Function: packRecords()', () => {
     ]);
   });
 
+  it('writes each line and its newline as UTF-8, characters of 2, 3 and 4 bytes included, records cut by bytes not characters', () => {
+    // Prepare: 1,000 KiB holds 341,333 three-byte characters, so two lines of 200,000 need two records
+    const lines = ['{"s":"é"}', '{"s":"🚗€"}', `{"s":"${'€'.repeat(200_000)}"}`, `{"s":"${'€'.repeat(200_000)}"}`];
+
+    // Act
+    const records = packRecords(lines);
+
+    // Assess
+    expect(records.map((r) => r.firstItem)).toEqual([0, 3]);
+    expect(records.map((r) => Buffer.from(r.data).toString('utf8')).join('')).toBe(lines.map((l) => `${l}\n`).join(''));
+    for (const record of records) expect(record.data.length).toBeLessThanOrEqual(1000 * 1024);
+  });
+
   it('starts a new record before one would pass 1,000 KiB', () => {
     // Act
     const records = packRecords(Array.from({ length: 3 }, () => 'x'.repeat(400 * 1024)));
