@@ -130,10 +130,9 @@ export function unpackRecords(columns: RecordColumns): StoredRecord[] {
   const data = buffer ? undefined : columns.data!.split('\n');
   const sequenceNumbers = buffer ? undefined : columns.sequenceNumbers!.split(',');
   const records = new Array<StoredRecord>(columns.count);
-  let keyAt = 0;
+  const keys = partitionKeysOf(columns);
   let dataAt = 0;
   for (let i = 0; i < columns.count; i++) {
-    const keyEnd = keyAt + columns.keyLengths[i]!;
     let text: string;
     let sequenceNumber: string;
     if (buffer) {
@@ -147,12 +146,11 @@ export function unpackRecords(columns: RecordColumns): StoredRecord[] {
     }
     records[i] = {
       kinesisSchemaVersion: '1.0',
-      partitionKey: columns.partitionKeys.slice(keyAt, keyEnd),
+      partitionKey: keys[i]!,
       data: text,
       sequenceNumber,
       approximateArrivalTimestamp: columns.arrivals[i]!,
     };
-    keyAt = keyEnd;
   }
   return records;
 }
