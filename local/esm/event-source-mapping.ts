@@ -145,13 +145,15 @@ function toEvent(
   region: string,
   role: string,
 ): KinesisStreamEvent {
+  // One string per record for its id, not two (`${shardId}:${…}` joins three parts).
+  const idPrefix = `${shardId}:`;
   return {
     Records: records.map(
       (record): KinesisStreamRecord => ({
         kinesis: record,
         eventSource: 'aws:kinesis',
         eventVersion: '1.0',
-        eventID: `${shardId}:${record.sequenceNumber}`,
+        eventID: idPrefix + record.sequenceNumber,
         eventName: 'aws:kinesis:record',
         invokeIdentityArn: role,
         awsRegion: region,
