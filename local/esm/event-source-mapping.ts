@@ -346,8 +346,12 @@ export class EventSourceMapping {
     const first = this.windowStartOf(batch[0]!);
     if (progress.window && progress.window.start !== first) await this.finishWindow(shardIndex);
     progress.window ??= { start: first, state: {} };
-    const cut = batch.findIndex((record) => this.windowStartOf(record) !== first);
-    return cut < 0 ? batch : batch.slice(0, cut);
+    // A loop, not findIndex with a closure: this runs over every record delivered.
+    const seconds = this.options.settings.tumblingWindowInSeconds!;
+    let cut = 1;
+    while (cut < batch.length && Math.floor(batch[cut]!.approximateArrivalTimestamp / seconds) * seconds === first)
+      cut++;
+    return cut === batch.length ? batch : batch.slice(0, cut);
   }
 
   /** The final invoke of a shard's window, retried until it succeeds as Lambda does. */
