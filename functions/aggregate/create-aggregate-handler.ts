@@ -3,10 +3,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, KinesisStreamStateResponse, KinesisStreamTumblingWindowEvent } from 'aws-lambda';
-import { type DecodedRecord, decodeRecord, streamNameFromArn, viewAcceptedRecord } from '#src/ingest/decode-record.js';
-import { decodeUnits, isKplRecord } from '#src/ingest/record-units.js';
-import { carRulesFired } from '#src/rules/evaluate-rules.js';
-import type { TelemetryEvent } from '#src/telemetry/event.js';
+import { streamNameFromArn } from '#src/ingest/decode-record.js';
+import { addRecordsToWindows } from '#src/windows/add-records-to-windows.js';
 import { toWindowState, WindowAdvance } from '#src/windows/event-time-windows.js';
 import type { AggregateDeps } from '../shared/deps.js';
 
@@ -31,37 +29,7 @@ export function createAggregateHandler(deps: AggregateDeps) {
     const shard = first?.eventID.split(':')[0] ?? previous.shard ?? 'unknown';
     const stream = first ? streamNameFromArn(first.eventSourceARN) : 'unknown';
     const advance = new WindowAdvance({ ...previous, shard }, deps.dimensions, deps.windows, deps.seenCache);
-    let aggregated = 0;
-    let ignored = 0;
-    // Each reading goes into the windows as it is decoded: nothing per record is kept for the batch.
-    const add = (event: TelemetryEvent) => {
-      if (event.type !== 'car_sensor') {
-        ignored++;
-        return;
-      }
-      const speed = event.speed as number;
-      const rpm = event.rpm as number;
-      const fired = carRulesFired(speed, rpm, event.gear as number, deps.rules);
-      advance.add(event.event_id, event.ts, event.car_id as number, speed, rpm, fired);
-      aggregated++;
-    };
-    const take = (decoded: DecodedRecord) => {
-      if (decoded.ok) add(decoded.event);
-      else ignored++;
-    };
-    for (let r = 0; r < records.length; r++) {
-      const kinesis = records[r]!.kinesis;
-      // Bad records are ingest's to reject; here they are only counted. A plain record that ingest's
-      // fast path accepts is read in place (viewAcceptedRecord), any other as ingest decodes it, and
-      // a KPL aggregate's user records as ingest reads them.
-      if (isKplRecord(kinesis.data)) {
-        for (const { decoded } of decodeUnits(kinesis, stream, shard, deps.validate).units) take(decoded);
-        continue;
-      }
-      const view = viewAcceptedRecord(kinesis, deps.validate);
-      if (view !== undefined) add(view);
-      else take(decodeRecord(kinesis, stream, shard, deps.validate));
-    }
+    const { aggregated, ignored } = addRecordsToWindows(records, advance, { stream, shard }, deps.validate, deps.rules);
     // Without `window` (a mapping with no tumblingWindowInSeconds, or an emulator that does not
     // implement tumbling windows) no state comes back next time: emit every window now, as partials.
     const window = event.window as KinesisStreamTumblingWindowEvent['window'] | undefined;
