@@ -145,13 +145,15 @@ function toEvent(
   region: string,
   role: string,
 ): KinesisStreamEvent {
+  // One string per record for its id, not two (`${shardId}:${…}` joins three parts).
+  const idPrefix = `${shardId}:`;
   return {
     Records: records.map(
       (record): KinesisStreamRecord => ({
         kinesis: record,
         eventSource: 'aws:kinesis',
         eventVersion: '1.0',
-        eventID: `${shardId}:${record.sequenceNumber}`,
+        eventID: idPrefix + record.sequenceNumber,
         eventName: 'aws:kinesis:record',
         invokeIdentityArn: role,
         awsRegion: region,
@@ -347,8 +349,12 @@ export class EventSourceMapping {
     const first = this.windowStartOf(batch[0]!);
     if (progress.window && progress.window.start !== first) await this.finishWindow(shardIndex);
     progress.window ??= { start: first, state: {} };
-    const cut = batch.findIndex((record) => this.windowStartOf(record) !== first);
-    return cut < 0 ? batch : batch.slice(0, cut);
+    // A loop, not findIndex with a closure: this runs over every record delivered.
+    const seconds = this.options.settings.tumblingWindowInSeconds!;
+    let cut = 1;
+    while (cut < batch.length && Math.floor(batch[cut]!.approximateArrivalTimestamp / seconds) * seconds === first)
+      cut++;
+    return cut === batch.length ? batch : batch.slice(0, cut);
   }
 
   /** The final invoke of a shard's window, retried until it succeeds as Lambda does. */

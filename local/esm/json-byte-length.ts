@@ -3,11 +3,27 @@ const LONG_STRING = 4096;
 /** The characters JSON.stringify escapes in an ASCII string: the control characters, `"` and `\`. */
 const ESCAPED = [...Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code)), '"', '\\'];
 
+/**
+ * The last long string found to be written verbatim. A tumbling window's state carries the same
+ * long string grown at its end at every invocation (the aggregate's seen ids), so the next one is
+ * checked only past what it shares with this one: the check is per character, and a prefix of a
+ * string written verbatim is written verbatim.
+ */
+let lastVerbatim = '';
+/** The end of the last verbatim string that is not taken as shared (base64 rewrites its last group as it grows). */
+const REWRITTEN_TAIL = 64;
+
 /** Whether JSON.stringify writes the string as itself between quotes: ASCII with nothing to escape. */
 function writesVerbatim(text: string): boolean {
-  if (Buffer.byteLength(text) !== text.length) return false;
+  const shared = lastVerbatim.length - REWRITTEN_TAIL;
+  const rest =
+    shared >= LONG_STRING && text.length >= shared && text.startsWith(lastVerbatim.slice(0, shared))
+      ? text.slice(shared)
+      : text;
+  if (Buffer.byteLength(rest) !== rest.length) return false;
   // One native search per character is far cheaper than JSON.stringify's escape check of every character.
-  for (const char of ESCAPED) if (text.includes(char)) return false;
+  for (const char of ESCAPED) if (rest.includes(char)) return false;
+  lastVerbatim = text;
   return true;
 }
 

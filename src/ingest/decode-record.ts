@@ -3,7 +3,7 @@ import { type EventValidator, isSchemaValidator } from '../schema/validate-event
 import type { RecordSource, Reject, TelemetryEvent } from '../telemetry/event.js';
 import { parseTimestamp } from '../telemetry/parse-timestamp.js';
 import { rejectPayload } from '../telemetry/reject-payload.js';
-import { knownShapeMeetsSchema, parseKnownShape } from './known-shape-parser.js';
+import { knownShapeMeetsSchema, parseKnownShape, viewKnownShape } from './known-shape-parser.js';
 import { scanJson } from './scan-json.js';
 
 /**
@@ -233,7 +233,17 @@ export function decodePayload(
  * objects it takes: on the hot path those were two allocations per record for nothing.
  */
 function acceptKnownShape(text: string, validate: EventValidator): DecodedRecord | undefined {
-  const parsed = parseKnownShape(text);
+  const event = acceptedShape(text, validate, parseKnownShape);
+  return event === undefined ? undefined : { ok: true, event, text };
+}
+
+/** acceptKnownShape's judgement, on the object `read` gives (parseKnownShape, or viewKnownShape's reused view). */
+function acceptedShape(
+  text: string,
+  validate: EventValidator,
+  read: (text: string) => Record<string, unknown> | undefined,
+): TelemetryEvent | undefined {
+  const parsed = read(text);
   // An event without its own id (its id derived from the position) takes decodePayload's path.
   if (parsed === undefined || parsed.event_id === undefined) return undefined;
   if (!(knownShapeMeetsSchema() && isSchemaValidator(validate)) && !validate(parsed).ok) return undefined;
@@ -241,7 +251,32 @@ function acceptKnownShape(text: string, validate: EventValidator): DecodedRecord
   const ts = parseTimestamp(event.ts);
   if (Number.isNaN(ts)) return undefined;
   event.ts = ts;
-  return { ok: true, event: event as TelemetryEvent, text };
+  return event as TelemetryEvent;
+}
+
+/**
+ * The event decodeRecord accepts on its fast path for this record, as viewKnownShape's reused view
+ * (valid until the next call: read what you need first), or undefined when decodeRecord has to
+ * judge the record (then it accepts or rejects it as always). Whatever this returns, decodeRecord
+ * returns an accepted event with the same fields and values: the same text (atob's), the same
+ * shape, schema, id and `ts` checks. For a reader of a few fields per record (the aggregate),
+ * which then allocates no event, location, outcome or kept text per record.
+ *
+ * @example const event = viewAcceptedRecord(record.kinesis, validate) ?? toEventOrReject(decodeRecord(…));
+ */
+export function viewAcceptedRecord(record: StreamRecordData, validate: EventValidator): TelemetryEvent | undefined {
+  const binary = atobOrUndefined(record.data);
+  if (binary === undefined || binary.length > MAX_RECORD_BYTES) return undefined;
+  return acceptedShape(binary, validate, viewKnownShape);
+}
+
+/** atob, or undefined for what it refuses (then decodeRecord decodes the bytes leniently, as Buffer does). */
+function atobOrUndefined(data: string): string | undefined {
+  try {
+    return atob(data);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Telemetry is almost always 7-bit ASCII: then `atob` gives the UTF-8 text directly, no Buffer. */
@@ -258,12 +293,7 @@ export function decodeRecord(
   shardId: string,
   validate: EventValidator,
 ): DecodedRecord {
-  let binary: string | undefined;
-  try {
-    binary = atob(record.data);
-  } catch {
-    binary = undefined;
-  }
+  const binary = atobOrUndefined(record.data);
   // The known-shape parser reads every character of what it accepts and takes only printable
   // ASCII, so text it accepts is its own UTF-8: the scan for other characters is needed only after.
   if (binary !== undefined && binary.length <= MAX_RECORD_BYTES) {

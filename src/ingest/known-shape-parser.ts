@@ -26,6 +26,25 @@ export function parseKnownShape(text: string): Record<string, unknown> | undefin
 }
 
 /**
+ * What parseKnownShape would return for `text`, as a view: one object per event type, refilled by
+ * every call, so a caller that reads a few fields per record (the aggregate) builds no object, no
+ * `location` and no kept text per record. The view has the same keys and values as the object
+ * parseKnownShape returns, without its kept line body; its `location` is one reused `{lat, lon}`,
+ * and a string equal to the one the same property had last time is that same string. Read what
+ * you need before the next call; knownShapeMeetsSchema() answers for the view as for a parse.
+ *
+ * @example const view = viewKnownShape(text); if (view?.type === 'car_sensor') sum += view.speed as number;
+ */
+export function viewKnownShape(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith(TYPE_PREFIX)) return undefined;
+  for (let p = 0; p < PARSERS.length; p++) {
+    const { prefix, view } = PARSERS[p]!;
+    if (text.startsWith(prefix)) return view(text);
+  }
+  return undefined;
+}
+
+/**
  * Whether the object parseKnownShape returned last meets its type's schema: the parser checks, in
  * the same pass, every keyword ajv would check on an object of exactly that shape (compiled from
  * `schemas/` by schemaChecksSource), so the caller may skip ajv when this is true. False for a
@@ -151,6 +170,26 @@ function readLocation(text: string, i: number): { lat: number; lon: number } | u
   return new newGeoPoint(lat, lon);
 }
 
+/** readLocation for a view: the same checks, the values written into one reused point. */
+function readLocationInto(text: string, i: number, point: { lat: number; lon: number }): typeof point | undefined {
+  if (!text.startsWith('{"lat":', i)) return undefined;
+  const lat = readNumber(text, i + 7);
+  if (lat === undefined || !text.startsWith(',"lon":', last.at)) return undefined;
+  const exact = last.exact;
+  const lon = readNumber(text, last.at + 7);
+  if (lon === undefined || text.charCodeAt(last.at) !== CLOSE_BRACE) return undefined;
+  last.at++;
+  last.exact = exact && last.exact;
+  point.lat = lat;
+  point.lon = lon;
+  return point;
+}
+
+/** readValue for a view: a string equal to the property's last one is that string (readRepeatedString). */
+function readRepeatedValue(text: string, i: number, memo: string[], k: number): unknown {
+  return text.charCodeAt(i) === QUOTE ? readRepeatedString(text, i, memo, k) : readValue(text, i);
+}
+
 /**
  * A plain object (its prototype is Object.prototype, as a literal's) built by a constructor, not
  * by a literal: V8 tracks a literal's allocation site and, once it sees most of a site's objects
@@ -234,7 +273,7 @@ function readerOf(schema: JsonSchema): 'readLocation' | 'readString' | 'readNumb
  * properties in its order (then derived ones) and the schema pins their JSON types, it also keeps
  * the text of those other properties as LINE_BODY when they are written exactly as the serialiser would.
  */
-function compileShapeParser(type: EventType): ShapeParser {
+function compileShapeParser(type: EventType): { parse: ShapeParser; view: ShapeParser } {
   const schema = eventSchemas[type];
   const properties = schema.properties as Record<string, JsonSchema>;
   const names = Object.keys(properties);
@@ -246,63 +285,87 @@ function compileShapeParser(type: EventType): ShapeParser {
     names[2] === 'ts' &&
     ['event_id', 'type', 'ts', ...bodyNames].every((name, k) => columns[k]?.name === name) &&
     bodyNames.every((name, k) => pinsColumnType(name, properties[name]!, columns[k + 3]!.type));
-  const steps = names.slice(1).map((name, k) => {
-    const key = `,${JSON.stringify(name)}:`;
-    const read = readerOf(resolveProperty(properties[name]!));
-    // Every event has an id of its own: only the other strings are worth remembering.
-    const call =
-      read === 'readString' && name !== 'event_id'
-        ? `readRepeatedString(text, i + ${key.length}, memo, ${k})`
-        : `${read}(text, i + ${key.length})`;
-    return `${k === 2 ? 'const bodyStart = i;' : ''}
+  // The parser keeps the line body and copies the id out of the text (the ledger keeps ids); the
+  // view (viewKnownShape) reads the same text with the same checks into one reused object.
+  const stepsOf = (view: boolean) =>
+    names.slice(1).map((name, k) => {
+      const key = `,${JSON.stringify(name)}:`;
+      const read = readerOf(resolveProperty(properties[name]!));
+      const at = `text, i + ${key.length}`;
+      // Every event has an id of its own: only the other strings are worth remembering.
+      let call = `${read}(${at})`;
+      if (read === 'readString' && name !== 'event_id') call = `readRepeatedString(${at}, memo, ${k})`;
+      else if (view && read === 'readValue') call = `readRepeatedValue(${at}, memo, ${k})`;
+      else if (view && read === 'readLocation') call = `readLocationInto(${at}, point)`;
+      return `${k === 2 && !view ? 'const bodyStart = i;' : ''}
       if (!text.startsWith(${JSON.stringify(key)}, i)) return undefined;
       let v${k + 1} = ${call};
       if (v${k + 1} === undefined) return undefined;
-      ${name === 'event_id' ? `if (typeof v${k + 1} === 'string') v${k + 1} = ownCopy(v${k + 1});` : ''}
+      ${name === 'event_id' && !view ? `if (typeof v${k + 1} === 'string') v${k + 1} = ownCopy(v${k + 1});` : ''}
       i = last.at;
-      ${k >= 2 ? 'exact = exact && last.exact;' : ''}`;
-  });
+      ${k >= 2 && !view ? 'exact = exact && last.exact;' : ''}`;
+    });
   // The event is built by a constructor with Object.prototype (see GeoPoint for why not a literal).
   const params = names.map((_, k) => `v${k}`);
+  const values = [JSON.stringify(type), ...params.slice(1)];
   const assignments = names.map((name, k) => `this[${JSON.stringify(name)}] = v${k};`);
   if (keepsBody) assignments.push('this[LINE_BODY] = lineBody;');
   const patterns: string[] = [];
-  const checks = schemaChecksSource(schema, [JSON.stringify(type), ...params.slice(1)], patterns) ?? 'false';
-  const body = `let i = ${TYPE_PREFIX.length + type.length + 1};
-    let exact = true;
-    ${steps.join('\n')}
+  const checks = schemaChecksSource(schema, values, patterns) ?? 'false';
+  const bodyOf = (view: boolean, result: string) => `let i = ${TYPE_PREFIX.length + type.length + 1};
+    ${view ? '' : 'let exact = true;'}
+    ${stepsOf(view).join('\n')}
     if (i !== text.length - 1 || text.charCodeAt(i) !== ${CLOSE_BRACE}) return undefined;
     last.valid = ${checks};
-    return new Shape(${[JSON.stringify(type), ...params.slice(1), keepsBody ? 'exact ? text.slice(bodyStart, i) : undefined' : 'undefined'].join(', ')});`;
-  return new Function(
-    'readValue',
-    'readString',
-    'readNumber',
-    'readLocation',
-    'last',
-    'LINE_BODY',
-    'ownCopy',
-    'patterns',
-    'readRepeatedString',
-    'memo',
-    `function Shape(${[...params, 'lineBody'].join(', ')}) { ${assignments.join(' ')} }
-    Shape.prototype = Object.prototype;
-    return function parse_${type}(text) { ${body} };`,
-  )(
-    readValue,
-    readString,
-    readNumber,
-    readLocation,
-    last,
-    LINE_BODY,
-    ownCopy,
-    patterns.map((source) => rememberingRegExp(source, 'u')),
-    readRepeatedString,
-    names.map(() => ''),
-  ) as ShapeParser;
+    ${result}`;
+  const parseBody = bodyOf(
+    false,
+    `return new Shape(${[...values, keepsBody ? 'exact ? text.slice(bodyStart, i) : undefined' : 'undefined'].join(', ')});`,
+  );
+  const viewBody = bodyOf(
+    true,
+    `${names.map((name, k) => `view[${JSON.stringify(name)}] = ${values[k]};`).join(' ')} return view;`,
+  );
+  const compile = (view: boolean, source: string) =>
+    new Function(
+      'readValue',
+      'readString',
+      'readNumber',
+      'readLocation',
+      'last',
+      'LINE_BODY',
+      'ownCopy',
+      'patterns',
+      'readRepeatedString',
+      'memo',
+      'readRepeatedValue',
+      'readLocationInto',
+      'point',
+      `function Shape(${[...params, 'lineBody'].join(', ')}) { ${assignments.join(' ')} }
+      Shape.prototype = Object.prototype;
+      function View(${params.join(', ')}) { ${assignments.slice(0, names.length).join(' ')} }
+      View.prototype = Object.prototype;
+      const view = new View(${names.map(() => 'undefined').join(', ')});
+      return function ${view ? 'view' : 'parse'}_${type}(text) { ${source} };`,
+    )(
+      readValue,
+      readString,
+      readNumber,
+      readLocation,
+      last,
+      LINE_BODY,
+      ownCopy,
+      patterns.map((pattern) => rememberingRegExp(pattern, 'u')),
+      readRepeatedString,
+      names.map(() => ''),
+      readRepeatedValue,
+      readLocationInto,
+      new newGeoPoint(0, 0),
+    ) as ShapeParser;
+  return { parse: compile(false, parseBody), view: compile(true, viewBody) };
 }
 
-const PARSERS: { prefix: string; parse: ShapeParser }[] = EVENT_TYPES.map((type) => ({
+const PARSERS: { prefix: string; parse: ShapeParser; view: ShapeParser }[] = EVENT_TYPES.map((type) => ({
   prefix: `${TYPE_PREFIX}${type}"`,
-  parse: compileShapeParser(type),
+  ...compileShapeParser(type),
 }));

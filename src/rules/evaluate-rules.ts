@@ -15,6 +15,23 @@ function makeAlert(event: TelemetryEvent, rule: RuleName, subjectId: string, val
 }
 
 /**
+ * The car rules a reading fires, one bit each (a bitmask, not names: the aggregate counts them per
+ * record and needs no alert objects): `speeding`, `high_rpm`, `wrong_gear` as evaluateRules decides them.
+ *
+ * @example if (carRulesFired(speed, rpm, gear, config) & CAR_RULE_BITS.speeding) speeding++;
+ */
+export const CAR_RULE_BITS = { speeding: 1, high_rpm: 2, wrong_gear: 4 } as const;
+
+/** The CAR_RULE_BITS of the car rules a car_sensor reading fires. */
+export function carRulesFired(speed: number, rpm: number, gear: number, config: RuleConfig): number {
+  let fired = 0;
+  if (speed > config.speedingKmh) fired |= CAR_RULE_BITS.speeding;
+  if (rpm > config.highRpm) fired |= CAR_RULE_BITS.high_rpm;
+  if (!expectedGears(speed).includes(gear)) fired |= CAR_RULE_BITS.wrong_gear;
+  return fired;
+}
+
+/**
  * Evaluates the stateless rules on one validated event and appends any alerts to `out`
  * (appending avoids an array per event on the hot path). `gps_jump` needs the previous point of
  * the trajectory and lives in `TrajectoryTracker`.
@@ -29,13 +46,17 @@ export function evaluateRules(event: TelemetryEvent, config: RuleConfig, out: Al
       const speed = event.speed as number;
       const rpm = event.rpm as number;
       const gear = event.gear as number;
+      const fired = carRulesFired(speed, rpm, gear, config);
+      if (fired === 0) return;
       const subject = String(event.car_id);
-      if (speed > config.speedingKmh) {
+      if (fired & CAR_RULE_BITS.speeding) {
         out.push(makeAlert(event, 'speeding', subject, { speed, threshold_kmh: config.speedingKmh }));
       }
-      if (rpm > config.highRpm) out.push(makeAlert(event, 'high_rpm', subject, { rpm, threshold_rpm: config.highRpm }));
-      const gears = expectedGears(speed);
-      if (!gears.includes(gear)) {
+      if (fired & CAR_RULE_BITS.high_rpm) {
+        out.push(makeAlert(event, 'high_rpm', subject, { rpm, threshold_rpm: config.highRpm }));
+      }
+      if (fired & CAR_RULE_BITS.wrong_gear) {
+        const gears = expectedGears(speed);
         out.push(makeAlert(event, 'wrong_gear', subject, { speed, gear, expected_gear: gears[gears.length - 1]! }));
       }
       return;

@@ -1,4 +1,5 @@
 import type { DimensionIndex } from '../enrich/dimensions.js';
+import { CAR_RULE_BITS } from '../rules/evaluate-rules.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
 import { SeenEventIds, type SeenEventIdsCache } from './seen-event-ids.js';
@@ -101,15 +102,20 @@ function openBucket(
   return copy;
 }
 
+/** Where each car rule's count sits in an accumulator. */
 const RULE_SLOT: Record<string, number> = { speeding: 4, high_rpm: 5, wrong_gear: 6 };
 
-function accumulate(
-  bucket: Record<string, Accumulator>,
-  key: string,
-  speed: number,
-  rpm: number,
-  rules: readonly string[],
-) {
+/** The CAR_RULE_BITS of rule names (carRulesFired's answer as names). */
+function ruleBitsOf(rules: readonly string[]): number {
+  let fired = 0;
+  for (let r = 0; r < rules.length; r++) {
+    const name = rules[r]!;
+    if (name === 'speeding' || name === 'high_rpm' || name === 'wrong_gear') fired |= CAR_RULE_BITS[name];
+  }
+  return fired;
+}
+
+function accumulate(bucket: Record<string, Accumulator>, key: string, speed: number, rpm: number, fired: number) {
   let acc = bucket[key];
   if (!acc) {
     acc = [0, 0, 0, 0, 0, 0, 0];
@@ -119,10 +125,10 @@ function accumulate(
   acc[1] += speed;
   if (speed > acc[2]) acc[2] = speed;
   if (rpm > acc[3]) acc[3] = rpm;
-  for (const rule of rules) {
-    const slot = RULE_SLOT[rule];
-    if (slot !== undefined) acc[slot]! += 1;
-  }
+  if (fired === 0) return;
+  if (fired & CAR_RULE_BITS.speeding) acc[RULE_SLOT.speeding!]! += 1;
+  if (fired & CAR_RULE_BITS.high_rpm) acc[RULE_SLOT.high_rpm!]! += 1;
+  if (fired & CAR_RULE_BITS.wrong_gear) acc[RULE_SLOT.wrong_gear!]! += 1;
 }
 
 function toRows(
@@ -169,6 +175,7 @@ function toRows(
  * `partId` makes row ids unique and stable across retries: `<shard>:<lambda window start>`.
  * `seenCache` (a warm environment's, optional) spares decoding the state's seen set when it holds
  * the set this shard's previous call returned; the result is the same with or without it.
+ * One WindowAdvance, fed record by record, gives the same step (`rules` names each fired rule once).
  */
 export function advanceWindows(
   previous: WindowState,
@@ -179,85 +186,124 @@ export function advanceWindows(
   flush: boolean,
   seenCache?: SeenEventIdsCache,
 ): WindowStep {
-  const state: WindowState = {
-    ...(previous.shard === undefined ? {} : { shard: previous.shard }),
-    watermark: previous.watermark,
-    // Copied bucket by bucket before a bucket changes (openBucket): a failed invocation must leave
-    // the previous state untouched for the retry.
-    open: { ...previous.open },
-    late: previous.late,
-    closed: previous.closed,
-    duplicates: previous.duplicates ?? 0,
-    unchecked: previous.unchecked ?? 0,
-    ...(previous.seen === undefined ? {} : { seen: previous.seen }),
-  };
-  const late: LateRecord[] = [];
-  const capacity = config.seenCapacity ?? SEEN_CAPACITY;
-  const shardKey = previous.shard ?? '';
-  const seen =
-    inputs.length === 0
-      ? undefined
-      : seenCache
-        ? seenCache.take(shardKey, previous.seen)
-        : SeenEventIds.decode(previous.seen);
-  let duplicates = 0;
-  // Per call, not per record: the bucket keys of each car and the bucket of the current window.
-  const keysOfCar = new Map<number, readonly [string, string]>();
-  let currentStart = Number.NaN;
-  let currentBucket: Record<string, Accumulator> = {};
-  for (const { event, rules } of inputs) {
-    // A producer's duplicate (an id aggregated before in this Lambda window) is counted once.
-    const hash = hashEventId(event.event_id);
-    if (seen!.has(hash)) {
-      duplicates++;
-      continue;
+  const advance = new WindowAdvance(previous, dimensions, config, seenCache);
+  for (let k = 0; k < inputs.length; k++) {
+    const { event, rules } = inputs[k]!;
+    advance.add(
+      event.event_id,
+      event.ts,
+      event.car_id as number,
+      event.speed as number,
+      event.rpm as number,
+      ruleBitsOf(rules),
+    );
+  }
+  return advance.finish(partId, flush);
+}
+
+/**
+ * One invocation's advance of the windows (advanceWindows), fed one car_sensor reading at a time
+ * as the handler decodes it, so nothing per record outlives the record: no event objects, input
+ * list or rule names held for the whole batch. The previous state is left untouched (a failed
+ * invocation is retried with it).
+ *
+ * @example
+ *   const advance = new WindowAdvance(previous, dimensions, config, seenCache);
+ *   advance.add(event.event_id, event.ts, event.car_id, event.speed, event.rpm, carRulesFired(…));
+ *   const { rows, late, state } = advance.finish(partId, flush);
+ */
+export class WindowAdvance {
+  private readonly state: WindowState;
+  private readonly late: LateRecord[] = [];
+  private readonly capacity: number;
+  private readonly shardKey: string;
+  /** Taken (or decoded) at the first record: a call without records keeps the state's string as it is. */
+  private seen: SeenEventIds | undefined;
+  private duplicates = 0;
+  /** Per call, not per record: the bucket keys of each car and the bucket of the current window. */
+  private readonly keysOfCar = new Map<number, readonly [string, string]>();
+  private currentStart = Number.NaN;
+  private currentBucket: Record<string, Accumulator> = {};
+
+  constructor(
+    private readonly previous: WindowState,
+    private readonly dimensions: DimensionIndex,
+    private readonly config: WindowConfig,
+    private readonly seenCache?: SeenEventIdsCache,
+  ) {
+    this.state = {
+      ...(previous.shard === undefined ? {} : { shard: previous.shard }),
+      watermark: previous.watermark,
+      // Copied bucket by bucket before a bucket changes (openBucket): a failed invocation must leave
+      // the previous state untouched for the retry.
+      open: { ...previous.open },
+      late: previous.late,
+      closed: previous.closed,
+      duplicates: previous.duplicates ?? 0,
+      unchecked: previous.unchecked ?? 0,
+      ...(previous.seen === undefined ? {} : { seen: previous.seen }),
+    };
+    this.capacity = config.seenCapacity ?? SEEN_CAPACITY;
+    this.shardKey = previous.shard ?? '';
+  }
+
+  /** Adds one car_sensor reading (`ts` in epoch ms, `fired` the CAR_RULE_BITS of the rules it fired). */
+  add(eventId: string, ts: number, carId: number, speed: number, rpm: number, fired: number): void {
+    const state = this.state;
+    const config = this.config;
+    if (this.seen === undefined) {
+      this.seen = this.seenCache
+        ? this.seenCache.take(this.shardKey, this.previous.seen)
+        : SeenEventIds.decode(this.previous.seen);
     }
-    if (seen!.size < capacity) seen!.add(hash);
+    // A producer's duplicate (an id aggregated before in this Lambda window) is counted once.
+    const hash = hashEventId(eventId);
+    if (this.seen.has(hash)) {
+      this.duplicates++;
+      return;
+    }
+    if (this.seen.size < this.capacity) this.seen.add(hash);
     else state.unchecked!++;
-    const windowStart = Math.floor(event.ts / config.windowMs) * config.windowMs;
+    const windowStart = Math.floor(ts / config.windowMs) * config.windowMs;
     if (windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark && !state.open[windowStart]) {
       state.late++;
-      late.push({
-        event_id: event.event_id,
-        car_id: event.car_id as number,
-        ts: event.ts,
-        window_start: windowStart,
-        watermark: state.watermark,
-      });
-      continue;
+      this.late.push({ event_id: eventId, car_id: carId, ts, window_start: windowStart, watermark: state.watermark });
+      return;
     }
-    if (event.ts > state.watermark) state.watermark = event.ts;
-    if (windowStart !== currentStart) {
-      currentBucket = openBucket(state.open, previous.open, String(windowStart));
-      currentStart = windowStart;
+    if (ts > state.watermark) state.watermark = ts;
+    if (windowStart !== this.currentStart) {
+      this.currentBucket = openBucket(state.open, this.previous.open, String(windowStart));
+      this.currentStart = windowStart;
     }
-    const carId = event.car_id as number;
-    let keys = keysOfCar.get(carId);
+    let keys = this.keysOfCar.get(carId);
     if (!keys) {
-      const car = dimensions.get(carId);
+      const car = this.dimensions.get(carId);
       keys = [`color:${car ? car.color : 'unknown'}`, `model:${car ? car.model : 'unknown'}`];
-      keysOfCar.set(carId, keys);
+      this.keysOfCar.set(carId, keys);
     }
-    const speed = event.speed as number;
-    const rpm = event.rpm as number;
-    accumulate(currentBucket, keys[0], speed, rpm, rules);
-    accumulate(currentBucket, keys[1], speed, rpm, rules);
+    accumulate(this.currentBucket, keys[0], speed, rpm, fired);
+    accumulate(this.currentBucket, keys[1], speed, rpm, fired);
   }
-  const rows: WindowAggregateRow[] = [];
-  for (const [key, bucket] of Object.entries(state.open)) {
-    const windowStart = Number(key);
-    const closes = windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark;
-    if (!closes && !flush) continue;
-    rows.push(...toRows(windowStart, bucket, config, partId, closes));
-    if (closes) state.closed++;
-    delete state.open[key];
+
+  /** Closes the windows the watermark passed (all of them when `flush`) and returns the step. */
+  finish(partId: string, flush: boolean): WindowStep {
+    const { state, config, seen } = this;
+    const rows: WindowAggregateRow[] = [];
+    for (const [key, bucket] of Object.entries(state.open)) {
+      const windowStart = Number(key);
+      const closes = windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark;
+      if (!closes && !flush) continue;
+      rows.push(...toRows(windowStart, bucket, config, partId, closes));
+      if (closes) state.closed++;
+      delete state.open[key];
+    }
+    rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
+    if (seen) {
+      state.seen = seen.encode();
+      // A flush ends the Lambda window: the next one starts with no seen set.
+      if (this.seenCache && !flush) this.seenCache.keep(this.shardKey, state.seen, seen);
+    }
+    state.duplicates! += this.duplicates;
+    return { rows, late: this.late, duplicates: this.duplicates, state };
   }
-  rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
-  if (seen) {
-    state.seen = seen.encode();
-    // A flush ends the Lambda window: the next one starts with no seen set.
-    if (seenCache && !flush) seenCache.keep(shardKey, state.seen, seen);
-  }
-  state.duplicates! += duplicates;
-  return { rows, late, duplicates, state };
 }

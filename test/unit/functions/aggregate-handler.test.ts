@@ -142,4 +142,45 @@ describe('Function: aggregate handler', () => {
     expect(retried.state).toEqual(expected.state);
     expect(failing.rows.filter((r) => r.dimension === 'color').reduce((sum, r) => sum + r.count, 0)).toBe(3);
   });
+
+  it('aggregates every reading ingest accepts, in its exact shape or any other form, and nothing it rejects', async () => {
+    // Prepare: one car, readings in the 08:00 window; the record's data is the text as given
+    const { rows, handler } = setup();
+    const event = fixture();
+    const exact = (id: string, speed: string, rpm = 3000) =>
+      `{"type":"car_sensor","event_id":"${id}","ts":"2026-11-24T08:01:00Z","car_id":1452650,"speed":${speed},"rpm":${rpm},"gear":4,"location":{"lat":51.5,"lon":-0.1}}`;
+    const texts = [
+      exact('x-1', '70'),
+      exact('x-2', '130.5', 6500), // speeding, high_rpm and wrong_gear
+      exact('x-2', '70'), // a producer's duplicate of x-2: counted once
+      exact('x-3', '-1'), // out of the schema: rejected by ingest
+      exact('x-4', '70').replace('"lat":51.5', '"lat":95'), // location out of range: rejected
+      exact('x-5', '70')
+        .replace('"event_id":"x-5",', '')
+        .replace('{"type":"car_sensor",', '{"event_id":"x-5","type":"car_sensor",'),
+      exact('x-6', '70').replace(',"rpm"', ', "rpm"'), // whitespace: the general path accepts it
+      exact('x-7', '70').replace('"2026-11-24T08:01:00Z"', '"2026-02-30T08:01:00Z"'), // no such day: rejected
+      '{"type":"gps","event_id":"g-1","ts":"2026-11-24T08:01:00Z","vehicle_id":"v","lat":51.5,"lon":-0.1}',
+    ];
+    const records = texts.map((text, k) => {
+      const record = carRecord(event, `unused-${k}`, '2026-11-24T08:01:00Z', String(100 + k));
+      return { ...record, kinesis: { ...record.kinesis, data: Buffer.from(text).toString('base64') } };
+    });
+
+    // Act
+    await handler({ ...event, Records: records, isFinalInvokeForWindow: true }, context);
+
+    // Assess: x-1, x-2, x-5 and x-6
+    const colour = rows.filter((r) => r.dimension === 'color');
+    expect(colour).toHaveLength(1);
+    expect(colour[0]).toMatchObject({
+      count: 4,
+      sum_speed: 340.5,
+      max_speed: 130.5,
+      max_rpm: 6500,
+      speeding_alerts: 1,
+      high_rpm_alerts: 1,
+      wrong_gear_alerts: 1,
+    });
+  });
 });

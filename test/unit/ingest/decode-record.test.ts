@@ -1,10 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { decodePayload, decodeRecord, MAX_JSON_DEPTH } from '#src/ingest/decode-record.js';
+import { decodePayload, decodeRecord, MAX_JSON_DEPTH, viewAcceptedRecord } from '#src/ingest/decode-record.js';
 import { parseKnownShape } from '#src/ingest/known-shape-parser.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
 
 const validate = createEventValidator();
+/** An object's entries in key order, nested objects too (toEqual alone ignores key order). */
+const keysInOrder = (value: unknown): unknown =>
+  typeof value === 'object' && value !== null
+    ? Object.entries(value).map(([key, inner]) => [key, keysInOrder(inner)])
+    : value;
 const position = { stream: 'telemetry', shardId: 'shardId-000000000000', partitionKey: 'k', sequenceNumber: '1' };
 const reading = (extra = '') =>
   `{"type":"car_sensor","event_id":"e1","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":50,"rpm":2000,"gear":3${extra}}`;
@@ -153,5 +158,49 @@ describe('Function: decodeRecord() takes the known-shape path without changing a
       partition_key: 'k',
       sequence_number: '1',
     });
+  });
+});
+
+describe('Function: viewAcceptedRecord() accepts only what decodeRecord accepts, with the same values', () => {
+  it('for any reading, accepted or not, in the exact shape or not, base64 strict or not', () => {
+    // Prepare: readings in and out of the exact shape and the schema, some base64 that atob refuses
+    const payload = fc
+      .record({
+        id: fc.constantFrom('"e1"', '"car-C007-000000123456-abcdef"', '""', '7'),
+        ts: fc.constantFrom('"2026-11-24T08:00:00.000Z"', '"2026-02-30T08:00:00.000Z"', '1795000000000', '"soon"'),
+        speed: fc.constantFrom('50', '-1', '12.5', '400', '0.0', '1e1'),
+        gear: fc.constantFrom('3', '-2', '11'),
+        location: fc.constantFrom(',"location":{"lat":51.5,"lon":-0.1}', ',"location":{"lat":95,"lon":-0.1}', ''),
+        form: fc.constantFrom('exact', 'spaced', 'reordered', 'no id'),
+      })
+      .map(({ id, ts, speed, gear, location, form }) => {
+        const body = `"ts":${ts},"car_id":1452650,"speed":${speed},"rpm":2000,"gear":${gear}${location}}`;
+        if (form === 'no id') return `{"type":"car_sensor",${body}`;
+        if (form === 'reordered') return `{"event_id":${id},"type":"car_sensor",${body}`;
+        return `{"type":"car_sensor",${form === 'spaced' ? ' ' : ''}"event_id":${id},${body}`;
+      });
+    const record = fc.tuple(payload, fc.boolean()).map(([text, loose]) => ({
+      data:
+        Buffer.from(text)
+          .toString('base64')
+          .replace(/=+$/, loose ? '' : '$&') + (loose ? '!' : ''),
+      partitionKey: 'k',
+      sequenceNumber: '1',
+    }));
+    // Act, Assess
+    let viewed = 0;
+    fc.assert(
+      fc.property(record, (kinesis) => {
+        const view = viewAcceptedRecord(kinesis, validate);
+        const viewedEvent = view === undefined ? undefined : { ...view };
+        const decoded = decodeRecord(kinesis, 'telemetry', 'shardId-000000000000', validate);
+        if (viewedEvent === undefined) return;
+        viewed++;
+        expect(decoded.ok).toBe(true);
+        if (decoded.ok) expect(keysInOrder(viewedEvent)).toEqual(keysInOrder({ ...decoded.event }));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(viewed).toBeGreaterThan(0);
   });
 });

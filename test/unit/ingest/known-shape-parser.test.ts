@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { decodePayload } from '#src/ingest/decode-record.js';
-import { parseKnownShape } from '#src/ingest/known-shape-parser.js';
+import { knownShapeMeetsSchema, parseKnownShape, viewKnownShape } from '#src/ingest/known-shape-parser.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
 import { LINE_BODY, serializeEvent, serializerFor } from '#src/sinks/serialize-event.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
@@ -167,5 +167,61 @@ describe('Function: parseKnownShape() over a stream of texts whose strings repea
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('Function: viewKnownShape() reads what parseKnownShape reads, into one reused object per type', () => {
+  it('gives the keys and values parseKnownShape gives and the same schema verdict, or nothing when it gives nothing', () => {
+    // Prepare: texts of the exact shape and not, in and out of the schema, strings that repeat or not
+    const strings = fc.constantFrom('v', 'v-1', 'v-12', 'v-1"', '', 'Rain', 'Rai');
+    const ts = fc.constantFrom(
+      '"2026-11-24T08:00:00.000Z"',
+      '"2026-11-24T08:00:01.000Z"',
+      '"2026-11-24T08:00:00Z0"',
+      '"2026-11-24T08:00:00Z"',
+      '1795507200000',
+      '5',
+    );
+    const number = fc.constantFrom('53.7', '-1', '0', '600', '91', '-0', '1e2', '"x"');
+    const text = fc.oneof(
+      fc
+        .tuple(ts, strings, number, number, number)
+        .map(([at, id, speed, lat, lon]) => car(speed, lat, lon, id).replace('"2026-11-24T08:00:00.000Z"', at)),
+      fc
+        .tuple(ts, strings, strings, number)
+        .map(
+          ([at, vehicle, condition, temperature]) =>
+            `{"type":"weather","event_id":"w1","ts":${at},"vehicle_id":${JSON.stringify(vehicle)},"location":{"lat":52.1,"lon":-1.2},"temperature":${temperature},"weather_condition":${JSON.stringify(condition)},"precipitation":0,"wind_speed":12.5,"humidity":80,"air_quality_index":42}`,
+        ),
+    );
+    // Act, Assess
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 12 }), (texts) => {
+        for (const payload of texts) {
+          const parsed = parseKnownShape(payload);
+          const parsedMeets = knownShapeMeetsSchema();
+          const view = viewKnownShape(payload);
+          if (parsed === undefined) {
+            expect(view).toBeUndefined();
+            continue;
+          }
+          expect(keysInOrder(view)).toEqual(keysInOrder(parsed));
+          expect(knownShapeMeetsSchema()).toBe(parsedMeets);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refills the same object and the same location at every call', () => {
+    // Act
+    const first = viewKnownShape(car('50', '51.1', '-0.1', 'e1'));
+    const firstLocation = first?.location;
+    const second = viewKnownShape(car('60', '52.2', '-0.2', 'e2'));
+    // Assess
+    expect(second).toBe(first);
+    expect(second?.location).toBe(firstLocation);
+    expect(second).toMatchObject({ event_id: 'e2', speed: 60, location: { lat: 52.2, lon: -0.2 } });
+    expect(Object.getOwnPropertySymbols(second)).not.toContain(LINE_BODY);
   });
 });

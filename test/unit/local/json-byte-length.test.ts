@@ -47,4 +47,28 @@ describe('Function: jsonByteLength()', () => {
     expect(bytes).toBe(written({ watermark: 1, seen }));
     expect(jsonByteLength(undefined)).toBe(0);
   });
+
+  it('measures each of a run of long strings that grow and change at their end as the JSON text does', () => {
+    // Prepare: each string is the one before, cut somewhere, then a tail that may need escaping
+    const step = fc.tuple(
+      fc.nat(),
+      fc.integer({ min: 0, max: 300 }),
+      fc.constantFrom('', '"', '\\', '\n', '\u007f', 'é', '\ud800'),
+      fc.nat(),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (steps) => {
+        let seen = Buffer.alloc(4200, 0xab).toString('base64');
+        for (const [cut, grow, odd, at] of steps) {
+          const kept = seen.slice(0, seen.length - (cut % 100));
+          const tail = 'B'.repeat(grow);
+          const where = at % (tail.length + 1);
+          seen = `${kept}${tail.slice(0, where)}${odd}${tail.slice(where)}`;
+          // Act, Assess
+          expect(jsonByteLength({ watermark: 1, seen })).toBe(written({ watermark: 1, seen }));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

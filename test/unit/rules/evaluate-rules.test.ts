@@ -1,4 +1,4 @@
-import { evaluateRules } from '#src/rules/evaluate-rules.js';
+import { CAR_RULE_BITS, carRulesFired, evaluateRules } from '#src/rules/evaluate-rules.js';
 import { expectedGears } from '#src/rules/gear-table.js';
 import { DEFAULT_RULE_CONFIG } from '#src/rules/rule-config.js';
 import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
@@ -106,5 +106,25 @@ describe('Function: evaluateRules()', () => {
 describe('Function: expectedGears()', () => {
   it('covers every speed with at least one gear', () => {
     for (let speed = 0; speed <= 500; speed += 0.5) expect(expectedGears(speed).length).toBeGreaterThan(0);
+  });
+});
+
+describe('Function: carRulesFired()', () => {
+  it.each([
+    [50, 2000, 3],
+    [120.1, 3000, 6],
+    [110, 6001, 6],
+    [50, 2000, 5],
+    [0, 800, 0],
+    [0, 800, 2],
+    [165, 7000, 1],
+  ])('at %s km/h, %s rpm, gear %s fires the rules evaluateRules alerts on', (speed, rpm, gear) => {
+    // Act
+    const fired = carRulesFired(speed, rpm, gear, DEFAULT_RULE_CONFIG);
+    // Assess
+    const names = Object.entries(CAR_RULE_BITS)
+      .filter(([, bit]) => fired & bit)
+      .map(([name]) => name);
+    expect(names).toEqual(rulesFired(car(speed, rpm, gear)));
   });
 });
