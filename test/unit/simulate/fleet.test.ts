@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { haversineMeters } from '#src/geo/haversine.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
-import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleet, simulateFleetBytes } from '#src/simulate/fleet.js';
 import { type Route, RouteCursor, UK_MOTORWAYS } from '#src/simulate/routes.js';
 
 const cars = loadDimensionsFromDir('data').cars;
@@ -214,6 +214,20 @@ describe('Function: simulateFleet() output text', () => {
       arrivalMs: 1_795_507_200_000,
       data: '{"type":"car_sensor","event_id":"car-1452650-1795507200000","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":5.2,"rpm":1491,"gear":1,"location":{"lat":51.690262,"lon":-0.224721}}',
     });
+    expect(hash.digest('hex')).toBe('e62274de803f3eb30e0f0f654536f493f068a9ae927e62c1d2041f12c77a4f68');
+  });
+
+  it('writes the same bytes as readings of bytes, each left as it was while later ones are written', () => {
+    // Prepare
+    const hash = createHash('sha256');
+
+    // Act: every reading kept before any is read, so a slab written again would show
+    const readings = [...simulateFleetBytes({ cars: growFleet(cars, 2_020), seed: 7, startMs: START, events: 60_000 })];
+    for (const reading of readings)
+      hash.update(`${reading.partitionKey}\t${reading.arrivalMs}\t${Buffer.from(reading.data).toString('utf8')}\n`);
+
+    // Assess: the golden hash of the text readings above
+    expect(readings[0]!.data).toBeInstanceOf(Uint8Array);
     expect(hash.digest('hex')).toBe('e62274de803f3eb30e0f0f654536f493f068a9ae927e62c1d2041f12c77a4f68');
   });
 });
