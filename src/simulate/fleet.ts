@@ -42,7 +42,7 @@ interface CarState {
   carField: Uint8Array;
 }
 
-/** A reading as bytes: its data is a view of a slab the simulator fills and never writes again. */
+/** A reading as bytes: its data is a view of a buffer the simulator writes the next reading into. */
 export type FleetReading = ProducedRecord & { data: Uint8Array };
 
 /** ASCII text (all a reading holds) as bytes. */
@@ -50,8 +50,6 @@ const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
 /** The digit 0 in ASCII. */
 const ZERO = 0x30;
-/** Readings are written into slabs of this size, a fresh one when the next reading may not fit. */
-const SLAB_BYTES = 64 * 1024;
 /**
  * More than a reading can take: its fixed text (~120 bytes), two ids and a timestamp (~60), and
  * numbers of at most 17 characters each.
@@ -59,81 +57,78 @@ const SLAB_BYTES = 64 * 1024;
 const MAX_READING_BYTES = 1024;
 
 /**
- * Writes readings straight into bytes: no string per reading, which a run then turned into its
- * UTF-8 bytes for PutRecords (`Buffer.from` of a concatenation of ~15 pieces, about a fifth of what
- * the main thread allocated). A slab is never written again once a reading's view of it is handed
- * out, so a reading's bytes stay valid as long as someone holds them.
+ * Writes a reading straight into bytes, into one buffer used again for the next reading: no string
+ * per reading, which a run then turned into its UTF-8 bytes for PutRecords (`Buffer.from` of a
+ * concatenation of ~15 pieces, about a fifth of what the main thread allocated), and no buffer per
+ * reading either (buffers live outside V8's heap, and each 64 MB of them allocated made the main
+ * thread's V8 mark its whole heap). Numbers are below 2^31, so their digits come from int32 arithmetic.
  */
 class ReadingWriter {
-  private slab = new Uint8Array(SLAB_BYTES);
+  private readonly buffer = new Uint8Array(MAX_READING_BYTES);
   private at = 0;
-  private start = 0;
 
   begin(): void {
-    if (this.at + MAX_READING_BYTES > this.slab.length) {
-      this.slab = new Uint8Array(SLAB_BYTES);
-      this.at = 0;
-    }
-    this.start = this.at;
+    this.at = 0;
   }
 
   bytes(piece: Uint8Array): void {
-    const slab = this.slab;
-    let at = this.at;
-    for (let i = 0; i < piece.length; i++) slab[at++] = piece[i]!;
-    this.at = at;
+    this.buffer.set(piece, this.at);
+    this.at += piece.length;
   }
 
   /** ASCII text (a live reading's time). */
   text(piece: string): void {
-    const slab = this.slab;
+    const buffer = this.buffer;
     let at = this.at;
-    for (let i = 0; i < piece.length; i++) slab[at++] = piece.charCodeAt(i);
+    for (let i = 0; i < piece.length; i++) buffer[at++] = piece.charCodeAt(i);
     this.at = at;
   }
 
-  /** `String(value)` of a non-negative integer below 2^53, as bytes. */
+  /** `String(value)` of an integer 0 ≤ value < 2^31, as bytes. */
   integer(value: number): void {
     let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    const slab = this.slab;
+    for (let rest = value | 0; rest >= 10; rest = (rest / 10) | 0) digits++;
+    const buffer = this.buffer;
     let at = this.at + digits;
     this.at = at;
-    let rest = value;
+    let rest = value | 0;
     do {
-      const next = Math.floor(rest / 10);
-      slab[--at] = ZERO + rest - next * 10;
+      const next = (rest / 10) | 0;
+      buffer[--at] = ZERO + rest - next * 10;
       rest = next;
     } while (rest > 0);
   }
 
-  /** `decimalText(scaled, decimals)` as bytes (decimal-text.ts says why the text is String's). */
-  decimal(scaled: number, decimals: number): void {
-    if (scaled < 0) {
-      this.slab[this.at++] = 0x2d; // '-'
-      scaled = -scaled;
+  /** `decimalText(scaled, decimals)` as bytes, for |scaled| < 2^31 (decimal-text.ts says why the text is String's). */
+  decimal(scaled: number, decimals: 1 | 6): void {
+    let magnitude = scaled | 0;
+    if (magnitude < 0) {
+      this.buffer[this.at++] = 0x2d; // '-'
+      magnitude = -magnitude;
     }
-    const unit = 10 ** decimals;
-    const whole = Math.floor(scaled / unit);
-    let fraction = scaled - whole * unit;
+    const unit = decimals === 6 ? 1_000_000 : 10;
+    const whole = (magnitude / unit) | 0;
+    let fraction = magnitude - whole * unit;
     this.integer(whole);
     if (fraction === 0) return;
     let width = decimals;
     while (fraction % 10 === 0) {
-      fraction /= 10;
+      fraction = (fraction / 10) | 0;
       width--;
     }
-    this.slab[this.at++] = 0x2e; // '.'
-    for (let limit = 10 ** (width - 1); fraction < limit; limit /= 10) this.slab[this.at++] = ZERO;
+    this.buffer[this.at++] = 0x2e; // '.'
+    for (let limit = POWERS_OF_TEN[width - 1]!; fraction < limit; limit = (limit / 10) | 0)
+      this.buffer[this.at++] = ZERO;
     this.integer(fraction);
   }
 
-  /** The reading written since begin(). */
+  /** The reading written since begin(), a view of the buffer: valid until the next begin(). */
   end(): Uint8Array {
-    return this.slab.subarray(this.start, this.at);
+    return this.buffer.subarray(0, this.at);
   }
 }
 
+const POWERS_OF_TEN = [1, 10, 100, 1000, 10_000, 100_000];
 const RPM_FIELD = ascii(',"rpm":');
 const GEAR_FIELD = ascii(',"gear":');
 const LAT_FIELD = ascii(',"location":{"lat":');
@@ -208,9 +203,10 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord 
  * for a seed: no clock, no Math.random. Routes are placed from a random sequence of their own, so
  * speeds, gears and alerts are the same as before cars had positions.
  *
- * Each reading's JSON is written as bytes (ASCII) straight into a slab: what PutRecords sends.
+ * Each reading's JSON is written as bytes (ASCII), what PutRecords sends, into one buffer: a
+ * reading's `data` holds until the next reading is asked for; copy it to keep it.
  *
- * @example for (const record of simulateFleetBytes({ cars, seed: 42, startMs, events: 1000 })) pending.push(record.data);
+ * @example for (const record of simulateFleetBytes({ cars, seed: 42, startMs, events: 1000 })) call.copy(record.data);
  */
 export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReading> {
   const random = createRandom(options.seed);
