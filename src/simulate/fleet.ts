@@ -253,7 +253,8 @@ export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReadi
       let rpm = gear === 0 ? IDLE_RPM : Math.round(IDLE_RPM + speed * (RPM_PER_KMH[gear] ?? 24) + random() * 150);
       if (car.kind === 'high_rpm') rpm = 6100 + Math.floor(random() * 1500);
       if (car.episode > 0 && --car.episode === 0) car.kind = 'none';
-      const at = car.road.advance(speed / 3600);
+      const road = car.road;
+      road.move(speed / 3600);
       produced++;
       const madeAt = options.now?.() ?? ms;
       writer.begin();
@@ -268,9 +269,9 @@ export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReadi
       writer.integer(gear);
       // Degrees to 6 decimals (about 0.1 m), the precision of a GPS fix.
       writer.bytes(LAT_FIELD);
-      writer.decimal(Math.round(at.lat * 1e6), 6);
+      writer.decimal(Math.round(road.lat * 1e6), 6);
       writer.bytes(LON_FIELD);
-      writer.decimal(Math.round(at.lon * 1e6), 6);
+      writer.decimal(Math.round(road.lon * 1e6), 6);
       writer.bytes(CLOSE);
       yield { partitionKey: car.key, arrivalMs: madeAt, data: writer.end() };
     }
