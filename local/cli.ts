@@ -159,7 +159,7 @@ function fleetRecords(
   duration?: number,
   now?: () => number,
   cars?: number,
-): Generator<ProducedRecord> {
+): Iterable<ProducedRecord> {
   const seedCars = loadCars(repoRoot);
   // Readings as bytes: what PutRecords sends, with no string made and encoded per reading.
   return simulateFleetBytes({

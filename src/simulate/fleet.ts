@@ -203,12 +203,13 @@ export function* simulateFleet(options: FleetOptions): Generator<ProducedRecord 
  * for a seed: no clock, no Math.random. Routes are placed from a random sequence of their own, so
  * speeds, gears and alerts are the same as before cars had positions.
  *
- * Each reading's JSON is written as bytes (ASCII), what PutRecords sends, into one buffer: a
- * reading's `data` holds until the next reading is asked for; copy it to keep it.
+ * Each reading's JSON is written as bytes (ASCII), what PutRecords sends, into one buffer, and
+ * handed out in one reading object: a reading and its `data` hold until the next reading is asked
+ * for; copy what you keep. No generator: a generator made an object per step besides the reading.
  *
  * @example for (const record of simulateFleetBytes({ cars, seed: 42, startMs, events: 1000 })) call.copy(record.data);
  */
-export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReading> {
+export function simulateFleetBytes(options: FleetOptions): IterableIterator<FleetReading> {
   const random = createRandom(options.seed);
   const placement = createRandom(options.seed ^ 0x5bd1e995);
   const routes = options.routes ?? UK_MOTORWAYS;
@@ -230,12 +231,27 @@ export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReadi
   const clock = { second: -1, prefix: '' };
   const live = { second: -1, prefix: '' };
   let produced = 0;
-  for (let second = 0; second < seconds; second++) {
-    const ms = options.startMs + second * 1000;
-    // What every car's reading of the round shares, from the event id's time to the car_id field's name.
-    const round = ascii(`${ms}","ts":"${isoSeconds(ms, clock)}","car_id":`);
-    for (const car of cars) {
-      if (produced >= limit) return;
+  let second = -1;
+  let index = cars.length;
+  let ms = 0;
+  let round = CLOSE;
+  // One reading and one iterator result, handed out again for every reading (see above).
+  const reading: FleetReading = { partitionKey: '', arrivalMs: 0, data: CLOSE };
+  const next: IteratorYieldResult<FleetReading> = { done: false, value: reading };
+  const finished: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const readings: IterableIterator<FleetReading> = {
+    [Symbol.iterator]: () => readings,
+    next: (): IteratorResult<FleetReading> => {
+      if (index === cars.length) {
+        if (cars.length === 0 || second + 1 >= seconds) return finished;
+        second++;
+        index = 0;
+        ms = options.startMs + second * 1000;
+        // What every car's reading of the round shares, from the event id's time to the car_id field's name.
+        round = ascii(`${ms}","ts":"${isoSeconds(ms, clock)}","car_id":`);
+      }
+      if (produced >= limit) return finished;
+      const car = cars[index++]!;
       if (random() < 0.02) car.target = random() < 0.1 ? 0 : 20 + random() * 100;
       if (anomalies && car.episode === 0 && random() < 0.003) {
         const pick = random();
@@ -273,7 +289,11 @@ export function* simulateFleetBytes(options: FleetOptions): Generator<FleetReadi
       writer.bytes(LON_FIELD);
       writer.decimal(Math.round(road.lon * 1e6), 6);
       writer.bytes(CLOSE);
-      yield { partitionKey: car.key, arrivalMs: madeAt, data: writer.end() };
-    }
-  }
+      reading.partitionKey = car.key;
+      reading.arrivalMs = madeAt;
+      reading.data = writer.end();
+      return next;
+    },
+  };
+  return readings;
 }
