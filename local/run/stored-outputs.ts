@@ -43,12 +43,15 @@ class TextBytes {
   }
 
   append(text: string): void {
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const room = this.used + text.length * 3;
-    if (room > this.buffer.byteLength) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(room, this.buffer.byteLength * 2));
-      this.buffer.copy(grown, 0, 0, this.used);
-      this.buffer = grown;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; only near the end is the text measured.
+    const free = this.buffer.byteLength - this.used;
+    if (text.length * 3 > free) {
+      const needed = Buffer.byteLength(text, 'utf8');
+      if (needed > free) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.used + needed, this.buffer.byteLength * 2));
+        this.buffer.copy(grown, 0, 0, this.used);
+        this.buffer = grown;
+      }
     }
     this.used += this.buffer.write(text, this.used, 'utf8');
   }
@@ -101,12 +104,24 @@ export class StoredOutputs {
     // allocates in its old generation rather than the young one; the body itself dies young here.
     let gathered = this.search.get(family);
     if (!gathered) {
-      gathered = { text: new TextBytes(HANDOVER_BYTES / 4), bodies: 0 };
+      gathered = { text: new TextBytes(this.capacityFor(family)), bodies: 0 };
       this.search.set(family, gathered);
     }
     gathered.text.append(body);
     gathered.bodies++;
     this.grew(body.length);
+  }
+
+  /** Bytes each destination's last hand-over held: the next buffer starts a quarter larger, and seldom grows. */
+  private readonly lastBytes = new Map<string, number>();
+
+  private capacityFor(destination: string): number {
+    return Math.max(4096, Math.ceil((this.lastBytes.get(destination) ?? 0) * 1.25));
+  }
+
+  private took(destination: string, bytes: Uint8Array): Uint8Array {
+    this.lastBytes.set(destination, bytes.byteLength);
+    return bytes;
   }
 
   private grew(bytes: number): void {
@@ -129,7 +144,11 @@ export class StoredOutputs {
   /** An invocation the mapping acted on: its counts and its spool lines. */
   invocation(counts: BatchCounts, accepted: string, alerts: string): void {
     if (!this.commit)
-      this.commit = { counts: emptyBatchCounts(), accepted: new TextBytes(16 * 1024), alerts: new TextBytes(1024) };
+      this.commit = {
+        counts: emptyBatchCounts(),
+        accepted: new TextBytes(this.capacityFor('accepted')),
+        alerts: new TextBytes(this.capacityFor('alerts')),
+      };
     addBatchCounts(this.commit.counts, counts);
     if (accepted.length > 0) this.commit.accepted.append(accepted);
     if (alerts.length > 0) this.commit.alerts.append(alerts);
@@ -148,13 +167,17 @@ export class StoredOutputs {
     const transfer = this.transfer;
     const search: StoredMessage['search'] = [];
     for (const [family, { text, bodies }] of this.search) {
-      const bytes = text.take();
+      const bytes = this.took(family, text.take());
       search.push({ family, bytes, bodies });
       transfer.push(bytes.buffer as ArrayBuffer);
     }
     let commit: StoredMessage['commit'];
     if (this.commit) {
-      commit = { counts: this.commit.counts, accepted: this.commit.accepted.take(), alerts: this.commit.alerts.take() };
+      commit = {
+        counts: this.commit.counts,
+        accepted: this.took('accepted', this.commit.accepted.take()),
+        alerts: this.took('alerts', this.commit.alerts.take()),
+      };
       transfer.push(commit.accepted.buffer as ArrayBuffer, commit.alerts.buffer as ArrayBuffer);
     }
     const message: StoredMessage = {
