@@ -7,7 +7,7 @@ import { OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { simulateCity } from '#src/simulate/city.js';
-import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleetBytes } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import { type ChaosSpec, ChaosSpecError, parseChaosSpec } from './chaos/chaos.js';
 import { COST_USAGE, costCommand } from './cost/cost-command.js';
@@ -159,9 +159,10 @@ function fleetRecords(
   duration?: number,
   now?: () => number,
   cars?: number,
-): Generator<ProducedRecord> {
+): Iterable<ProducedRecord> {
   const seedCars = loadCars(repoRoot);
-  return simulateFleet({
+  // Readings as bytes: what PutRecords sends, with no string made and encoded per reading.
+  return simulateFleetBytes({
     cars: cars === undefined ? seedCars : growFleet(seedCars, cars),
     seed,
     startMs,

@@ -11,6 +11,12 @@ export interface CountingSink<T> extends Sink<T> {
   close(): Promise<void>;
 }
 
+/** A file sink of text, which also takes text already formatted as UTF-8. */
+export interface TextFileSink<T> extends CountingSink<T> {
+  /** Writes `items` items already formatted, as UTF-8 (what an ingest worker gathered), without a copy. */
+  writeBytes(bytes: Uint8Array, items: number): Promise<void>;
+}
+
 /**
  * Writes `format(item)` for every item to `path` (created empty), one write per batch. The write
  * itself happens on libuv's thread pool, off the pipeline's thread (the search bulk file alone is
@@ -21,7 +27,7 @@ function createTextFileSink<T>(
   path: string,
   format: (item: T) => string,
   { gzip = false }: { gzip?: boolean } = {},
-): CountingSink<T> {
+): TextFileSink<T> {
   const output = createWriteStream(path, { flags: 'w', highWaterMark: 16 * 1024 * 1024 });
   let failure: Error | undefined;
   output.on('error', (error) => {
@@ -34,7 +40,7 @@ function createTextFileSink<T>(
   });
   compressor?.pipe(output);
   const file = compressor ?? output;
-  const sink: CountingSink<T> = {
+  const sink: TextFileSink<T> = {
     name,
     count: 0,
     async write(items: readonly T[]) {
@@ -44,6 +50,12 @@ function createTextFileSink<T>(
       if (failure) throw failure;
       sink.count += items.length;
       if (!file.write(text)) await once(file, 'drain');
+    },
+    async writeBytes(bytes: Uint8Array, items: number) {
+      if (bytes.byteLength === 0) return;
+      if (failure) throw failure;
+      sink.count += items;
+      if (!file.write(bytes)) await once(file, 'drain');
     },
     async close() {
       file.end();
@@ -73,6 +85,6 @@ export function createJsonlSink<T>(name: string, path: string): CountingSink<T> 
 }
 
 /** Appends each item, text written as it is (a `_bulk` body, say), to `path` (created empty). */
-export function createTextSink(name: string, path: string): CountingSink<string> {
+export function createTextSink(name: string, path: string): TextFileSink<string> {
   return createTextFileSink(name, path, (text) => text);
 }

@@ -73,7 +73,8 @@ export class IngestThreads {
     this.checkpoints = stream.shards.map(() => 0);
     const store = async (message: IngestOutput): Promise<void> => {
       for (const { table, data, rows } of message.lake) await lake.append(table, data, rows);
-      for (const { family, body } of message.search) await outputs.searchFiles![family].write([body]);
+      for (const { family, bytes, bodies } of message.search)
+        await outputs.searchFiles![family].writeBytes(bytes, bodies);
       if (message.alerts.length > 0) await outputs.deliverAlerts(message.alerts);
       if (message.rejects.length > 0) await outputs.rejects.write(message.rejects);
       if (message.duplicates.length > 0) await outputs.duplicates.write(message.duplicates);

@@ -27,7 +27,7 @@ class IdSpool {
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'w', highWaterMark: 4 * 1024 * 1024 });
   }
-  async append(lines: string): Promise<void> {
+  async append(lines: string | Uint8Array): Promise<void> {
     if (lines.length === 0) return;
     if (!this.file.write(lines)) await once(this.file, 'drain');
   }
@@ -73,8 +73,8 @@ export class RunAccounting {
     );
   }
 
-  /** Counts a batch Lambda acted on whose ids are already spool lines (formatted in an ingest worker). */
-  commitLines(counts: BatchCounts, acceptedLines: string, alertLines: string): void {
+  /** Counts a batch Lambda acted on whose ids are already spool lines (formatted in an ingest worker, as UTF-8). */
+  commitLines(counts: BatchCounts, acceptedLines: string | Uint8Array, alertLines: string | Uint8Array): void {
     addBatchCounts(this.counts, counts);
     if (acceptedLines.length === 0 && alertLines.length === 0) return;
     this.writes = this.writes.then(async () => {

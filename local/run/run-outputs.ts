@@ -16,6 +16,7 @@ import {
   createJsonlSink,
   createLineSink,
   createTextSink,
+  type TextFileSink,
 } from './file-sinks.js';
 import { afterWrite, createBulkBodySink, createIngestSinks, createLakeTableSink, observed } from './ingest-sinks.js';
 import type { RunObserver } from './run-observer.js';
@@ -56,7 +57,7 @@ export interface RunOutputs {
   /** Hands notifications to the topic's subscriber (alerts.jsonl, the observer), in order: what an ingest worker's topic delivered. */
   deliverAlerts(messages: string[]): Promise<void>;
   /** The `_bulk` files per index family (absent with a real node). */
-  searchFiles: Record<IndexFamilyName, CountingSink<string>> | undefined;
+  searchFiles: Record<IndexFamilyName, TextFileSink<string>> | undefined;
   windowRows: WindowAggregateRow[];
   /** What the Firehose stand-in received. */
   firehose: LocalFirehoseStats;
@@ -103,7 +104,7 @@ export async function createRunOutputs(options: RunOutputsOptions): Promise<RunO
           family,
           createTextSink(`search:${family}`, join(outDir, 'search', `${family}.ndjson`)),
         ]),
-      ) as Record<IndexFamilyName, CountingSink<string>>);
+      ) as Record<IndexFamilyName, TextFileSink<string>>);
   const searchSink = <T extends object>(family: IndexFamilyName, serialize: (row: T) => string): Sink<T> => {
     if (opensearch) return opensearch.sinkFor(`search:${family}`, INDEX_FAMILIES[family], serialize);
     const file = searchFiles![family];

@@ -101,6 +101,38 @@ const PRODUCER_BUFFER_MS = 100;
 const POLL_MS = 10;
 
 /**
+ * The data of the records of the PutRecords call being gathered, back to back in one buffer used
+ * again for every call: the stand-in copies each record into its shard when the call is made. A
+ * buffer per record (`Buffer.from` of a text) lived outside V8's heap, where each 64 MB allocated
+ * made the main thread's V8 mark its whole heap; and a simulator's reading holds only until the next.
+ */
+class CallData {
+  private readonly buffer = Buffer.allocUnsafeSlow(MAX_CALL_BYTES);
+  private at = 0;
+
+  /** Copies a record's data (text as UTF-8) after the call's others; `byteLength` bytes must fit in a call. */
+  copy(data: string | Uint8Array): Uint8Array {
+    const start = this.at;
+    if (typeof data === 'string') this.at += this.buffer.write(data, start, 'utf8');
+    else {
+      this.buffer.set(data, start);
+      this.at += data.byteLength;
+    }
+    return this.buffer.subarray(start, this.at);
+  }
+
+  /** The call was made: its data may be written over. */
+  reset(): void {
+    this.at = 0;
+  }
+}
+
+/** A record's data as bytes of its own (text as UTF-8), to keep past the next record. */
+function ownBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : new Uint8Array(data);
+}
+
+/**
  * Puts the source's records on the stream with PutRecords through the producer adapter (calls of at
  * most 500 records and 5 MiB, buffered up to 100 ms of arrival time, throttled entries retried), and
  * lets each mapping poll every shard as the records arrive: unpaced, after every `chunkSize` records;
@@ -120,6 +152,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
   let produced = 0;
   let sourceRejects = 0;
   let pending: ProducerEntry[] = [];
+  const pendingData = new CallData();
   let pendingBytes = 0;
   let pendingSince = 0;
   let lastPoll = performance.now();
@@ -130,21 +163,25 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
     const entries = pending;
     pending = [];
     pendingBytes = 0;
-    await putRecords(
-      {
-        client: kinesis!,
-        streamName: stream.name,
-        // A throttled entry is retried after a backoff: in simulated time, time passes; paced, the wall clock waits.
-        // At a fixed rate the clock is the wall clock, which moved on while the producer waited.
-        sleep: rated
-          ? (ms) => sleepMs(ms).then(() => void clock.observe(Date.now()))
-          : paced
-            ? (ms) => sleepMs(ms).then(() => undefined)
-            : async (ms) => clock.advance(ms),
-        maxAttempts: 100,
-      },
-      entries,
-    );
+    try {
+      await putRecords(
+        {
+          client: kinesis!,
+          streamName: stream.name,
+          // A throttled entry is retried after a backoff: in simulated time, time passes; paced, the wall clock waits.
+          // At a fixed rate the clock is the wall clock, which moved on while the producer waited.
+          sleep: rated
+            ? (ms) => sleepMs(ms).then(() => void clock.observe(Date.now()))
+            : paced
+              ? (ms) => sleepMs(ms).then(() => undefined)
+              : async (ms) => clock.advance(ms),
+          maxAttempts: 100,
+        },
+        entries,
+      );
+    } finally {
+      pendingData.reset();
+    }
   };
 
   const poll = async (final: boolean) => {
@@ -198,9 +235,9 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
       const arrivalMs = rated ? Date.now() : record.arrivalMs;
       if (paced) await waitUntilDue(record.arrivalMs, clock, pacing.factor, options.startedAt, poll, () => lastPoll);
       // Kinesis refuses the whole PutRecords call for one record over 1 MiB with its key: judge it here.
-      // Buffer.from takes small texts from Node's shared pool; TextEncoder allocated a buffer per record.
-      const data = typeof record.data === 'string' ? Buffer.from(record.data, 'utf8') : record.data;
-      const bytes = data.byteLength + Buffer.byteLength(record.partitionKey);
+      const dataBytes =
+        typeof record.data === 'string' ? Buffer.byteLength(record.data, 'utf8') : record.data.byteLength;
+      const bytes = dataBytes + Buffer.byteLength(record.partitionKey);
       if (bytes > MAX_RECORD_BYTES) {
         clock.observe(arrivalMs);
         await reject(oversizedReject(stream.name, record, bytes, sourceRejects + 1));
@@ -208,7 +245,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
       }
       if (remote) {
         clock.observe(arrivalMs);
-        remote.enqueue(record.partitionKey, data, record.explicitHashKey);
+        remote.enqueue(record.partitionKey, ownBytes(record.data), record.explicitHashKey);
       } else {
         // The buffered call goes out (arriving at its newest record's time) before time moves on.
         const arrival = Math.max(arrivalMs ?? clock.lastMs, clock.lastMs);
@@ -220,6 +257,7 @@ export async function pumpSource(options: SourceLoopOptions): Promise<SourceLoop
           await flush();
         clock.observe(arrivalMs);
         if (pending.length === 0) pendingSince = arrival;
+        const data = pendingData.copy(record.data);
         pending.push(
           record.explicitHashKey === undefined
             ? { partitionKey: record.partitionKey, data }

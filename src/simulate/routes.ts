@@ -121,6 +121,9 @@ export class RouteCursor {
   private offset = 0;
   private forward: boolean;
   private readonly total: number;
+  /** Where the cursor is: move() updates them in place, without an object per step. */
+  lat = 0;
+  lon = 0;
 
   /** Places the cursor `startFraction` (0-1) along the route, heading forward or back. */
   constructor(
@@ -135,11 +138,17 @@ export class RouteCursor {
     if (this.lengths.length === 0) throw new Error(`route ${route.name} needs two points or more`);
     // Heading back, the cursor starts at the far end and measures from there.
     if (!this.forward) this.segment = this.lengths.length - 1;
-    this.advance(Math.max(0, Math.min(1, startFraction)) * this.total);
+    this.move(Math.max(0, Math.min(1, startFraction)) * this.total);
   }
 
   /** Moves `km` (≥ 0) along the road and returns the new position. */
   advance(km: number): GeoPoint {
+    this.move(km);
+    return this.position();
+  }
+
+  /** Moves `km` (≥ 0) along the road; the new position is `lat`, `lon`. */
+  move(km: number): void {
     // A whole lap (or a round trip) changes nothing: skip them, so the loop below stays short.
     const lap = this.route.loop ? this.total : 2 * this.total;
     let left = lap > 0 ? km % lap : 0;
@@ -158,16 +167,22 @@ export class RouteCursor {
       } else if (this.segment > 0) this.segment--;
       else this.forward = true;
     }
-    return this.position();
+    this.place();
   }
 
   /** The current position. */
   position(): GeoPoint {
+    return { lat: this.lat, lon: this.lon };
+  }
+
+  private place(): void {
     const length = this.lengths[this.segment]!;
     const f = length === 0 ? 0 : this.offset / length;
-    const [from, to] = this.forward
-      ? [this.points[this.segment]!, this.points[this.segment + 1]!]
-      : [this.points[this.segment + 1]!, this.points[this.segment]!];
-    return { lat: from.lat + (to.lat - from.lat) * f, lon: from.lon + (to.lon - from.lon) * f };
+    const near = this.points[this.segment]!;
+    const far = this.points[this.segment + 1]!;
+    const from = this.forward ? near : far;
+    const to = this.forward ? far : near;
+    this.lat = from.lat + (to.lat - from.lat) * f;
+    this.lon = from.lon + (to.lon - from.lon) * f;
   }
 }

@@ -60,4 +60,42 @@ describe('Function: pumpSource()', () => {
     expect(written).toEqual([reject]);
     expect(reasons).toEqual(['input:base64']);
   });
+
+  it('given records whose bytes the source writes over for the next (the fleet simulator), puts each as it was', async () => {
+    // Prepare: one buffer for every record, and one PutRecords call for them all (one arrival time)
+    const stream = new LocalStream('telemetry', 1);
+    const scratch = new Uint8Array(8);
+    function* entries(): Generator<SourceEntry> {
+      for (const text of ['alpha', 'beta', 'gamma', 'é']) {
+        const length = Buffer.from(text).copy(scratch);
+        yield { partitionKey: 'k', data: scratch.subarray(0, length), arrivalMs: 1_000 };
+      }
+      yield { partitionKey: 'k', data: 'text', arrivalMs: 1_000 };
+    }
+    const idle = { name: 'ingest', mapping: { checkpoints: [0], drain: async () => {} } } as unknown as NamedMapping;
+
+    // Act
+    const result = await pumpSource({
+      source: entries(),
+      stream,
+      remote: undefined,
+      mappings: [idle],
+      outputs: {} as RunOutputs,
+      accounting: {} as RunAccounting,
+      clock: new ArrivalClock(),
+      pacing: { kind: 'unpaced', chunkSize: 1000 },
+      startedAt: 0,
+      onProgress: undefined,
+    });
+
+    // Assess
+    expect(result).toMatchObject({ produced: 5, kinesis: { put_records_calls: 1, records: 5 } });
+    expect(stream.read(0, 0, 10).map((r) => Buffer.from(r.data, 'base64').toString('utf8'))).toEqual([
+      'alpha',
+      'beta',
+      'gamma',
+      'é',
+      'text',
+    ]);
+  });
 });

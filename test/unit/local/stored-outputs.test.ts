@@ -10,6 +10,8 @@ const countsOf = (accepted: number, byType: Record<string, number>, byRule: Reco
   byRule,
 });
 
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
 describe('Class: StoredOutputs', () => {
   it('given a drain of several invocations, hands them over as one message: counts summed, items in order', () => {
     // Prepare
@@ -29,22 +31,39 @@ describe('Class: StoredOutputs', () => {
     stored.flush();
     stored.flush();
 
-    // Assess: one message; the lake bytes are a copy of the view, moved (not cloned) with the message
+    // Assess: one message; the lake bytes are a copy of the view, the bodies and id lines UTF-8 per
+    // destination in order, all moved (not cloned) with the message
     expect(posted).toHaveLength(1);
     const [message, transfer] = posted[0]!;
     expect(message.lake).toEqual([{ table: 'car_sensor', data: new Uint8Array([2, 3]), rows: 1 }]);
-    expect(transfer).toEqual([message.lake[0]!.data.buffer]);
-    expect(message.search).toEqual([
-      { family: 'events', body: 'a\n' },
-      { family: 'alerts', body: 'b\n' },
-      { family: 'events', body: 'c\n' },
+    expect(message.search.map(({ family, bytes, bodies }) => ({ family, text: text(bytes), bodies }))).toEqual([
+      { family: 'events', text: 'a\nc\n', bodies: 2 },
+      { family: 'alerts', text: 'b\n', bodies: 1 },
     ]);
     expect(message.alerts).toEqual(['{"n":1}', '{"n":2}']);
-    expect(message.commit).toEqual({
-      counts: countsOf(3, { car_sensor: 3 }, { speeding: 3 }),
-      accepted: '{"id":"e1"}\n{"id":"e2"}\n',
-      alerts: '{"id":"e1:speeding"}\n',
-    });
+    const commit = message.commit!;
+    expect(commit.counts).toEqual(countsOf(3, { car_sensor: 3 }, { speeding: 3 }));
+    expect(text(commit.accepted)).toBe('{"id":"e1"}\n{"id":"e2"}\n');
+    expect(text(commit.alerts)).toBe('{"id":"e1:speeding"}\n');
+    const moved = [message.lake[0]!.data, ...message.search.map(({ bytes }) => bytes), commit.accepted, commit.alerts];
+    expect(new Set(transfer)).toEqual(new Set(moved.map((bytes) => bytes.buffer)));
+    expect(transfer).toHaveLength(moved.length);
+  });
+
+  it('given bodies of any characters past the first buffer, hands over their exact UTF-8', () => {
+    // Prepare: many bodies with characters of 2, 3 and 4 UTF-8 bytes, far past the initial capacity
+    const posted: StoredMessage[] = [];
+    const stored = new StoredOutputs((message) => posted.push(message));
+    const bodies = Array.from({ length: 5000 }, (_, i) => `{"n":${i},"s":"é€😀\u2028"}\n`);
+
+    // Act
+    for (const body of bodies) stored.searchBody('events', body);
+    stored.flush();
+
+    // Assess
+    const sent = posted.flatMap((message) => message.search);
+    expect(sent.reduce((sum, { bodies: count }) => sum + count, 0)).toBe(bodies.length);
+    expect(sent.map(({ bytes }) => text(bytes)).join('')).toBe(bodies.join(''));
   });
 
   it('given more than 256 KB of lake records and bodies, hands them over before the drain ends', () => {
@@ -63,7 +82,7 @@ describe('Class: StoredOutputs', () => {
 
     // Assess: the third item crossed 256 KB; what came after went in the drain's own message
     expect(beforeLimit).toBe(0);
-    expect(posted.map((message) => message.search.length)).toEqual([2, 1]);
+    expect(posted.map((message) => message.search.map(({ bodies }) => bodies))).toEqual([[2], [1]]);
     expect(posted[0]!.lake).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { loadDimensionsFromDir } from '#src/adapters/file/load-dimensions.js';
 import { haversineMeters } from '#src/geo/haversine.js';
 import { createEventValidator } from '#src/schema/validate-event.js';
-import { growFleet, simulateFleet } from '#src/simulate/fleet.js';
+import { growFleet, simulateFleet, simulateFleetBytes } from '#src/simulate/fleet.js';
 import { type Route, RouteCursor, UK_MOTORWAYS } from '#src/simulate/routes.js';
 
 const cars = loadDimensionsFromDir('data').cars;
@@ -215,5 +215,22 @@ describe('Function: simulateFleet() output text', () => {
       data: '{"type":"car_sensor","event_id":"car-1452650-1795507200000","ts":"2026-11-24T08:00:00.000Z","car_id":1452650,"speed":5.2,"rpm":1491,"gear":1,"location":{"lat":51.690262,"lon":-0.224721}}',
     });
     expect(hash.digest('hex')).toBe('e62274de803f3eb30e0f0f654536f493f068a9ae927e62c1d2041f12c77a4f68');
+  });
+
+  it('writes the same bytes as readings of bytes, each valid until the next reading is asked for', () => {
+    // Prepare
+    const hash = createHash('sha256');
+    const readings = simulateFleetBytes({ cars: growFleet(cars, 2_020), seed: 7, startMs: START, events: 60_000 });
+
+    // Act: each reading read as it comes, the first kept as it was handed out
+    const first = readings.next().value!;
+    const firstText = Buffer.from(first.data).toString('utf8');
+    hash.update(`${first.partitionKey}\t${first.arrivalMs}\t${firstText}\n`);
+    for (const reading of readings)
+      hash.update(`${reading.partitionKey}\t${reading.arrivalMs}\t${Buffer.from(reading.data).toString('utf8')}\n`);
+
+    // Assess: the golden hash of the text readings above; the first reading's bytes were written over
+    expect(hash.digest('hex')).toBe('e62274de803f3eb30e0f0f654536f493f068a9ae927e62c1d2041f12c77a4f68');
+    expect(Buffer.from(first.data).toString('utf8')).not.toBe(firstText);
   });
 });
