@@ -157,20 +157,16 @@ function readNumber(text: string, i: number): number | undefined {
   return value;
 }
 
+/** Where readLocation reads a point before it makes the event's own. */
+const scratchPoint = { lat: 0, lon: 0 };
+
 /** `{"lat":<number>,"lon":<number>}` at `i`, or undefined. */
 function readLocation(text: string, i: number): { lat: number; lon: number } | undefined {
-  if (!text.startsWith('{"lat":', i)) return undefined;
-  const lat = readNumber(text, i + 7);
-  if (lat === undefined || !text.startsWith(',"lon":', last.at)) return undefined;
-  const exact = last.exact;
-  const lon = readNumber(text, last.at + 7);
-  if (lon === undefined || text.charCodeAt(last.at) !== CLOSE_BRACE) return undefined;
-  last.at++;
-  last.exact = exact && last.exact;
-  return new newGeoPoint(lat, lon);
+  const point = readLocationInto(text, i, scratchPoint);
+  return point === undefined ? undefined : new newGeoPoint(point.lat, point.lon);
 }
 
-/** readLocation for a view: the same checks, the values written into one reused point. */
+/** `{"lat":<number>,"lon":<number>}` at `i`, its values written into `point` (a view's reused one), or undefined. */
 function readLocationInto(text: string, i: number, point: { lat: number; lon: number }): typeof point | undefined {
   if (!text.startsWith('{"lat":', i)) return undefined;
   const lat = readNumber(text, i + 7);
