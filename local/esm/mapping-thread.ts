@@ -200,7 +200,11 @@ const MAX_BACKLOG = 10_000;
  */
 const WORKER_YOUNG_GENERATION_MB = 48;
 
-/** What a record the worker holds costs its heap, with margin (base64 data, key, sequence number, object). */
+/**
+ * What a record the worker holds costs its heap, with margin: a record read from a real stream is
+ * held as its object (base64 data, key, sequence number); one put as bytes holds only its key and
+ * log slots, its bytes sitting in the shard's slab outside the old generation.
+ */
 const HELD_RECORD_BYTES = 1024;
 /** What a remembered event id costs the dedupe set (the id's string and its slot), with margin. */
 const DEDUPE_ID_BYTES = 128;
