@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRandom } from '#src/simulate/random.js';
 import { type Sink, SinkWriteError } from '#src/sinks/sink.js';
 import { invocationScope, type MappingFaults } from '../esm/event-source-mapping.js';
-import { recordOf, type SourceEntry } from '../run/source-loop.js';
+import { recordOf, type SourceEntry } from '../run/source-entry.js';
 
 /** The faults a chaos run injects; every rate is a probability in [0, 1]. */
 export interface ChaosSpec {

@@ -6,7 +6,7 @@ import type { ProducedRecord } from '#src/simulate/produced-record.js';
 import type { Reject } from '#src/telemetry/event.js';
 import { partitionKeyOf } from '#src/telemetry/partition-key.js';
 import { rejectPayload } from '#src/telemetry/reject-payload.js';
-import type { SourceItem } from '../run/source-loop.js';
+import type { SourceItem } from '../run/source-entry.js';
 import { keyText, readLines } from './read-jsonl.js';
 
 /** Canonical base64 (RFC 4648 alphabet, padded): what `Buffer.toString('base64')` and the AWS CLI write. */

@@ -17,11 +17,13 @@ import { createMappings } from './run-mappings.js';
 import type { RunObserver } from './run-observer.js';
 import { createRunOutputs } from './run-outputs.js';
 import { type RunReport, VerificationError, writeReport } from './run-report.js';
-import { ArrivalClock, pumpSource, type RunProgress, type SourceEntry } from './source-loop.js';
+import type { SourceEntry } from './source-entry.js';
+import { ArrivalClock, pumpSource, type RunProgress } from './source-loop.js';
 
 export type { RunObserver } from './run-observer.js';
 export { CountMismatchError, type RunReport, VerificationError } from './run-report.js';
-export type { RunProgress, SourceEntry, SourceItem } from './source-loop.js';
+export type { SourceEntry, SourceItem } from './source-entry.js';
+export type { RunProgress } from './source-loop.js';
 
 /** What `fleetstream run` needs. */
 export interface RunOptions {

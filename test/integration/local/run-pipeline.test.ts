@@ -215,6 +215,22 @@ describe('Function: runPipeline()', () => {
     expect(new Set(alertIds).size).toBe(alertIds.length);
   });
 
+  it('gives each worker thread only the AWS SDK clients its function calls (each costs a worker ~0.1 CPU-s to load)', () => {
+    // Prepare: the built workers, as `fleetstream run` starts them
+    const sdkImports = (file: string) =>
+      [...readFileSync(join(repoRoot, 'dist', file), 'utf8').matchAll(/from "(@aws-sdk\/[^"]+)"/g)]
+        .map((m) => m[1])
+        .sort();
+
+    // Act
+    const ingest = sdkImports('ingest-worker.js');
+    const aggregate = sdkImports('aggregate-worker.js');
+
+    // Assess: ingest puts to Firehose and publishes to SNS; aggregate writes through the main thread
+    expect(ingest).toEqual(['@aws-sdk/client-firehose', '@aws-sdk/client-sns']);
+    expect(aggregate).toEqual([]);
+  });
+
   it('given the aggregate mapping in a worker thread, writes the same windows, late records and report as on one thread', async () => {
     // Prepare: the worker is the built one (npm run build), as `fleetstream run` uses it
     const worker = pathToFileURL(join(repoRoot, 'dist', 'aggregate-worker.js'));

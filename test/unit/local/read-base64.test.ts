@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateRecords, readBase64Records, writeBase64Records } from '#local/inputs/read-base64.js';
-import type { SourceItem } from '#local/run/source-loop.js';
+import type { SourceItem } from '#local/run/source-entry.js';
 import { deaggregate } from '#src/ingest/kpl-aggregation.js';
 
 const FIXTURE = join('test', 'fixtures', 'b64', 'kpl.b64');

@@ -6,7 +6,8 @@ import { readJsonlRecords, readLines } from '#local/inputs/read-jsonl.js';
 import type { RunAccounting } from '#local/run/run-accounting.js';
 import type { NamedMapping } from '#local/run/run-mappings.js';
 import type { RunOutputs } from '#local/run/run-outputs.js';
-import { ArrivalClock, pumpSource, type SourceItem } from '#local/run/source-loop.js';
+import type { SourceItem } from '#local/run/source-entry.js';
+import { ArrivalClock, pumpSource } from '#local/run/source-loop.js';
 import { LocalStream } from '#local/stream/local-stream.js';
 
 const bytes = (...parts: (string | number[])[]) =>

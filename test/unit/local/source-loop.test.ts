@@ -1,7 +1,8 @@
 import type { RunAccounting } from '#local/run/run-accounting.js';
 import type { NamedMapping } from '#local/run/run-mappings.js';
 import type { RunOutputs } from '#local/run/run-outputs.js';
-import { ArrivalClock, pumpSource, recordOf, type SourceEntry } from '#local/run/source-loop.js';
+import { recordOf, type SourceEntry } from '#local/run/source-entry.js';
+import { ArrivalClock, pumpSource } from '#local/run/source-loop.js';
 import { LocalStream } from '#local/stream/local-stream.js';
 import type { Reject } from '#src/telemetry/event.js';
 
