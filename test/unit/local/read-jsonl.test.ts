@@ -3,12 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readJsonlRecords, readLines } from '#local/inputs/read-jsonl.js';
-import type { RunAccounting } from '#local/run/run-accounting.js';
-import type { NamedMapping } from '#local/run/run-mappings.js';
-import type { RunOutputs } from '#local/run/run-outputs.js';
 import type { SourceItem } from '#local/run/source-entry.js';
-import { ArrivalClock, pumpSource } from '#local/run/source-loop.js';
 import { LocalStream } from '#local/stream/local-stream.js';
+import { pumpIntoIdleStream } from '#test/helpers/pump-idle.js';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
@@ -103,22 +100,9 @@ describe('Function: readJsonlRecords() into the stream', () => {
     async function* items(): AsyncGenerator<SourceItem> {
       for await (const record of readJsonlRecords(tempFile(HOSTILE_FILE), 0)) yield { kind: 'record', record };
     }
-    // A mapping that consumes nothing, so the stream keeps every record for the test to read.
-    const idle = { name: 'ingest', mapping: { checkpoints: [0], drain: async () => {} } } as unknown as NamedMapping;
 
     // Act
-    const { produced } = await pumpSource({
-      source: items(),
-      stream,
-      remote: undefined,
-      mappings: [idle],
-      outputs: {} as RunOutputs,
-      accounting: {} as RunAccounting,
-      clock: new ArrivalClock(),
-      pacing: { kind: 'unpaced', chunkSize: 1000 },
-      startedAt: 0,
-      onProgress: undefined,
-    });
+    const { produced } = await pumpIntoIdleStream(stream, items());
 
     // Assess
     const onStream = stream.read(0, 0, 100);

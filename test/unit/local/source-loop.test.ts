@@ -1,10 +1,9 @@
 import type { RunAccounting } from '#local/run/run-accounting.js';
-import type { NamedMapping } from '#local/run/run-mappings.js';
 import type { RunOutputs } from '#local/run/run-outputs.js';
 import { recordOf, type SourceEntry } from '#local/run/source-entry.js';
-import { ArrivalClock, pumpSource } from '#local/run/source-loop.js';
 import { LocalStream } from '#local/stream/local-stream.js';
 import type { Reject } from '#src/telemetry/event.js';
+import { pumpIntoIdleStream } from '#test/helpers/pump-idle.js';
 
 const reject = { reject_id: 'r-1', reason: 'input:base64' } as Reject;
 
@@ -34,21 +33,11 @@ describe('Function: pumpSource()', () => {
       yield { kind: 'reject', reject };
       yield { partitionKey: 'k', data: new Uint8Array([0xff]), arrivalMs: 1_002 };
     }
-    // A mapping that consumes nothing, so the stream keeps every record for the test to read.
-    const idle = { name: 'ingest', mapping: { checkpoints: [0], drain: async () => {} } } as unknown as NamedMapping;
 
     // Act
-    const result = await pumpSource({
-      source: entries(),
-      stream,
-      remote: undefined,
-      mappings: [idle],
+    const result = await pumpIntoIdleStream(stream, entries(), {
       outputs: { rejects: { write: async (items: Reject[]) => void written.push(...items) } } as unknown as RunOutputs,
       accounting: { sourceReject: (reason: string) => void reasons.push(reason) } as unknown as RunAccounting,
-      clock: new ArrivalClock(),
-      pacing: { kind: 'unpaced', chunkSize: 1000 },
-      startedAt: 0,
-      onProgress: undefined,
     });
 
     // Assess
@@ -73,21 +62,9 @@ describe('Function: pumpSource()', () => {
       }
       yield { partitionKey: 'k', data: 'text', arrivalMs: 1_000 };
     }
-    const idle = { name: 'ingest', mapping: { checkpoints: [0], drain: async () => {} } } as unknown as NamedMapping;
 
     // Act
-    const result = await pumpSource({
-      source: entries(),
-      stream,
-      remote: undefined,
-      mappings: [idle],
-      outputs: {} as RunOutputs,
-      accounting: {} as RunAccounting,
-      clock: new ArrivalClock(),
-      pacing: { kind: 'unpaced', chunkSize: 1000 },
-      startedAt: 0,
-      onProgress: undefined,
-    });
+    const result = await pumpIntoIdleStream(stream, entries());
 
     // Assess
     expect(result).toMatchObject({ produced: 5, kinesis: { put_records_calls: 1, records: 5 } });
