@@ -17,11 +17,13 @@ import { LINE_BODY } from '../sinks/serialize-event.js';
  * @example parseKnownShape('{"type":"car_sensor",…}') // { type: 'car_sensor', … } or undefined
  */
 export function parseKnownShape(text: string): Record<string, unknown> | undefined {
+  return shapeOf(text)?.parse(text);
+}
+
+/** The compiled parser (and view) of the event type `text` starts with, or undefined. */
+function shapeOf(text: string): (typeof PARSERS)[number] | undefined {
   if (!text.startsWith(TYPE_PREFIX)) return undefined;
-  for (let p = 0; p < PARSERS.length; p++) {
-    const { prefix, parse } = PARSERS[p]!;
-    if (text.startsWith(prefix)) return parse(text);
-  }
+  for (let p = 0; p < PARSERS.length; p++) if (text.startsWith(PARSERS[p]!.prefix)) return PARSERS[p];
   return undefined;
 }
 
@@ -36,12 +38,7 @@ export function parseKnownShape(text: string): Record<string, unknown> | undefin
  * @example const view = viewKnownShape(text); if (view?.type === 'car_sensor') sum += view.speed as number;
  */
 export function viewKnownShape(text: string): Record<string, unknown> | undefined {
-  if (!text.startsWith(TYPE_PREFIX)) return undefined;
-  for (let p = 0; p < PARSERS.length; p++) {
-    const { prefix, view } = PARSERS[p]!;
-    if (text.startsWith(prefix)) return view(text);
-  }
-  return undefined;
+  return shapeOf(text)?.view(text);
 }
 
 /**
