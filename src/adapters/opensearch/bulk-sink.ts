@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { backoffDelay, sleep as realSleep, type Sleep } from '#src/adapters/aws/retry.js';
 import { createBulkFormatter } from '#src/search/bulk-lines.js';
 import type { IndexFamily } from '#src/search/index-templates.js';
@@ -41,9 +42,10 @@ export interface BulkSinkOptions<T extends object> {
   /** Where refused documents go (S3 `search-failed/` on AWS, `search-failed.jsonl` locally). */
   failed: Sink<FailedDocument>;
   /**
-   * Bytes per request (default 5 MiB, the size Firehose's OpenSearch destination buffers by
-   * default). OpenSearch Service caps a request's payload per instance type (its service quotas,
-   * 10 MiB on the smallest types as we know them; the page is not in our stored sources).
+   * Bytes per request, in UTF-8 as sent (default 5 MiB, the size Firehose's OpenSearch destination
+   * buffers by default). OpenSearch Service caps a request's payload per instance type (its service
+   * quotas, 10 MiB on the smallest types as we know them; the page is not in our stored sources). A
+   * document larger than this alone goes in a request of its own.
    */
   maxRequestBytes?: number;
   maxAttempts?: number;
@@ -130,21 +132,21 @@ export function createBulkSink<T extends object>(options: BulkSinkOptions<T>): S
     async write(items) {
       let lines: string[] = [];
       let rows: number[] = [];
-      let bytes = 0;
+      const size = new RequestSize(maxBytes);
       let notIndexed: number[] = [];
       const send = async () => {
         if (lines.length === 0) return;
         notIndexed = notIndexed.concat(await index(lines, rows));
         lines = [];
         rows = [];
-        bytes = 0;
+        size.reset();
       };
       for (let i = 0; i < items.length; i++) {
         const line = format(items[i]!);
-        if (lines.length > 0 && bytes + line.length > maxBytes) await send();
+        if (lines.length > 0 && !size.fits(line, lines)) await send();
         lines.push(line);
         rows.push(i);
-        bytes += line.length;
+        size.add(line);
       }
       await send();
       if (notIndexed.length > 0)
@@ -155,4 +157,35 @@ export function createBulkSink<T extends object>(options: BulkSinkOptions<T>): S
         );
     },
   };
+}
+
+/**
+ * The size of a request being filled, against its cap in UTF-8 bytes. A UTF-16 code unit takes at
+ * most 3 bytes in UTF-8, so while three times the code units stay within the cap nothing is measured
+ * (a shard batch's bodies are far below it); past that, every line is measured in bytes. Counting
+ * code units alone would let a body of text past U+007F reach three times the cap.
+ */
+class RequestSize {
+  private units = 0;
+  /** The lines' UTF-8 bytes, once measured (-1 until then). */
+  private bytes = -1;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Whether `line` still fits after `lines` (the request's lines so far). */
+  fits(line: string, lines: readonly string[]): boolean {
+    if (this.bytes < 0 && (this.units + line.length) * 3 <= this.maxBytes) return true;
+    if (this.bytes < 0) this.bytes = lines.reduce((sum, l) => sum + Buffer.byteLength(l), 0);
+    return this.bytes + Buffer.byteLength(line) <= this.maxBytes;
+  }
+
+  add(line: string): void {
+    this.units += line.length;
+    if (this.bytes >= 0) this.bytes += Buffer.byteLength(line);
+  }
+
+  reset(): void {
+    this.units = 0;
+    this.bytes = -1;
+  }
 }

@@ -12,8 +12,11 @@ const noSleep = async () => {};
 /** A transport answering each request with the statuses `statuses` gives for its documents. */
 function fakeTransport(statuses: (ids: string[], call: number) => number[] | Error) {
   const bodies: string[] = [];
+  /** Each request's size in bytes as sent (UTF-8). */
+  const sizes: number[] = [];
   const transport = async (body: string): Promise<BulkAnswer> => {
     bodies.push(body);
+    sizes.push(Buffer.byteLength(body));
     const lines = body.trimEnd().split('\n');
     const ids = lines.filter((_, i) => i % 2 === 0).map((line) => JSON.parse(line).index._id as string);
     const answer = statuses(ids, bodies.length);
@@ -30,7 +33,7 @@ function fakeTransport(statuses: (ids: string[], call: number) => number[] | Err
       })),
     };
   };
-  return { transport, bodies };
+  return { transport, bodies, sizes };
 }
 
 function sink(
@@ -115,6 +118,22 @@ describe('Function: createBulkSink()', () => {
     expect(bodies.length).toBeGreaterThan(3);
     for (const body of bodies) expect(body.length).toBeLessThanOrEqual(1000);
     expect(bodies.join('').match(/"_id"/g)).toHaveLength(40);
+  });
+
+  it('counts a request in UTF-8 bytes, so documents of non-ASCII text stay within maxRequestBytes', async () => {
+    // Prepare: each document carries 100 characters of three bytes each
+    const { transport, bodies, sizes } = fakeTransport((ids) => ids.map(() => 201));
+    const { sink: search } = sink(transport, undefined, 2000);
+    const rows = Array.from({ length: 40 }, (_, i) => ({ ...row(`id-${i}`), note: '€'.repeat(100) }));
+
+    // Act
+    await search.write(rows);
+
+    // Assess
+    expect(sizes.length).toBeGreaterThan(5);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(2000);
+    expect(bodies.join('').match(/"_id"/g)).toHaveLength(40);
+    expect(bodies.join('')).toContain('€'.repeat(100));
   });
 });
 
