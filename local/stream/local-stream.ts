@@ -43,6 +43,8 @@ export interface ShardLog {
   /** Where each record's bytes end in `bytes` (a record stored as base64 takes none). */
   ends: number[];
   bytes: Uint8Array;
+  /** A Buffer over `bytes`, made when first needed: a record's base64 is read from it without a view of its own. */
+  bytesView?: Buffer;
   /**
    * Whether a record stored as base64 (its bytes not in the slab) was kept since the shard was last
    * emptied: drains then travel as text.
@@ -97,6 +99,22 @@ export function sequenceNumberOf(shardIndex: number, counter: number): string {
     prefixes[digits.length] = prefix;
   }
   return prefix + digits;
+}
+
+/** `log.bytes` as a Buffer (one view per slab, remade when the slab is replaced). */
+function slabView(log: ShardLog): Buffer {
+  const bytes = log.bytes;
+  let view = log.bytesView;
+  if (
+    view === undefined ||
+    view.buffer !== bytes.buffer ||
+    view.byteOffset !== bytes.byteOffset ||
+    view.length !== bytes.byteLength
+  ) {
+    view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    log.bytesView = view;
+  }
+  return view;
 }
 
 function emptyLog(capacity: number): ShardLog {
@@ -312,7 +330,7 @@ export class LocalStream {
       kinesisSchemaVersion: '1.0',
       partitionKey: log.partitionKeys[i]!,
       sequenceNumber: sequenceNumberOf(shardIndex, log.sequences[i] as number),
-      data: Buffer.from(log.bytes.buffer, log.bytes.byteOffset + start, log.ends[i]! - start).toString('base64'),
+      data: slabView(log).toString('base64', start, log.ends[i]!),
       approximateArrivalTimestamp: log.arrivals[i]!,
     };
     if (this.keepReadRecords) log.records[i] = record;
