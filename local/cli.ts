@@ -116,6 +116,7 @@ cost options (the monthly AWS bill of a stage as serverless.yml configures it; d
   --alert-ratio  share of events that raise an alert (default 0.02)
   --events-per-record  events per Kinesis record, 1 without KPL aggregation (default 1)
   --query-runs-per-day  runs of each named query a day (default 24)
+  --query-window-days  days of event time each run reads, its dt window (default 1)
   --lake-months  months of data in the lake at the month costed (default 12)
   --as-of      the month costed, for partition projection (default: the prices' look-up date)
   --json       the whole estimate as JSON
