@@ -393,6 +393,10 @@ async function dashboard(argv: string[]): Promise<void> {
 }
 
 async function query(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const options = parseQueryArgs(argv);
   const repoRoot = findRepoRoot();
   if (options.list) {
