@@ -15,6 +15,7 @@ import { readBase64Records } from './inputs/read-base64.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
 import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
+import { parseQueryArgs, QUERY_USAGE } from './query-args.js';
 import { REDRIVE_OPTIONS, REDRIVE_USAGE, redriveCommand } from './redrive/redrive-command.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
 import {
@@ -50,8 +51,7 @@ Usage:
   fleetstream verify [--out DIR]
 ${REDRIVE_USAGE}
   fleetstream ui [--out DIR] [--port N]             (the dashboard of a finished run)
-  fleetstream query [--out DIR] "SQL"
-  fleetstream query [--out DIR] --name QUERY      (named queries: queries/*.sql; --list shows them)
+${QUERY_USAGE}
   fleetstream dashboards import [--opensearch URL] [--dashboards URL] [--retention-days N]
   fleetstream dashboards import --domain NAME [--region REGION] [--retention-days N]
   fleetstream sfn <load-dimensions|batch-analytics|replay> [--input JSON] [--out DIR] [--s3-root DIR]
@@ -101,6 +101,14 @@ verify: proves a finished run's outputs again and prints lost / doubled per sink
 
 ${REDRIVE_OPTIONS}
 
+query options:
+  --name       run a named query (queries/*.sql, the SQL deployed as Athena named queries) over one
+               event-time window: each table it reads is filtered on dt BETWEEN --from AND --to
+  --from, --to the window's first and last day, YYYY-MM-DD, inclusive (default: the lake's first and
+               last dt partition over all tables, so the whole lake; an empty lake answers no rows)
+  --format     table (default) or json
+  --list       the named queries and what each answers
+
 cost options (the monthly AWS bill of a stage as serverless.yml configures it; docs/cost.md):
   --rate       events per second, steady over the month (required)
   --stage      dev (default) or prod
@@ -108,6 +116,7 @@ cost options (the monthly AWS bill of a stage as serverless.yml configures it; d
   --alert-ratio  share of events that raise an alert (default 0.02)
   --events-per-record  events per Kinesis record, 1 without KPL aggregation (default 1)
   --query-runs-per-day  runs of each named query a day (default 24)
+  --query-window-days  days of event time each run reads, its dt window (default 1)
   --lake-months  months of data in the lake at the month costed (default 12)
   --as-of      the month costed, for partition projection (default: the prices' look-up date)
   --json       the whole estimate as JSON
@@ -384,29 +393,29 @@ async function dashboard(argv: string[]): Promise<void> {
 }
 
 async function query(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string' },
-      name: { type: 'string' },
-      list: { type: 'boolean' },
-      format: { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const options = parseQueryArgs(argv);
   const repoRoot = findRepoRoot();
-  if (values.list) {
+  if (options.list) {
     for (const q of listNamedQueries(repoRoot)) process.stdout.write(`${q.name.padEnd(32)} ${q.description}\n`);
     return;
   }
-  const outDir = resolve(values.out ?? '.fleetstream');
+  const outDir = resolve(options.out ?? '.fleetstream');
   if (!existsSync(join(outDir, 'lake')))
     throw new UsageError(`no lake under ${outDir}: run \`fleetstream run\` first or pass --out`);
-  const sql = positionals.join(' ');
-  if (!values.name && sql.trim() === '') throw new UsageError('give SQL or --name QUERY');
-  const result = values.name ? await runNamedQuery(repoRoot, outDir, values.name) : await runQuery(outDir, sql);
-  process.stdout.write(values.format === 'json' ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
+  if (options.name) {
+    const result = await runNamedQuery(repoRoot, outDir, options.name, options.window);
+    const window = result.window ? `dt ${result.window.from} .. ${result.window.to}` : 'none: the lake is empty';
+    process.stdout.write(
+      options.format === 'json' ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n(window ${window})\n`,
+    );
+    return;
+  }
+  const result = await runQuery(outDir, options.sql);
+  process.stdout.write(options.format === 'json' ? `${JSON.stringify(result)}\n` : `${formatTable(result)}\n`);
 }
 
 async function dashboards(argv: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 -- name: trip_summary
 -- description: Per Geolife user and trajectory: points, first and last fix, duration in seconds, altitude range.
+-- window: every table read is filtered on dt between the window's first and last day ('yyyy-MM-dd', inclusive), two execution parameters per table, in order (src/adapters/file/named-queries.ts)
 SELECT
   user_id,
   trajectory_id,
@@ -12,5 +13,6 @@ SELECT
   MIN(altitude_ft) AS min_altitude_ft,
   MAX(altitude_ft) AS max_altitude_ft
 FROM trajectory_point
+WHERE dt BETWEEN ? AND ?
 GROUP BY user_id, trajectory_id
 ORDER BY user_id, trajectory_id

@@ -1,5 +1,6 @@
 -- name: window_aggregates_by_model
 -- description: 15-minute windows per car model, merging the partial rows a window may have (final = false).
+-- window: every table read is filtered on dt between the window's first and last day ('yyyy-MM-dd', inclusive), two execution parameters per table, in order (src/adapters/file/named-queries.ts)
 SELECT
   window_start,
   dimension_value AS model,
@@ -11,6 +12,6 @@ SELECT
   SUM(high_rpm_alerts) AS high_rpm_alerts,
   SUM(wrong_gear_alerts) AS wrong_gear_alerts
 FROM window_aggregates
-WHERE dimension = 'model'
+WHERE dt BETWEEN ? AND ? AND dimension = 'model'
 GROUP BY window_start, dimension_value
 ORDER BY window_start, model

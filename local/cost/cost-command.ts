@@ -16,6 +16,7 @@ export interface CostOptions {
   alertRatio: number;
   eventsPerRecord: number;
   queryRunsPerDay: number;
+  queryWindowDays: number;
   lakeMonths: number;
   asOf: string | undefined;
   json: boolean;
@@ -23,7 +24,8 @@ export interface CostOptions {
 
 /** The usage text of `fleetstream cost`. */
 export const COST_USAGE = `  fleetstream cost --rate EVENTS_PER_SEC [--stage dev|prod] [--event-bytes N] [--alert-ratio R]
-                   [--events-per-record N] [--query-runs-per-day N] [--lake-months N] [--as-of YYYY-MM-DD] [--json]`;
+                   [--events-per-record N] [--query-runs-per-day N] [--query-window-days N]
+                   [--lake-months N] [--as-of YYYY-MM-DD] [--json]`;
 
 function number(
   name: string,
@@ -50,6 +52,7 @@ export function parseCostArgs(argv: string[], stages: string[]): CostOptions {
       'alert-ratio': { type: 'string' },
       'events-per-record': { type: 'string' },
       'query-runs-per-day': { type: 'string' },
+      'query-window-days': { type: 'string' },
       'lake-months': { type: 'string' },
       'as-of': { type: 'string' },
       json: { type: 'boolean' },
@@ -97,6 +100,13 @@ export function parseCostArgs(argv: string[], stages: string[]): CostOptions {
       (n) => n >= 0,
       'a number ≥ 0',
     ),
+    queryWindowDays: number(
+      'query-window-days',
+      values['query-window-days'],
+      DEFAULT_ASSUMPTIONS.queryWindowDays,
+      (n) => Number.isInteger(n) && n >= 1,
+      'a whole number of days ≥ 1',
+    ),
     lakeMonths: number(
       'lake-months',
       values['lake-months'],
@@ -119,7 +129,11 @@ export function estimateFor(repoRoot: string, options: CostOptions): { estimate:
     stage,
     book,
     inventory: readStackInventory(repoRoot, stage),
-    assumptions: { ...DEFAULT_ASSUMPTIONS, ingestEventsPerSecondPerCore: readIngestThroughput(repoRoot) },
+    assumptions: {
+      ...DEFAULT_ASSUMPTIONS,
+      ingestEventsPerSecondPerCore: readIngestThroughput(repoRoot),
+      queryWindowDays: options.queryWindowDays,
+    },
     workload: {
       ...DEFAULT_WORKLOAD,
       eventsPerSecond: options.rate,

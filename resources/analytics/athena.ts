@@ -1,5 +1,13 @@
+import { countParameters } from '#src/adapters/file/named-queries.js';
 import { type AnalyticsOptions, pascal, type Resources, ref, stackPrefix, sub } from './cfn.js';
 import { privateBucket } from './private-bucket.js';
+
+/** A named query's description and what its execution parameters are (the dt window, per table read). */
+export function windowedDescription(query: { description: string; sql: string }): string {
+  const count = countParameters(query.sql);
+  if (count === 0) return query.description;
+  return `${query.description} Execution parameters (${count}): the first and last day of its event-time window, as quoted 'yyyy-MM-dd' literals, once per table read.`;
+}
 
 /** Athena: a workgroup with encrypted results and a scan limit, and the named queries of queries/. */
 export function athena(options: AnalyticsOptions): Resources {
@@ -30,7 +38,8 @@ export function athena(options: AnalyticsOptions): Resources {
       Type: 'AWS::Athena::NamedQuery',
       Properties: {
         Name: query.name,
-        Description: query.description.slice(0, 1024),
+        // Athena prompts for a saved query's `?` values in order with no names: the description says what they are.
+        Description: windowedDescription(query).slice(0, 1024),
         Database: ref('GlueDatabase'),
         WorkGroup: ref('AthenaWorkGroup'),
         QueryString: query.sql,

@@ -42,6 +42,8 @@ export interface Assumptions {
   columnWidthBytes: Record<string, number>;
   /** Width of the unique-id columns (event_id, alert_id, window_id), random-looking strings. */
   idColumnWidthBytes: number;
+  /** Days of event time one run of a named query reads (its `dt BETWEEN ? AND ?` window). */
+  queryWindowDays: number;
 }
 
 /** The defaults `fleetstream cost` uses (ingestEventsPerSecondPerCore comes from the bench file). */
@@ -63,6 +65,7 @@ export const DEFAULT_ASSUMPTIONS: Omit<Assumptions, 'ingestEventsPerSecondPerCor
   instanceShapes: { 'm6g.xlarge': { vcpu: 4, memoryGb: 16 } },
   columnWidthBytes: { string: 16, bigint: 8, double: 8, timestamp: 8, boolean: 1, location: 16, map_double: 24 },
   idColumnWidthBytes: 36,
+  queryWindowDays: 1,
 };
 
 /** Why each assumption has its value: what docs/cost.md prints beside it. */
@@ -91,4 +94,6 @@ export const ASSUMPTION_NOTES: Readonly<Record<keyof Assumptions, string>> = {
   instanceShapes: 'EC2 instance specifications',
   columnWidthBytes: 'typed width per row before compression; low-cardinality strings are dictionary-encoded',
   idColumnWidthBytes: 'a UUID-like id is 36 bytes and barely compresses',
+  queryWindowDays:
+    'a run several times a day answers about the current day: one day, 24 hour partitions per table read; a week or a month is `--query-window-days 7` or `30`',
 };

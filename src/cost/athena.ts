@@ -1,5 +1,6 @@
 import type { Assumptions } from './assumptions.js';
 import { costLine, DAYS_PER_MONTH, type ServiceCost, serviceCost } from './cost-line.js';
+import { storageMonths } from './lake-storage.js';
 import { type PriceBook, priceOf } from './price-book.js';
 import type { StageSettings } from './stage-settings.js';
 import type { Workload } from './workload.js';
@@ -16,11 +17,11 @@ export interface LakeTable {
   idColumn: string;
 }
 
-/** How much of a table the lake holds at the month costed (average over that month). */
+/** What one day of event time adds to a table at the rate costed: its Parquet bytes and objects. */
 export interface TableVolume {
   table: string;
-  parquetBytes: number;
-  objects: number;
+  parquetBytesPerDay: number;
+  objectsPerDay: number;
 }
 
 /** A named query's SQL (queries/*.sql). */
@@ -71,10 +72,13 @@ export function columnShare(table: LakeTable, columns: string[], assumptions: As
 }
 
 /**
- * One run of a named query over the deduplicating views: the read columns' share of every table
- * it reads (the queries have no dt/hour filter, so the whole lake), capped by the workgroup's
+ * One run of a named query over the deduplicating views, which reads one event-time window
+ * (`dt BETWEEN ? AND ?` on every table, queries/*.sql): the read columns' share of the window's
+ * days of every table it reads (no more days than the lake holds), capped by the workgroup's
  * per-query cutoff (a query past it fails, billed for what it scanned), at least 10 MB. Athena
- * lists every projected hour partition and reads each object's footer and column chunks.
+ * generates only the window's partitions from the dt condition and the projection
+ * (https://docs.aws.amazon.com/athena/latest/ug/partition-projection-kinesis-firehose-example-using-the-date-type.html):
+ * one LIST per hour partition of the window per table, and each object's footer and column chunks.
  */
 export function scanQuery(
   query: NamedQuerySql,
@@ -85,13 +89,15 @@ export function scanQuery(
   assumptions: Assumptions,
 ): QueryScan {
   const read = tablesRead(query.sql, tables);
+  const held = storageMonths(workload.lakeAgeMonths);
+  const daysRead = Math.min(assumptions.queryWindowDays, (held.standard + held.infrequent) * DAYS_PER_MONTH);
   let bytes = 0;
   let objects = 0;
   for (const table of read) {
     const volume = volumes.find((v) => v.table === table.name);
     if (!volume) continue;
-    bytes += volume.parquetBytes * columnShare(table, columnsRead(query.sql, table), assumptions);
-    objects += volume.objects;
+    bytes += volume.parquetBytesPerDay * daysRead * columnShare(table, columnsRead(query.sql, table), assumptions);
+    objects += volume.objectsPerDay * daysRead;
   }
   const exceedsCutoff = bytes > stage.athenaBytesScannedCutoff;
   const scanned = Math.min(bytes, stage.athenaBytesScannedCutoff);
@@ -103,12 +109,17 @@ export function scanQuery(
     billedBytesPerRun: Math.max(MINIMUM_BYTES, Math.ceil(scanned / MB) * MB),
     exceedsCutoff,
     s3GetsPerRun: objects * assumptions.s3GetsPerObjectRead * readShare,
-    s3ListsPerRun: read.length * workload.projectedHourPartitions,
+    s3ListsPerRun: read.length * Math.min(assumptions.queryWindowDays * 24, workload.projectedHourPartitions),
   };
 }
 
 /** Athena: each named query's billed scan times its runs in a month. */
-export function athenaCost(scans: QueryScan[], workload: Workload, book: PriceBook): ServiceCost {
+export function athenaCost(
+  scans: QueryScan[],
+  workload: Workload,
+  assumptions: Assumptions,
+  book: PriceBook,
+): ServiceCost {
   const runs = workload.queryRunsPerDay * DAYS_PER_MONTH;
   const lines = scans.map((scan) =>
     costLine(
@@ -124,8 +135,9 @@ export function athenaCost(scans: QueryScan[], workload: Workload, book: PriceBo
       (scan) =>
         `${scan.name} would scan ${(scan.bytesPerRun / 1024 ** 3).toFixed(1)} GB: past the workgroup's cutoff every run fails, billed for the cutoff`,
     );
+  const days = assumptions.queryWindowDays;
   notes.push(
-    'the named queries have no dt/hour filter: each run reads the whole lake, so this grows with --lake-months',
+    `each run reads a window of ${days} day${days === 1 ? '' : 's'} of event time (dt BETWEEN ? AND ?; --query-window-days), not the whole lake`,
   );
   return serviceCost('Athena', lines, notes);
 }

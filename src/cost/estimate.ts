@@ -6,7 +6,7 @@ import { DAYS_PER_MONTH, type ServiceCost, type ServiceName, serviceCost } from 
 import { deliverFlow, firehoseCost } from './firehose.js';
 import { kinesisCost, type StreamSizing, sizeStream } from './kinesis.js';
 import { lakeFlows } from './lake-flows.js';
-import { lakeStorageCost, storageMonths, tableGrowth } from './lake-storage.js';
+import { lakeStorageCost, tableGrowth } from './lake-storage.js';
 import { type InvocationProfile, lambdaCost, profileInvocations } from './lambda.js';
 import { cloudWatchCost, type ObservabilityInventory } from './observability.js';
 import { openSearchCost } from './opensearch.js';
@@ -73,11 +73,10 @@ export function estimateMonthlyCost(inputs: CostInputs): CostEstimate {
   if (stage.analytics) {
     const deliveries = lakeFlows(workload, stage, sizing, ingest, assumptions).map((flow) => deliverFlow(flow, stage));
     const growth = tableGrowth(deliveries, assumptions.parquetCompressionRatio);
-    const held = storageMonths(workload.lakeAgeMonths);
     const volumes = growth.map((t) => ({
       table: t.table,
-      parquetBytes: t.parquetGbPerMonth * (held.standard + held.infrequent) * 1024 ** 3,
-      objects: t.objectsPerMonth * (held.standard + held.infrequent),
+      parquetBytesPerDay: (t.parquetGbPerMonth * 1024 ** 3) / DAYS_PER_MONTH,
+      objectsPerDay: t.objectsPerMonth / DAYS_PER_MONTH,
     }));
     const scans = inventory.namedQueries.map((query) =>
       scanQuery(query, inventory.lakeTables, volumes, workload, stage, assumptions),
@@ -85,7 +84,7 @@ export function estimateMonthlyCost(inputs: CostInputs): CostEstimate {
     dayParquetGb = growth.reduce((sum, t) => sum + t.parquetGbPerMonth, 0) / DAYS_PER_MONTH;
     const documentsPerSecond = workload.eventsPerSecond * (1 + workload.alertRatio);
     const storage = lakeStorageCost(growth, scans, workload, book);
-    const athena = athenaCost(scans, workload, book);
+    const athena = athenaCost(scans, workload, assumptions, book);
     queriesUsd = athena.usd + storage.queryRequestsUsd;
     services.push(
       firehoseCost(deliveries, book),

@@ -52,7 +52,7 @@ export function lakeStorageCost(
   const queryLines = [
     costLine("GETs (Athena's reads)", gets / 1000, 'thousand requests', priceOf(book, 's3.getThousand')),
     costLine(
-      'LISTs (Athena, per projected partition)',
+      'LISTs (Athena, per hour partition in a window)',
       lists / 1000,
       'thousand requests',
       priceOf(book, 's3.putThousand'),

@@ -12,9 +12,9 @@ export interface Workload {
   eventTable: string;
   /** Runs of each named query per day. */
   queryRunsPerDay: number;
-  /** Months the lake has been filling at the month costed (storage and unfiltered scans grow with it). */
+  /** Months the lake has been filling at the month costed (storage grows with it; a query window longer than the lake reads only what it holds). */
   lakeAgeMonths: number;
-  /** Hour partitions partition projection enumerates per table (from its range start to the month costed). */
+  /** Hour partitions partition projection enumerates per table (from its range start to the month costed): a window lists no more. */
   projectedHourPartitions: number;
 }
 

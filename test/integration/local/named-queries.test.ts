@@ -191,6 +191,16 @@ describe('Named queries (queries/*.sql) over a fixture lake', () => {
     ).toEqual(Object.keys(EXPECTED).sort());
   });
 
+  it('binds by default the lake’s own dt range, which here spans years (Geolife 2008, the fleet 2026)', async () => {
+    // Act
+    const result = await runNamedQuery(repoRoot, outDir, 'trip_summary');
+
+    // Assess: the comparisons below are then against every row of the lake
+    expect(result.window).not.toBeNull();
+    expect(result.window!.from.slice(0, 4) < result.window!.to.slice(0, 4)).toBe(true);
+    expect(result.window!.to).toBe('2026-11-24');
+  });
+
   it('counts trip durations as Athena does, in whole seconds elapsed, for fixes a fraction of a second off', async () => {
     // Act
     const result = await runNamedQuery(repoRoot, outDir, 'trip_summary');

@@ -1,4 +1,4 @@
-import { listNamedQueries } from '#src/adapters/file/named-queries.js';
+import { countParameters, listNamedQueries } from '#src/adapters/file/named-queries.js';
 import { glueType, PARTITION_KEYS, tableColumns } from '#src/schema/columns.js';
 import { rawTableName } from '#src/schema/dedupe-views.js';
 import { TABLES } from '#src/schema/registry.js';
@@ -187,6 +187,11 @@ describe('Stack: the analytics resources of sls package --stage dev', () => {
     expect(named.map((q) => [q.Name, q.QueryString])).toEqual(
       listNamedQueries(process.cwd()).map((q) => [q.name, q.sql]),
     );
+    // The console prompts for `?` values with no names: each description says what they are.
+    for (const q of named)
+      expect(q.Description).toMatch(
+        new RegExp(`Execution parameters \\(${countParameters(q.QueryString as string)}\\): the first and last day`),
+      );
   });
 
   it('alarms to the ops topic on iterator age, errors, dead letters, Firehose delivery, a red cluster and blocked index writes', () => {

@@ -24,6 +24,7 @@ describe('Command: fleetstream cost', () => {
     [['--rate', '100', '--events-per-record', '1.5'], '--events-per-record must be a whole number'],
     [['--rate', '100', '--lake-months', '0'], '--lake-months must be a number of months ≥ 1'],
     [['--rate', '100', '--as-of', 'June'], '--as-of must be a date'],
+    [['--rate', '100', '--query-window-days', '0.5'], '--query-window-days must be a whole number of days ≥ 1'],
     [['--rate', '100', 'extra'], 'no positional arguments'],
   ])('rejects %j naming the mistake', (argv, message) => {
     // Act
@@ -46,10 +47,24 @@ describe('Command: fleetstream cost', () => {
       alertRatio: 0.02,
       eventsPerRecord: 1,
       queryRunsPerDay: 24,
+      queryWindowDays: 1,
       lakeMonths: 12,
       asOf: undefined,
       json: false,
     });
+  });
+
+  it('prices a run of each named query as its window: --query-window-days 7 lists 7 × the hour partitions', () => {
+    // Act
+    const day = estimateFor(root, parseCostArgs(['--rate', '1000'], stages)).estimate;
+    const week = estimateFor(root, parseCostArgs(['--rate', '1000', '--query-window-days', '7'], stages)).estimate;
+    const lists = (estimate: typeof day) =>
+      estimate.services.find((s) => s.service === 'S3')!.lines.find((l) => l.item.startsWith('LISTs'))!.quantity;
+
+    // Assess: 6 queries read 7 tables; 24 runs a day × 30.4167 days; 24 hour partitions a table a day
+    expect(lists(day)).toBeCloseTo((7 * 24 * 24 * (730 / 24)) / 1000, 9);
+    expect(lists(week)).toBeCloseTo(7 * lists(day), 9);
+    expect(week.queriesUsd).toBeGreaterThan(day.queriesUsd);
   });
 
   it('prints every service, the total and the dominant one for the repository’s dev stage', () => {

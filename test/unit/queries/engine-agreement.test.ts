@@ -1,4 +1,6 @@
-import { listNamedQueries } from '#src/adapters/file/named-queries.js';
+import { lakeTables } from '#local/cost/stack-inventory.js';
+import { countParameters, listNamedQueries } from '#src/adapters/file/named-queries.js';
+import { tablesRead } from '#src/cost/athena.js';
 
 /**
  * The SQL constructs whose meaning differs between Athena's engine (Trino) and DuckDB, which runs
@@ -25,6 +27,30 @@ describe('Named queries: SQL that means the same on Athena and DuckDB', () => {
       // Assess
       expect(code.trim().length).toBeGreaterThan(0);
       expect(found).toEqual([]);
+    },
+  );
+});
+
+describe('Named queries: one event-time window, as Athena execution parameters and DuckDB bind it', () => {
+  it.each(listNamedQueries(process.cwd()).map((q) => [q.name, q.sql] as const))(
+    '%s filters every table it reads on dt BETWEEN ? AND ?, in the WHERE clause right after its FROM',
+    (_name, sql) => {
+      // Act
+      const code = sql.replace(/--.*$/gm, '');
+      const tables = tablesRead(code, lakeTables()).map((t) => t.name);
+      // Athena: "`?` parameters can be placed only in the WHERE clause", never in quotes
+      // (https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements.html).
+      const filtered = [...code.matchAll(/\bFROM\s+"?([a-z_]+)"?\s+WHERE\s+dt\s+BETWEEN\s+\?\s+AND\s+\?/gi)].map(
+        (m) => m[1],
+      );
+      const froms = [...code.matchAll(/\bFROM\s+"?([a-z_]+)/gi)].map((m) => m[1]);
+
+      // Assess
+      expect(tables.length).toBeGreaterThan(0);
+      expect(countParameters(sql)).toBe(2 * froms.length);
+      expect(filtered).toEqual(froms);
+      expect(new Set(froms)).toEqual(new Set(tables));
+      expect(code).not.toMatch(/'\?'|"\?"/);
     },
   );
 });
