@@ -1,4 +1,5 @@
-import { createEventValidator } from '#src/schema/validate-event.js';
+import { Ajv } from 'ajv';
+import { compileEventSchemas, createEventValidator } from '#src/schema/validate-event.js';
 
 const validate = createEventValidator();
 const TS = '2026-11-24T08:00:00.000Z';
@@ -136,5 +137,36 @@ describe('Function: createEventValidator()', () => {
     ['a type that is an object', { type: { a: 1 } }, 'type:unknown'],
   ])('rejects %s', (_case, payload, reason) => {
     expect(validate(payload)).toMatchObject({ ok: false, reason });
+  });
+});
+
+describe('Function: createEventValidator(), compiling', () => {
+  it('compiles no schema until a payload needs one, then each type once', () => {
+    // Prepare: count ajv's compilations
+    const original = Ajv.prototype.compile;
+    let compiled = 0;
+    Ajv.prototype.compile = function (this: Ajv, ...args: Parameters<Ajv['compile']>) {
+      compiled++;
+      return original.apply(this, args);
+    } as Ajv['compile'];
+    try {
+      // Act
+      const fresh = createEventValidator();
+      const atStart = compiled;
+      fresh(VALID.car_sensor);
+      fresh({ ...VALID.car_sensor, speed: -1 });
+      fresh(VALID.vehicle);
+
+      // Assess
+      expect(atStart).toBe(0);
+      expect(compiled).toBe(2);
+    } finally {
+      Ajv.prototype.compile = original;
+    }
+  });
+
+  it('given every schema, compiles each in strict mode (compileEventSchemas)', () => {
+    // Act / Assess
+    expect(() => compileEventSchemas()).not.toThrow();
   });
 });
