@@ -3,9 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { OpenSearchClient } from '@aws-sdk/client-opensearch';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { Car } from '#src/enrich/dimensions.js';
 import { simulateCity } from '#src/simulate/city.js';
 import { growFleet, simulateFleetBytes } from '#src/simulate/fleet.js';
 import type { ProducedRecord } from '#src/simulate/produced-record.js';
@@ -14,27 +12,18 @@ import { COST_USAGE, costCommand } from './cost/cost-command.js';
 import { readBase64Records } from './inputs/read-base64.js';
 import { readGeolifeFolder } from './inputs/read-geolife.js';
 import { readJsonlRecords } from './inputs/read-jsonl.js';
-import { formatTable, listNamedQueries, runNamedQuery, runQuery } from './query.js';
 import { parseQueryArgs, QUERY_USAGE } from './query-args.js';
-import { REDRIVE_OPTIONS, REDRIVE_USAGE, redriveCommand } from './redrive/redrive-command.js';
+import { REDRIVE_OPTIONS, REDRIVE_USAGE } from './redrive/redrive-usage.js';
 import { createProgressPrinter, formatSummary } from './run/progress.js';
-import {
-  loadCars,
-  type RunReport,
-  runPipeline,
-  type SourceEntry,
-  type SourceItem,
-  VerificationError,
-} from './run/run-pipeline.js';
-import { setUpSearch } from './search/dashboards.js';
-import { chooseSearchAuth, resolveDomainEndpoint } from './search/search-auth.js';
+import type { RunReport, SourceEntry, SourceItem } from './run/run-pipeline.js';
 import { readServerlessConfig } from './serverless-config.js';
-import { runDeployedStateMachine } from './sfn/run-deployed-state-machine.js';
-import { runStateMachine, STATE_MACHINES, type StateMachineName } from './sfn/run-state-machine.js';
+import type { StateMachineName } from './sfn/run-state-machine.js';
 import { DEFAULT_DASHBOARD_PORT } from './ui/dashboard-server.js';
-import { openLakeDashboard, openLiveDashboard, untilInterrupted } from './ui/open-dashboard.js';
 import { UsageError } from './usage-error.js';
-import { formatVerification, verifyRun } from './verify/verify-run.js';
+
+// Each command loads what only it needs when it runs (`await import(...)`; the build splits those
+// modules into chunks): loading every command's AWS SDK clients, DuckDB and the Step Functions
+// emulator cost every invocation, `fleetstream --help` included, about half a CPU-second.
 
 // No V8 flag is set here: one set at run time (setFlagsFromString) does not resize the main thread's
 // heap, which V8 has configured by then, but overrides the young generation every worker asks for
@@ -161,7 +150,7 @@ async function* fromAsyncRecords(items: AsyncIterable<ProducedRecord>) {
 }
 
 function fleetRecords(
-  repoRoot: string,
+  seedCars: Car[],
   seed: number,
   startMs: number,
   events?: number,
@@ -169,7 +158,6 @@ function fleetRecords(
   now?: () => number,
   cars?: number,
 ): Iterable<ProducedRecord> {
-  const seedCars = loadCars(repoRoot);
   // Readings as bytes: what PutRecords sends, with no string made and encoded per reading.
   return simulateFleetBytes({
     cars: cars === undefined ? seedCars : growFleet(seedCars, cars),
@@ -182,6 +170,7 @@ function fleetRecords(
 }
 
 async function run(argv: string[]): Promise<RunReport> {
+  const { loadCars, runPipeline, VerificationError } = await import('./run/run-pipeline.js');
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -245,10 +234,10 @@ async function run(argv: string[]): Promise<RunReport> {
   } else if (scenario === 'fleet' && rate !== undefined) {
     // Live: each reading stamped with the wall clock as it is made; --duration counts wall-clock seconds.
     const limit = events ?? (duration === undefined ? 36_000 : Math.round(rate * duration));
-    source = fleetRecords(repoRoot, seed, startMs, limit, undefined, Date.now, cars);
+    source = fleetRecords(loadCars(repoRoot), seed, startMs, limit, undefined, Date.now, cars);
   } else if (scenario === 'fleet') {
     source = fleetRecords(
-      repoRoot,
+      loadCars(repoRoot),
       seed,
       startMs,
       events ?? (duration === undefined ? 36_000 : undefined),
@@ -268,8 +257,9 @@ async function run(argv: string[]): Promise<RunReport> {
   const ingestWorkers = ingestWorkerCount(values['ingest-workers'], shards);
   const outDir = resolve(values.out ?? '.fleetstream');
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const ui = values.ui
-    ? await openLiveDashboard({
+  const dashboardModule = values.ui ? await import('./ui/open-dashboard.js') : undefined;
+  const ui = dashboardModule
+    ? await dashboardModule.openLiveDashboard({
         repoRoot,
         outDir,
         scenario,
@@ -310,6 +300,7 @@ async function run(argv: string[]): Promise<RunReport> {
     // The report is written before verification: show what did not verify, then fail.
     if (error instanceof VerificationError) {
       const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
+      const { formatVerification } = await import('./verify/verify-run.js');
       if (written.verification) process.stdout.write(`${formatVerification(written.verification)}\n`);
     }
     throw error;
@@ -318,7 +309,7 @@ async function run(argv: string[]): Promise<RunReport> {
   process.stdout.write(`${formatSummary(report)}\n`);
   if (ui) {
     await ui.finish(report);
-    await untilInterrupted();
+    await dashboardModule!.untilInterrupted();
     await ui.server.close();
   }
   return report;
@@ -349,12 +340,14 @@ async function verify(argv: string[]): Promise<void> {
     throw new UsageError(`no report.json under ${outDir}: run \`fleetstream run\` first or pass --out`);
   const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as RunReport;
   const config = readServerlessConfig(join(findRepoRoot(), 'serverless.yml'), report.stage);
+  const { formatVerification, verifyRun } = await import('./verify/verify-run.js');
   const verification = await verifyRun({ outDir, windowMs: config.numberParam('tumblingWindowInSeconds') * 1000 });
   process.stdout.write(`${formatVerification(verification)}\n`);
   if (!verification.ok) process.exitCode = 1;
 }
 
-function redrive(argv: string[]): Promise<number> {
+async function redrive(argv: string[]): Promise<number> {
+  const { redriveCommand } = await import('./redrive/redrive-command.js');
   const repoRoot = findRepoRoot();
   const aggregateWorker = new URL('./aggregate-worker.js', import.meta.url);
   return redriveCommand(argv, {
@@ -382,6 +375,7 @@ async function dashboard(argv: string[]): Promise<void> {
   const outDir = resolve(values.out ?? '.fleetstream');
   if (!existsSync(join(outDir, 'lake')))
     throw new UsageError(`no lake under ${outDir}: run \`fleetstream run\` first or pass --out`);
+  const { openLakeDashboard, untilInterrupted } = await import('./ui/open-dashboard.js');
   const server = await openLakeDashboard({
     repoRoot: findRepoRoot(),
     outDir,
@@ -398,6 +392,7 @@ async function query(argv: string[]): Promise<void> {
     return;
   }
   const options = parseQueryArgs(argv);
+  const { formatTable, listNamedQueries, runNamedQuery, runQuery } = await import('./query.js');
   const repoRoot = findRepoRoot();
   if (options.list) {
     for (const q of listNamedQueries(repoRoot)) process.stdout.write(`${q.name.padEnd(32)} ${q.description}\n`);
@@ -440,6 +435,13 @@ async function dashboards(argv: string[]): Promise<void> {
     throw new UsageError('give --domain NAME, --opensearch URL, --dashboards URL or both URLs');
   for (const url of [values.opensearch, values.dashboards])
     if (url !== undefined && !URL.canParse(url)) throw new UsageError(`not a URL: "${url}"`);
+  const [{ OpenSearchClient }, { defaultProvider }, { setUpSearch }, { chooseSearchAuth, resolveDomainEndpoint }] =
+    await Promise.all([
+      import('@aws-sdk/client-opensearch'),
+      import('@aws-sdk/credential-provider-node'),
+      import('./search/dashboards.js'),
+      import('./search/search-auth.js'),
+    ]);
   const client = new OpenSearchClient(values.region ? { region: values.region } : {});
   try {
     const endpoints = values.domain
@@ -481,6 +483,7 @@ async function sfn(argv: string[]): Promise<void> {
     allowPositionals: true,
     strict: true,
   });
+  const { runStateMachine, STATE_MACHINES } = await import('./sfn/run-state-machine.js');
   const name = positionals[0] as StateMachineName;
   if (!STATE_MACHINES.includes(name)) throw new UsageError(`fleetstream sfn: one of ${STATE_MACHINES.join(', ')}`);
   let input: unknown = {};
@@ -491,6 +494,10 @@ async function sfn(argv: string[]): Promise<void> {
   }
   if (values.stage !== undefined) {
     if (values.out || values['s3-root']) throw new UsageError('--out and --s3-root are for local runs, not --stage');
+    const [{ SFNClient }, { runDeployedStateMachine }] = await Promise.all([
+      import('@aws-sdk/client-sfn'),
+      import('./sfn/run-deployed-state-machine.js'),
+    ]);
     const client = new SFNClient(values.region ? { region: values.region } : {});
     try {
       const execution = await runDeployedStateMachine(name, input, {

@@ -1,20 +1,18 @@
 // Bundles the command-line entry points into dist/ (schemas inlined, npm packages left external),
 // and the dashboard page into dist/ui/ (everything inlined: the page loads nothing from outside).
 // Lambda functions are bundled separately by serverless-esbuild at `sls package` time.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const entryPoints = [
-  { in: 'local/cli.ts', out: 'cli' },
   { in: 'local/run/aggregate-worker.ts', out: 'aggregate-worker' },
   { in: 'local/run/ingest-worker.ts', out: 'ingest-worker' },
   { in: 'bench/run.ts', out: 'bench' },
   { in: 'bench/ui-overhead.ts', out: 'bench-ui' },
 ].filter((entry) => existsSync(entry.in));
 
-await build({
-  entryPoints,
+const node = {
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -22,8 +20,19 @@ await build({
   target: 'node24',
   packages: 'external',
   sourcemap: 'linked',
-  banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
+};
+// The worker threads and the benches: each one file, so a thread loads exactly what its code imports.
+await build({ ...node, entryPoints, banner: { js: '#!/usr/bin/env node' } });
+// The CLI: what a command imports with `await import(...)` goes into chunks under dist/chunks/, loaded
+// only when that command runs (`fleetstream --help` loads no AWS SDK client and no DuckDB).
+rmSync('dist/chunks', { recursive: true, force: true });
+await build({
+  ...node,
+  entryPoints: [{ in: 'local/cli.ts', out: 'cli' }],
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: '#!/usr/bin/env node' },
 });
 
 // The dashboard page (`fleetstream run --ui`, `fleetstream ui`): ECharts, Leaflet and the page's

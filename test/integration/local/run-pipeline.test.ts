@@ -231,6 +231,49 @@ describe('Function: runPipeline()', () => {
     expect(aggregate).toEqual([]);
   });
 
+  /** The npm packages a `fleetstream` command loaded by the time it ended, as the built CLI runs it. */
+  async function packagesLoadedBy(args: string[]): Promise<string[]> {
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      process.argv = [process.argv[0], 'cli', ...${JSON.stringify(args)}];
+      process.on('exit', () => {
+        const loaded = Object.keys(require.cache).map((path) => /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(path)?.[1]);
+        process.stderr.write('\\nloaded=' + JSON.stringify([...new Set(loaded.filter(Boolean))].sort()) + '\\n');
+      });
+      await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist', 'cli.js')).href)});`;
+    const { stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: repoRoot,
+    });
+    return JSON.parse(/loaded=(.*)/.exec(stderr)![1]!) as string[];
+  }
+
+  it('given `fleetstream --help`, loads no npm package: each command loads what it needs when it runs', async () => {
+    // Act
+    const loaded = await packagesLoadedBy(['--help']);
+
+    // Assess
+    expect(loaded).toEqual([]);
+  });
+
+  it("given `fleetstream run`, loads none of the other commands' AWS clients or the Step Functions emulator", async () => {
+    // Act
+    const loaded = await packagesLoadedBy(['run', '--events', '200', '--no-verify', '--out', tempOut('cli-loads')]);
+
+    // Assess: the run's own (DuckDB for the lake, the Firehose client its sinks call) and none of the rest
+    expect(loaded).toEqual(expect.arrayContaining(['@duckdb/node-api', '@aws-sdk/client-firehose']));
+    for (const other of [
+      '@aws-sdk/client-opensearch',
+      '@aws-sdk/client-sfn',
+      '@aws-sdk/client-s3',
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/client-lambda',
+      '@aws-sdk/client-cloudformation',
+      'aws-local-stepfunctions',
+    ])
+      expect(loaded).not.toContain(other);
+  });
+
   it('given the aggregate mapping in a worker thread, writes the same windows, late records and report as on one thread', async () => {
     // Prepare: the worker is the built one (npm run build), as `fleetstream run` uses it
     const worker = pathToFileURL(join(repoRoot, 'dist', 'aggregate-worker.js'));
