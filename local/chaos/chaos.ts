@@ -202,7 +202,13 @@ export class Chaos {
           else this.stats.delayed_reorder++;
           const releaseMs = clock + delay;
           const at = held.findIndex((h) => h.releaseMs > releaseMs);
-          const delayed: SourceEntry = { ...record, arrivalMs: releaseMs };
+          // Held past the next record, so a copy: the fleet simulator hands every reading out in one
+          // reused object over one reused buffer (simulateFleetBytes), valid until the next is read.
+          const delayed: SourceEntry = {
+            ...record,
+            data: typeof record.data === 'string' ? record.data : record.data.slice(),
+            arrivalMs: releaseMs,
+          };
           held.splice(at < 0 ? held.length : at, 0, { releaseMs, item: delayed });
           continue;
         }
