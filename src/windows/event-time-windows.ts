@@ -2,7 +2,7 @@ import type { DimensionIndex } from '../enrich/dimensions.js';
 import { CAR_RULE_BITS } from '../rules/evaluate-rules.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
-import { SeenEventIds, type SeenEventIdsCache } from './seen-event-ids.js';
+import { SeenEventIds, type SeenEventIdsCache, type SeenState } from './seen-event-ids.js';
 
 /** Window length and lateness, in milliseconds; how many event ids a Lambda window remembers. */
 export interface WindowConfig {
@@ -14,7 +14,7 @@ export interface WindowConfig {
 
 /**
  * Event ids a shard's Lambda window remembers to skip a producer's duplicate: 8 bytes each as
- * base64 in the state, about 683 KiB at capacity, leaving room under the 1 MB per shard Lambda
+ * base64 in the state, about 683 KiB at capacity (and 3 bytes of JSON per chunk of 1,152), leaving room under the 1 MB per shard Lambda
  * allows (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html) for the open
  * windows' accumulators. Past it, duplicates are no longer detected until the Lambda window ends
  * (counted as `unchecked`).
@@ -38,8 +38,11 @@ export interface WindowState {
   open: Record<string, Record<string, Accumulator>>;
   late: number;
   closed: number;
-  /** 52-bit hashes of the event ids aggregated in this Lambda window, as base64 of a Float64Array. */
-  seen?: string;
+  /**
+   * 52-bit hashes of the event ids aggregated in this Lambda window: base64 of a Float64Array, in
+   * chunks of 1,152 hashes (a single string in states written before chunks, still read).
+   */
+  seen?: SeenState;
   /** Producer duplicates skipped (an event id already aggregated in this Lambda window). */
   duplicates?: number;
   /** Events aggregated without a duplicate check, the seen set being full. */
