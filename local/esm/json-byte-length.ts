@@ -57,6 +57,72 @@ function writesVerbatim(text: string): boolean {
  * @example jsonByteLength({ seen: 'AAAA', n: 1 }) // 19, as Buffer.byteLength('{"seen":"AAAA","n":1}')
  */
 export function jsonByteLength(value: unknown): number {
+  return isPlainObject(value) ? plainObjectByteLength(value) : replacedByteLength(value);
+}
+
+/** Whether JSON.stringify writes the value as its own enumerable string keys: a plain object, no toJSON. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !hasToJson(value);
+}
+
+function hasToJson(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/**
+ * A plain object (a window state) member by member: a long string, or an array of strings (the
+ * seen chunks), measured aside; any other member written by JSON.stringify's own fast path, which a
+ * replacer (a call back into JavaScript for every key and number of the open windows) turns off.
+ * A member with a toJSON (which JSON.stringify calls with the member's key) goes the general way.
+ */
+function plainObjectByteLength(object: Record<string, unknown>): number {
+  const keys = Object.keys(object);
+  for (const key of keys) {
+    const member = object[key];
+    if (typeof member === 'object' && member !== null && hasToJson(member)) return replacedByteLength(object);
+  }
+  let bytes = 2;
+  let written = 0;
+  for (const key of keys) {
+    const member = object[key];
+    const memberBytes =
+      typeof member === 'string'
+        ? stringByteLength(member)
+        : Array.isArray(member) && allStrings(member)
+          ? stringsByteLength(member)
+          : textByteLength(JSON.stringify(member));
+    if (memberBytes === 0) continue;
+    bytes += textByteLength(JSON.stringify(key)) + 1 + memberBytes + (written++ > 0 ? 1 : 0);
+  }
+  return bytes;
+}
+
+/** Whether every element is a string (a hole is not: JSON.stringify writes it as null). */
+function allStrings(array: readonly unknown[]): array is readonly string[] {
+  for (let i = 0; i < array.length; i++) if (typeof array[i] !== 'string') return false;
+  return true;
+}
+
+/** `["a","b"]`: brackets, commas, each string. */
+function stringsByteLength(strings: readonly string[]): number {
+  let bytes = 2 + Math.max(0, strings.length - 1);
+  for (const text of strings) bytes += stringByteLength(text);
+  return bytes;
+}
+
+function stringByteLength(text: string): number {
+  return text.length >= LONG_STRING && writesVerbatim(text) ? text.length + 2 : textByteLength(JSON.stringify(text));
+}
+
+/** The bytes of JSON text, 0 for undefined (what JSON.stringify leaves out). */
+function textByteLength(text: string | undefined): number {
+  return text === undefined ? 0 : Buffer.byteLength(text);
+}
+
+/** Any value: JSON.stringify with each long verbatim string written as "" and its characters counted aside. */
+function replacedByteLength(value: unknown): number {
   let verbatim = 0;
   const text = JSON.stringify(value, (_key, member: unknown) => {
     if (typeof member !== 'string' || member.length < LONG_STRING || !writesVerbatim(member)) return member;

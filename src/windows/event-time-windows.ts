@@ -14,7 +14,7 @@ export interface WindowConfig {
 
 /**
  * Event ids a shard's Lambda window remembers to skip a producer's duplicate: 8 bytes each as
- * base64 in the state, about 683 KiB at capacity (and 3 bytes of JSON per chunk of 1,152), leaving room under the 1 MB per shard Lambda
+ * base64 in the state, about 683 KiB at capacity (and 3 bytes of JSON per chunk of 384), leaving room under the 1 MB per shard Lambda
  * allows (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html) for the open
  * windows' accumulators. Past it, duplicates are no longer detected until the Lambda window ends
  * (counted as `unchecked`).
@@ -40,7 +40,7 @@ export interface WindowState {
   closed: number;
   /**
    * 52-bit hashes of the event ids aggregated in this Lambda window: base64 of a Float64Array, in
-   * chunks of 1,152 hashes (a single string in states written before chunks, still read).
+   * chunks of 384 hashes (a single string in states written before chunks, still read).
    */
   seen?: SeenState;
   /** Producer duplicates skipped (an event id already aggregated in this Lambda window). */

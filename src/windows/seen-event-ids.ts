@@ -1,9 +1,12 @@
 /**
  * Hashes per chunk of the state's `seen`: a multiple of 3 (24 bytes, 32 base64 characters, no
- * padding), so the chunks joined are the base64 of all the hashes, and 12,288 characters, under the
- * 16,383 above which V8 hashes a string by its length alone (a Set of chunks stays a hash lookup).
+ * padding), so the chunks joined are the base64 of all the hashes. 4,096 characters: a call (500
+ * records a batch here) fills a chunk or two, so what is encoded and checked again at each call,
+ * the last chunk, is no bigger than what the call adds; 167 chunks at capacity cost 500 bytes of
+ * JSON. Under the 16,383 characters above which V8 hashes a string by its length alone, so a Set
+ * of chunks stays a hash lookup (local/esm/json-byte-length.ts).
  */
-export const CHUNK_HASHES = 1152;
+export const CHUNK_HASHES = 384;
 /** The base64 length of a full chunk. */
 export const CHUNK_CHARS = (CHUNK_HASHES / 3) * 32;
 

@@ -111,7 +111,7 @@ describe('Function: jsonByteLength()', () => {
   it('measures a chunked seen state at 1 MiB exactly, and one more character in its last chunk past it', () => {
     // Prepare: chunks as the aggregate writes them, the last one padded to bring the JSON to 1 MiB
     const limit = 1024 * 1024;
-    const chunks = Array.from({ length: 80 }, (_, c) => Buffer.alloc(9216, c).toString('base64'));
+    const chunks = Array.from({ length: 250 }, (_, c) => Buffer.alloc(3072, c).toString('base64'));
     const state = (last: string) => ({ watermark: 1, open: {}, seen: [...chunks, last] });
     const last = 'A'.repeat(limit - written(state('')));
     jsonByteLength(state(last.slice(1)));
@@ -124,5 +124,31 @@ describe('Function: jsonByteLength()', () => {
     expect(written(state(last))).toBe(limit);
     expect(at).toBe(limit);
     expect(past).toBe(limit + 1);
+  });
+
+  it('is the byte length of the JSON text for any value, plain object or not, with arrays of strings and odd keys', () => {
+    // Prepare: values JSON.stringify writes, leaves out (undefined, functions) or rewrites (holes, toJSON, -0, NaN)
+    const odd = fc.constantFrom<unknown>(
+      undefined,
+      () => 1,
+      Number.NaN,
+      -0,
+      new Date(0),
+      { toJSON: (key: string) => `key ${key}` },
+      Object.create(null),
+      [, 'hole'],
+      new Map([[1, 2]]),
+    );
+    const member = fc.oneof(fc.jsonValue(), longString, fc.array(fc.oneof(longString, fc.string())), odd);
+    fc.assert(
+      fc.property(fc.oneof(fc.dictionary(fc.string({ unit: 'binary' }), member), member), (value) => {
+        // Act
+        const bytes = jsonByteLength(value);
+
+        // Assess
+        expect(bytes).toBe(written(value));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
