@@ -33,7 +33,7 @@ export type SeenState = string | readonly string[];
  *
  * @example
  *   const seen = SeenEventIds.decode(state.seen);
- *   if (!seen.has(hash)) seen.add(hash);
+ *   if (seen.addIfAbsent(hash, SEEN_CAPACITY) === 'seen') duplicates++;
  *   state.seen = seen.encode();
  */
 export class SeenEventIds {
@@ -107,14 +107,39 @@ export class SeenEventIds {
 
   /** Adds a hash (0 to 2^52 - 1) not held yet: the caller checks `has` first. */
   add(hash: number): void {
+    this.append(hash);
+    if (this.count * 2 > this.table.length) this.rehash(tableSizeFor(this.count * 2));
+    else this.insert(hash);
+  }
+
+  /**
+   * `has`, then `add` while it holds fewer than `capacity`, in one walk of the table: 'seen' if it
+   * held the hash, 'added', or 'full' (not held, and not added).
+   *
+   * @example if (ids.addIfAbsent(hash, SEEN_CAPACITY) === 'seen') duplicates++;
+   */
+  addIfAbsent(hash: number, capacity: number): 'seen' | 'added' | 'full' {
+    const table = this.table;
+    const mask = this.mask;
+    let i = (hash >>> 0) & mask;
+    for (let slot = table[i]!; slot !== EMPTY; slot = table[i]!) {
+      if (slot === hash) return 'seen';
+      i = (i + 1) & mask;
+    }
+    if (this.count >= capacity) return 'full';
+    this.append(hash);
+    if (this.count * 2 > table.length) this.rehash(tableSizeFor(this.count * 2));
+    else table[i] = hash;
+    return 'added';
+  }
+
+  private append(hash: number): void {
     if (this.count === this.hashes.length) {
       const grown = new Float64Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
     this.hashes[this.count++] = hash;
-    if (this.count * 2 > this.table.length) this.rehash(tableSizeFor(this.count * 2));
-    else this.insert(hash);
   }
 
   /**

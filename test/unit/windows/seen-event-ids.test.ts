@@ -62,6 +62,32 @@ describe('Class: SeenEventIds', () => {
     expect(ids.encode().join('')).toBe(encodeAll([...set]));
   });
 
+  it('adds a hash it does not hold while under capacity, as a Set of at most that many would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 3000 })), fc.nat({ max: 2500 }), (picks, capacity) => {
+        // Prepare
+        const ids = SeenEventIds.decode(undefined);
+        const set = new Set<number>();
+
+        // Act
+        const outcomes = picks.map((pick) => ids.addIfAbsent(hashEventId(`e${pick}`), capacity));
+
+        // Assess
+        const expected = picks.map((pick) => {
+          const hash = hashEventId(`e${pick}`);
+          if (set.has(hash)) return 'seen';
+          if (set.size >= capacity) return 'full';
+          set.add(hash);
+          return 'added';
+        });
+        expect(outcomes).toEqual(expected);
+        expect(ids.size).toBe(set.size);
+        expect(ids.encode().join('')).toBe(encodeAll([...set]));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('drops a repeated hash of a seen string it did not write, as the Set it replaced did', () => {
     // Prepare
     const repeated = encodeAll([5, 6, 5, 7]);
