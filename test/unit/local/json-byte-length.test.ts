@@ -128,6 +128,8 @@ describe('Function: jsonByteLength()', () => {
 
   it('is the byte length of the JSON text for any value, plain object or not, with arrays of strings and odd keys', () => {
     // Prepare: values JSON.stringify writes, leaves out (undefined, functions) or rewrites (holes, toJSON, -0, NaN)
+    const holed: unknown[] = [];
+    holed[1] = 'hole';
     const odd = fc.constantFrom<unknown>(
       undefined,
       () => 1,
@@ -136,7 +138,7 @@ describe('Function: jsonByteLength()', () => {
       new Date(0),
       { toJSON: (key: string) => `key ${key}` },
       Object.create(null),
-      [, 'hole'],
+      holed,
       new Map([[1, 2]]),
     );
     const member = fc.oneof(fc.jsonValue(), longString, fc.array(fc.oneof(longString, fc.string())), odd);
