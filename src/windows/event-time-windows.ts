@@ -2,7 +2,7 @@ import type { DimensionIndex } from '../enrich/dimensions.js';
 import { CAR_RULE_BITS } from '../rules/evaluate-rules.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
 import type { TelemetryEvent } from '../telemetry/event.js';
-import { SeenEventIds, type SeenEventIdsCache } from './seen-event-ids.js';
+import { SeenEventIds, type SeenEventIdsCache, type SeenState } from './seen-event-ids.js';
 
 /** Window length and lateness, in milliseconds; how many event ids a Lambda window remembers. */
 export interface WindowConfig {
@@ -14,7 +14,7 @@ export interface WindowConfig {
 
 /**
  * Event ids a shard's Lambda window remembers to skip a producer's duplicate: 8 bytes each as
- * base64 in the state, about 683 KiB at capacity, leaving room under the 1 MB per shard Lambda
+ * base64 in the state, about 683 KiB at capacity (and 3 bytes of JSON per chunk of 384), leaving room under the 1 MB per shard Lambda
  * allows (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html) for the open
  * windows' accumulators. Past it, duplicates are no longer detected until the Lambda window ends
  * (counted as `unchecked`).
@@ -38,8 +38,11 @@ export interface WindowState {
   open: Record<string, Record<string, Accumulator>>;
   late: number;
   closed: number;
-  /** 52-bit hashes of the event ids aggregated in this Lambda window, as base64 of a Float64Array. */
-  seen?: string;
+  /**
+   * 52-bit hashes of the event ids aggregated in this Lambda window: base64 of a Float64Array, in
+   * chunks of 384 hashes (a single string in states written before chunks, still read).
+   */
+  seen?: SeenState;
   /** Producer duplicates skipped (an event id already aggregated in this Lambda window). */
   duplicates?: number;
   /** Events aggregated without a duplicate check, the seen set being full. */
@@ -115,12 +118,17 @@ function ruleBitsOf(rules: readonly string[]): number {
   return fired;
 }
 
-function accumulate(bucket: Record<string, Accumulator>, key: string, speed: number, rpm: number, fired: number) {
+/** The accumulator of a dimension value in a bucket, created empty if absent. */
+function accumulatorOf(bucket: Record<string, Accumulator>, key: string): Accumulator {
   let acc = bucket[key];
   if (!acc) {
     acc = [0, 0, 0, 0, 0, 0, 0];
     bucket[key] = acc;
   }
+  return acc;
+}
+
+function accumulate(acc: Accumulator, speed: number, rpm: number, fired: number) {
   acc[0] += 1;
   acc[1] += speed;
   if (speed > acc[2]) acc[2] = speed;
@@ -220,8 +228,12 @@ export class WindowAdvance {
   /** Taken (or decoded) at the first record: a call without records keeps the state's string as it is. */
   private seen: SeenEventIds | undefined;
   private duplicates = 0;
-  /** Per call, not per record: the bucket keys of each car and the bucket of the current window. */
+  /**
+   * Per call, not per record: the bucket keys of each car, the bucket of the current window, and
+   * each car's two accumulators in it (the bucket is this call's own copy, so they are too).
+   */
   private readonly keysOfCar = new Map<number, readonly [string, string]>();
+  private readonly accumulatorsOfCar = new Map<number, readonly [Accumulator, Accumulator]>();
   private currentStart = Number.NaN;
   private currentBucket: Record<string, Accumulator> = {};
 
@@ -257,13 +269,12 @@ export class WindowAdvance {
         : SeenEventIds.decode(this.previous.seen);
     }
     // A producer's duplicate (an id aggregated before in this Lambda window) is counted once.
-    const hash = hashEventId(eventId);
-    if (this.seen.has(hash)) {
+    const outcome = this.seen.addIfAbsent(hashEventId(eventId), this.capacity);
+    if (outcome === 'seen') {
       this.duplicates++;
       return;
     }
-    if (this.seen.size < this.capacity) this.seen.add(hash);
-    else state.unchecked!++;
+    if (outcome === 'full') state.unchecked!++;
     const windowStart = Math.floor(ts / config.windowMs) * config.windowMs;
     if (windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark && !state.open[windowStart]) {
       state.late++;
@@ -274,15 +285,27 @@ export class WindowAdvance {
     if (windowStart !== this.currentStart) {
       this.currentBucket = openBucket(state.open, this.previous.open, String(windowStart));
       this.currentStart = windowStart;
+      this.accumulatorsOfCar.clear();
     }
+    let accumulators = this.accumulatorsOfCar.get(carId);
+    if (accumulators === undefined) {
+      const keys = this.keysOf(carId);
+      accumulators = [accumulatorOf(this.currentBucket, keys[0]), accumulatorOf(this.currentBucket, keys[1])];
+      this.accumulatorsOfCar.set(carId, accumulators);
+    }
+    accumulate(accumulators[0], speed, rpm, fired);
+    accumulate(accumulators[1], speed, rpm, fired);
+  }
+
+  /** The bucket keys of a car's colour and model. */
+  private keysOf(carId: number): readonly [string, string] {
     let keys = this.keysOfCar.get(carId);
     if (!keys) {
       const car = this.dimensions.get(carId);
       keys = [`color:${car ? car.color : 'unknown'}`, `model:${car ? car.model : 'unknown'}`];
       this.keysOfCar.set(carId, keys);
     }
-    accumulate(this.currentBucket, keys[0], speed, rpm, fired);
-    accumulate(this.currentBucket, keys[1], speed, rpm, fired);
+    return keys;
   }
 
   /** Closes the windows the watermark passed (all of them when `flush`) and returns the step. */

@@ -71,4 +71,86 @@ describe('Function: jsonByteLength()', () => {
       { numRuns: 300 },
     );
   });
+
+  it('measures a run of states of long strings, each seen before or not, as the JSON text does', () => {
+    // Prepare: the strings a state's chunks are drawn from, verbatim ones and ones that need escaping
+    fc.assert(
+      fc.property(
+        fc.array(longString, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(fc.nat(), { maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        (pool, states) => {
+          for (const picks of states) {
+            const seen = picks.map((pick) => pool[pick % pool.length]!);
+            // Act, Assess
+            expect(jsonByteLength({ watermark: 1, seen })).toBe(written({ watermark: 1, seen }));
+            // The same text in a new string measures the same.
+            const copies = seen.map((chunk) => `${chunk.slice(0, 1)}${chunk.slice(1)}`);
+            expect(jsonByteLength({ seen: copies })).toBe(written({ seen: copies }));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('measures strings checked long ago, after many others, as the JSON text does', () => {
+    // Prepare: more distinct strings than it remembers (2 x 2 MiB characters)
+    const strings = Array.from({ length: 400 }, (_, i) => `${i}`.padEnd(12_288, 'A'));
+    const escaped = strings.map((text) => `${text.slice(0, 100)}"${text.slice(100)}`);
+    for (const text of strings) jsonByteLength({ seen: [text] });
+
+    // Act
+    const again = strings.map((text) => jsonByteLength({ seen: [text] }));
+    const changed = escaped.map((text) => jsonByteLength({ seen: [text] }));
+
+    // Assess
+    expect(again).toEqual(strings.map((text) => written({ seen: [text] })));
+    expect(changed).toEqual(escaped.map((text) => written({ seen: [text] })));
+  });
+
+  it('measures a chunked seen state at 1 MiB exactly, and one more character in its last chunk past it', () => {
+    // Prepare: chunks as the aggregate writes them, the last one padded to bring the JSON to 1 MiB
+    const limit = 1024 * 1024;
+    const chunks = Array.from({ length: 250 }, (_, c) => Buffer.alloc(3072, c).toString('base64'));
+    const state = (last: string) => ({ watermark: 1, open: {}, seen: [...chunks, last] });
+    const last = 'A'.repeat(limit - written(state('')));
+    jsonByteLength(state(last.slice(1)));
+
+    // Act
+    const at = jsonByteLength(state(last));
+    const past = jsonByteLength(state(`${last}B`));
+
+    // Assess
+    expect(written(state(last))).toBe(limit);
+    expect(at).toBe(limit);
+    expect(past).toBe(limit + 1);
+  });
+
+  it('is the byte length of the JSON text for any value, plain object or not, with arrays of strings and odd keys', () => {
+    // Prepare: values JSON.stringify writes, leaves out (undefined, functions) or rewrites (holes, toJSON, -0, NaN)
+    const holed: unknown[] = [];
+    holed[1] = 'hole';
+    const odd = fc.constantFrom<unknown>(
+      undefined,
+      () => 1,
+      Number.NaN,
+      -0,
+      new Date(0),
+      { toJSON: (key: string) => `key ${key}` },
+      Object.create(null),
+      holed,
+      new Map([[1, 2]]),
+    );
+    const member = fc.oneof(fc.jsonValue(), longString, fc.array(fc.oneof(longString, fc.string())), odd);
+    fc.assert(
+      fc.property(fc.oneof(fc.dictionary(fc.string({ unit: 'binary' }), member), member), (value) => {
+        // Act
+        const bytes = jsonByteLength(value);
+
+        // Assess
+        expect(bytes).toBe(written(value));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

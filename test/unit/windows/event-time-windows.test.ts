@@ -177,6 +177,24 @@ describe('Function: advanceWindows()', () => {
     expect(next.state.seen).toBe(retry.state.seen);
   });
 
+  it('aggregates records that go back and forth between open windows in one call as one call per record does', () => {
+    // Prepare: two cars, readings alternating across the 08:15 boundary (within the lateness)
+    const inputs = Array.from({ length: 12 }, (_, k) =>
+      input(k % 3 === 0 ? 1000002 : 1000001, k % 2 === 0 ? 880 + k : 905 + k, 40 + k, k % 4 === 0 ? ['speeding'] : []),
+    );
+
+    // Act
+    const together = advanceWindows(emptyWindowState(), inputs, dimensions, config, 'p', true);
+    let state = emptyWindowState();
+    for (const one of inputs) state = advanceWindows(state, [one], dimensions, config, 'p', false).state;
+    const oneByOne = advanceWindows(state, [], dimensions, config, 'p', true);
+
+    // Assess
+    expect(together.rows.length).toBeGreaterThan(0);
+    expect(together.rows).toEqual(oneByOne.rows);
+    expect(together.rows.filter((r) => r.dimension === 'color').map((r) => r.count)).toEqual([6, 6]);
+  });
+
   it('copies only the buckets it changes and leaves every bucket of the previous state as it was', () => {
     // Prepare
     const first = advanceWindows(

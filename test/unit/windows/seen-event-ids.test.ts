@@ -1,16 +1,20 @@
 import fc from 'fast-check';
 import { hashEventId } from '#src/windows/event-time-windows.js';
-import { SeenEventIds, SeenEventIdsCache } from '#src/windows/seen-event-ids.js';
+import { CHUNK_CHARS, CHUNK_HASHES, SeenEventIds, SeenEventIdsCache } from '#src/windows/seen-event-ids.js';
 
 /** The encoding the window state has always had: every hash, in insertion order, as base64 of a Float64Array. */
 const encodeAll = (hashes: readonly number[]) => Buffer.from(Float64Array.from(hashes).buffer).toString('base64');
 
 const hashes = (from: number, count: number) => Array.from({ length: count }, (_, i) => hashEventId(`e${from + i}`));
 
+/** Whether chunks are cut as the state carries them: every chunk full (CHUNK_CHARS) but the last, none empty. */
+const cutAsCarried = (chunks: readonly string[]) =>
+  chunks.every((chunk, c) => (c < chunks.length - 1 ? chunk.length === CHUNK_CHARS : chunk.length > 0));
+
 describe('Class: SeenEventIds', () => {
-  it('encodes only what was added, byte-identical to encoding every hash again, over any sequence of calls', () => {
+  it('encodes in chunks that join to the encoding of every hash, over any sequence of calls, warm or read back', () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 7 }), { maxLength: 12 }), fc.boolean(), (rounds, throughState) => {
+      fc.property(fc.array(fc.nat({ max: 900 }), { maxLength: 8 }), fc.boolean(), (rounds, throughState) => {
         // Prepare
         let ids = SeenEventIds.decode(undefined);
         const all: number[] = [];
@@ -24,14 +28,16 @@ describe('Class: SeenEventIds', () => {
           const encoded = ids.encode();
 
           // Assess
-          expect(encoded).toBe(encodeAll(all));
-          // A cold environment reads the string back and continues from it.
+          expect(encoded.join('')).toBe(encodeAll(all));
+          expect(cutAsCarried(encoded)).toBe(true);
+          // A cold environment reads the chunks back and continues from them.
           if (throughState) ids = SeenEventIds.decode(encoded);
         }
         expect(ids.size).toBe(all.length);
         expect(all.every((hash) => ids.has(hash))).toBe(true);
         expect(hashes(all.length, 50).some((hash) => ids.has(hash))).toBe(false);
       }),
+      { numRuns: 60 },
     );
   });
 
@@ -53,7 +59,33 @@ describe('Class: SeenEventIds', () => {
     // Assess
     expect(answers.every(Boolean)).toBe(true);
     expect(ids.size).toBe(set.size);
-    expect(ids.encode()).toBe(encodeAll([...set]));
+    expect(ids.encode().join('')).toBe(encodeAll([...set]));
+  });
+
+  it('adds a hash it does not hold while under capacity, as a Set of at most that many would', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 3000 })), fc.nat({ max: 2500 }), (picks, capacity) => {
+        // Prepare
+        const ids = SeenEventIds.decode(undefined);
+        const set = new Set<number>();
+
+        // Act
+        const outcomes = picks.map((pick) => ids.addIfAbsent(hashEventId(`e${pick}`), capacity));
+
+        // Assess
+        const expected = picks.map((pick) => {
+          const hash = hashEventId(`e${pick}`);
+          if (set.has(hash)) return 'seen';
+          if (set.size >= capacity) return 'full';
+          set.add(hash);
+          return 'added';
+        });
+        expect(outcomes).toEqual(expected);
+        expect(ids.size).toBe(set.size);
+        expect(ids.encode().join('')).toBe(encodeAll([...set]));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('drops a repeated hash of a seen string it did not write, as the Set it replaced did', () => {
@@ -65,7 +97,7 @@ describe('Class: SeenEventIds', () => {
 
     // Assess
     expect(ids.size).toBe(3);
-    expect(ids.encode()).toBe(encodeAll([5, 6, 7]));
+    expect(ids.encode()).toEqual([encodeAll([5, 6, 7])]);
   });
 
   it('reads a seen string with a line break in it and re-encodes it canonically', () => {
@@ -79,7 +111,64 @@ describe('Class: SeenEventIds', () => {
     ids.add(hashEventId('another'));
 
     // Assess
-    expect(ids.encode()).toBe(encodeAll([...all, hashEventId('another')]));
+    expect(ids.encode()).toEqual([encodeAll([...all, hashEventId('another')])]);
+  });
+  it('keeps each full chunk as it was from call to call: only the last chunk changes as hashes are added', () => {
+    // Prepare
+    const ids = SeenEventIds.decode(undefined);
+    for (const hash of hashes(0, 2 * CHUNK_HASHES + 10)) ids.add(hash);
+    const before = ids.encode();
+
+    // Act
+    for (const hash of hashes(1_000_000, CHUNK_HASHES)) ids.add(hash);
+    const after = ids.encode();
+
+    // Assess
+    expect(before).toHaveLength(3);
+    expect(after).toHaveLength(4);
+    expect(after.slice(0, 2)).toEqual(before.slice(0, 2));
+    expect(after[2]).not.toBe(before[2]);
+    expect(cutAsCarried(after)).toBe(true);
+    // A state handed back is never changed by a later call.
+    expect(before.join('')).toBe(encodeAll(hashes(0, 2 * CHUNK_HASHES + 10)));
+  });
+
+  it('decodes a chunked seen state to the same set, and a cold read goes on exactly as the warm set', () => {
+    // Prepare
+    const all = hashes(0, 3 * CHUNK_HASHES + 7);
+    const warm = SeenEventIds.decode(undefined);
+    for (const hash of all) warm.add(hash);
+    const chunks = warm.encode();
+
+    // Act
+    const cold = SeenEventIds.decode(chunks);
+    for (const ids of [warm, cold]) for (const hash of hashes(5_000_000, 40)) ids.add(hash);
+
+    // Assess
+    expect(cold.size).toBe(all.length + 40);
+    expect(all.every((hash) => cold.has(hash))).toBe(true);
+    expect(cold.has(hashEventId('never added'))).toBe(false);
+    expect(cold.encode()).toEqual(warm.encode());
+  });
+
+  it.each([
+    ['one string, as states were written before chunks', (text: string) => text],
+    ['chunks cut elsewhere', (text: string) => [text.slice(0, 1000), text.slice(1000, 30_000), text.slice(30_000)]],
+    ['a line break in a chunk', (text: string) => [text.slice(0, CHUNK_CHARS - 1), `\n${text.slice(CHUNK_CHARS - 1)}`]],
+  ])('reads a seen state written as %s, and writes it back in its own chunks', (_name, written) => {
+    // Prepare
+    const all = hashes(0, 2 * CHUNK_HASHES + 100);
+    const seen = written(encodeAll(all));
+
+    // Act
+    const ids = SeenEventIds.decode(seen);
+    const encoded = ids.encode();
+
+    // Assess
+    expect(ids.size).toBe(all.length);
+    expect(encoded.join('')).toBe(encodeAll(all));
+    expect(encoded).toHaveLength(3);
+    expect(cutAsCarried(encoded)).toBe(true);
   });
 });
 
@@ -118,7 +207,7 @@ describe('Class: SeenEventIdsCache', () => {
     });
 
     // Act
-    const [a, b, c] = ['a', 'b', 'c'].map((shard) => cache.take(shard, ''));
+    const [a, b, c] = ['a', 'b', 'c'].map((shard) => cache.take(shard, []));
 
     // Assess
     expect(a).not.toBe(kept[0]);
