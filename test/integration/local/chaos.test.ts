@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ChaosSpec, parseChaosSpec } from '#local/chaos/chaos.js';
 import { runQuery } from '#local/query.js';
-import { loadCars, type RunReport, runPipeline, type SourceItem, VerificationError } from '#local/run/run-pipeline.js';
-import { simulateFleet } from '#src/simulate/fleet.js';
+import { loadCars, type RunReport, runPipeline, VerificationError } from '#local/run/run-pipeline.js';
+import { simulateFleetBytes } from '#src/simulate/fleet.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
 import { readJsonl, tempOut } from '#test/helpers/output-files.js';
 
@@ -12,10 +12,8 @@ const repoRoot = process.cwd();
 const START = Date.UTC(2026, 10, 24, 8);
 const worker = pathToFileURL(join(repoRoot, 'dist', 'aggregate-worker.js'));
 
-function* fleet(events: number): Generator<SourceItem> {
-  for (const record of simulateFleet({ cars: loadCars(repoRoot), seed: 21, startMs: START, events }))
-    yield { kind: 'record', record };
-}
+/** The fleet as `fleetstream run` makes it: each reading as bytes over one reused buffer, valid until the next. */
+const fleet = (events: number) => simulateFleetBytes({ cars: loadCars(repoRoot), seed: 21, startMs: START, events });
 
 /** What a run's outputs hold, as readers see them. */
 async function contents(report: RunReport) {
