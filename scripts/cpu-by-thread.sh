@@ -4,7 +4,7 @@
 # Per-thread CPU of one `fleetstream run` (fleet events, 2 shards, 1 ingest worker, no verification),
 # read from /proc every 0.2 s, with V8's --single-threaded-gc so each thread's garbage collection is
 # counted in that thread. With one ingest worker there are two worker threads: the larger is ingest,
-# the smaller aggregate. DIST defaults to dist/ (a copy of a build elsewhere compares two builds:
+# the smaller aggregate. DIST defaults to dist/ (a copy of a whole dist/, chunks/ included, compares two builds:
 # alternate them, and on a shared machine compare a thread's CPU to an unchanged thread's).
 # Linux only (/proc). Measurements take the lock /tmp/fleetstream-bench.lock, one at a time.
 set -euo pipefail
