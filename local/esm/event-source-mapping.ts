@@ -350,10 +350,8 @@ export class EventSourceMapping {
     if (progress.window && progress.window.start !== first) await this.finishWindow(shardIndex);
     progress.window ??= { start: first, state: {} };
     // A loop, not findIndex with a closure: this runs over every record delivered.
-    const seconds = this.options.settings.tumblingWindowInSeconds!;
     let cut = 1;
-    while (cut < batch.length && Math.floor(batch[cut]!.approximateArrivalTimestamp / seconds) * seconds === first)
-      cut++;
+    while (cut < batch.length && this.windowStartOf(batch[cut]!) === first) cut++;
     return cut === batch.length ? batch : batch.slice(0, cut);
   }
 

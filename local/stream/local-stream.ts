@@ -117,6 +117,22 @@ function slabView(log: ShardLog): Buffer {
   return view;
 }
 
+/**
+ * Copies bytes into a shard's slab after its last record's, growing the slab (at least doubling)
+ * when they do not fit; where they now start and end.
+ */
+function appendToSlab(log: ShardLog, bytes: Uint8Array): { start: number; end: number } {
+  const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
+  const end = start + bytes.byteLength;
+  if (end > log.bytes.byteLength) {
+    const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
+    grown.set(log.bytes.subarray(0, start));
+    log.bytes = grown;
+  }
+  log.bytes.set(bytes, start);
+  return { start, end };
+}
+
 function emptyLog(capacity: number): ShardLog {
   return {
     partitionKeys: [],
@@ -227,14 +243,7 @@ export class LocalStream {
    */
   putBytes(shardIndex: number, partitionKey: string, bytes: Uint8Array, arrivalMs: number): string {
     const log = this.shards[shardIndex]!.log;
-    const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
-    const end = start + bytes.byteLength;
-    if (end > log.bytes.byteLength) {
-      const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
-      grown.set(log.bytes.subarray(0, start));
-      log.bytes = grown;
-    }
-    log.bytes.set(bytes, start);
+    const { end } = appendToSlab(log, bytes);
     const counter = ++this.counter;
     log.partitionKeys.push(partitionKey);
     log.sequences.push(counter);
@@ -261,14 +270,7 @@ export class LocalStream {
     },
   ): void {
     const log = this.shards[shardIndex]!.log;
-    const start = log.ends.length === 0 ? 0 : log.ends[log.ends.length - 1]!;
-    const end = start + records.bytes.byteLength;
-    if (end > log.bytes.byteLength) {
-      const grown = new Uint8Array(Math.max(end, log.bytes.byteLength * 2, INITIAL_SLAB_BYTES));
-      grown.set(log.bytes.subarray(0, start));
-      log.bytes = grown;
-    }
-    log.bytes.set(records.bytes, start);
+    const { start } = appendToSlab(log, records.bytes);
     for (let i = 0; i < records.partitionKeys.length; i++) {
       log.partitionKeys.push(records.partitionKeys[i]!);
       log.sequences.push(records.counters[i]!);
