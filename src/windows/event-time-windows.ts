@@ -1,7 +1,6 @@
 import type { DimensionIndex } from '../enrich/dimensions.js';
 import { CAR_RULE_BITS } from '../rules/evaluate-rules.js';
 import type { LateRecord, WindowAggregateRow } from '../sinks/sink.js';
-import type { TelemetryEvent } from '../telemetry/event.js';
 import { SeenEventIds, type SeenEventIdsCache, type SeenState } from './seen-event-ids.js';
 
 /** Window length and lateness, in milliseconds; how many event ids a Lambda window remembers. */
@@ -47,12 +46,6 @@ export interface WindowState {
   duplicates?: number;
   /** Events aggregated without a duplicate check, the seen set being full. */
   unchecked?: number;
-}
-
-/** A car_sensor event with its enrichment and the car rules it fired. */
-export interface WindowInput {
-  event: TelemetryEvent;
-  rules: readonly string[];
 }
 
 /** What one invocation produced: rows to write, late records, and the state to hand back to Lambda. */
@@ -107,16 +100,6 @@ function openBucket(
 
 /** Where each car rule's count sits in an accumulator. */
 const RULE_SLOT: Record<string, number> = { speeding: 4, high_rpm: 5, wrong_gear: 6 };
-
-/** The CAR_RULE_BITS of rule names (carRulesFired's answer as names). */
-function ruleBitsOf(rules: readonly string[]): number {
-  let fired = 0;
-  for (let r = 0; r < rules.length; r++) {
-    const name = rules[r]!;
-    if (name === 'speeding' || name === 'high_rpm' || name === 'wrong_gear') fired |= CAR_RULE_BITS[name];
-  }
-  return fired;
-}
 
 /** The accumulator of a dimension value in a bucket, created empty if absent. */
 function accumulatorOf(bucket: Record<string, Accumulator>, key: string): Accumulator {
@@ -183,37 +166,11 @@ function toRows(
  * `partId` makes row ids unique and stable across retries: `<shard>:<lambda window start>`.
  * `seenCache` (a warm environment's, optional) spares decoding the state's seen set when it holds
  * the set this shard's previous call returned; the result is the same with or without it.
- * One WindowAdvance, fed record by record, gives the same step (`rules` names each fired rule once).
- */
-export function advanceWindows(
-  previous: WindowState,
-  inputs: readonly WindowInput[],
-  dimensions: DimensionIndex,
-  config: WindowConfig,
-  partId: string,
-  flush: boolean,
-  seenCache?: SeenEventIdsCache,
-): WindowStep {
-  const advance = new WindowAdvance(previous, dimensions, config, seenCache);
-  for (let k = 0; k < inputs.length; k++) {
-    const { event, rules } = inputs[k]!;
-    advance.add(
-      event.event_id,
-      event.ts,
-      event.car_id as number,
-      event.speed as number,
-      event.rpm as number,
-      ruleBitsOf(rules),
-    );
-  }
-  return advance.finish(partId, flush);
-}
-
-/**
- * One invocation's advance of the windows (advanceWindows), fed one car_sensor reading at a time
- * as the handler decodes it, so nothing per record outlives the record: no event objects, input
- * list or rule names held for the whole batch. The previous state is left untouched (a failed
- * invocation is retried with it).
+ *
+ * One invocation's advance of the windows, fed one car_sensor reading at a time as the handler
+ * decodes it, so nothing per record outlives the record: no event objects, input list or rule
+ * names held for the whole batch. The previous state is left untouched (a failed invocation is
+ * retried with it).
  *
  * @example
  *   const advance = new WindowAdvance(previous, dimensions, config, seenCache);

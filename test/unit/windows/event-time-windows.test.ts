@@ -1,7 +1,39 @@
+import type { DimensionIndex } from '#src/enrich/dimensions.js';
 import { indexDimensions, parseDimensions } from '#src/enrich/dimensions.js';
+import { CAR_RULE_BITS } from '#src/rules/evaluate-rules.js';
 import type { TelemetryEvent } from '#src/telemetry/event.js';
-import { advanceWindows, emptyWindowState, type WindowInput } from '#src/windows/event-time-windows.js';
+import {
+  emptyWindowState,
+  WindowAdvance,
+  type WindowConfig,
+  type WindowState,
+  type WindowStep,
+} from '#src/windows/event-time-windows.js';
 import { SeenEventIdsCache } from '#src/windows/seen-event-ids.js';
+
+/** A car_sensor event and the names of the car rules it fired. */
+interface WindowInput {
+  event: TelemetryEvent;
+  rules: readonly string[];
+}
+
+/** One invocation's step over `inputs`: a WindowAdvance fed each reading, its rule names as CAR_RULE_BITS. */
+function advanceWindows(
+  previous: WindowState,
+  inputs: readonly WindowInput[],
+  dimensions: DimensionIndex,
+  config: WindowConfig,
+  partId: string,
+  flush: boolean,
+  seenCache?: SeenEventIdsCache,
+): WindowStep {
+  const advance = new WindowAdvance(previous, dimensions, config, seenCache);
+  for (const { event, rules } of inputs) {
+    const fired = rules.reduce((bits, rule) => bits | CAR_RULE_BITS[rule as keyof typeof CAR_RULE_BITS], 0);
+    advance.add(event.event_id, event.ts, event.car_id as number, event.speed as number, event.rpm as number, fired);
+  }
+  return advance.finish(partId, flush);
+}
 
 const dimensions = indexDimensions(
   parseDimensions({
