@@ -6,6 +6,16 @@ export function compareSequenceNumbers(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * What the ledger keeps per shard: the sequence number up to which each partition key's records
+ * were delivered, and the highest of all it was ever told (a key forgotten from `keys` stays
+ * below it).
+ */
+interface CommittedShard {
+  keys: Map<string, string>;
+  highest: string;
+}
+
 /** Partition keys remembered per shard before the oldest half is forgotten (a map entry each). */
 const KEYS_PER_SHARD = 100_000;
 /** Records with partly landed effects remembered before the whole map is forgotten. */
@@ -26,7 +36,7 @@ const PARTIAL_CAPACITY = 100_000;
  *   duplicate is counted as a duplicate instead of being written again.
  */
 export class DeliveryLedger {
-  private readonly committed = new Map<string, Map<string, string>>();
+  private readonly committed = new Map<string, CommittedShard>();
   private partial = new Map<string, number>();
   // Accepted ids in two generations: when the young one is full the old one is dropped whole, so
   // the memory stays bounded at `capacity` without evicting ids one by one. Each is an IdSet, a
@@ -42,18 +52,20 @@ export class DeliveryLedger {
     this.old = new IdSet(1, seed);
   }
 
-  /** Whether the record at (shard, partition key, sequence) was delivered to every sink before. */
-  isDelivered(shardKey: string, partitionKey: string, sequenceNumber: string): boolean {
-    const upTo = this.committed.get(shardKey)?.get(partitionKey);
-    return upTo !== undefined && compareSequenceNumbers(sequenceNumber, upTo) <= 0;
-  }
-
   /**
-   * Per partition key of a shard, the sequence number up to which its records were delivered
-   * (what isDelivered reads; one lookup of the shard per batch instead of per record).
+   * Per partition key of a shard, the sequence number up to which its records were delivered to
+   * every sink; undefined when no record of a batch that starts at `firstSequenceNumber` can be
+   * among them. Lambda reads a shard's records in order, so each batch, and each retry from a
+   * failed record, holds them in ascending sequence numbers
+   * (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html): a batch that starts past the
+   * highest number committed on the shard holds no redelivery, and one comparison clears it instead
+   * of one per record (with several batches of a shard in flight, a batch of one key may start
+   * below another key's commits: the per-key numbers then decide).
    */
-  deliveredPerKey(shardKey: string): ReadonlyMap<string, string> | undefined {
-    return this.committed.get(shardKey);
+  deliveredPerKey(shardKey: string, firstSequenceNumber: string): ReadonlyMap<string, string> | undefined {
+    const shard = this.committed.get(shardKey);
+    if (shard === undefined || compareSequenceNumbers(firstSequenceNumber, shard.highest) > 0) return undefined;
+    return shard.keys;
   }
 
   /** Whether any record is remembered as taken by some sinks only (then sinksDone can be non-zero). */
@@ -108,17 +120,22 @@ export class DeliveryLedger {
     sequenceNumbers: (i: number) => string,
     count: number,
   ) {
-    let keys = this.committed.get(shardKey);
-    if (!keys) {
-      keys = new Map();
-      this.committed.set(shardKey, keys);
+    if (count === 0) return;
+    let shard = this.committed.get(shardKey);
+    if (!shard) {
+      shard = { keys: new Map(), highest: sequenceNumbers(0) };
+      this.committed.set(shardKey, shard);
     }
+    const keys = shard.keys;
     const pruning = this.partial.size > 0;
     for (let i = 0; i < count; i++) {
       const sequenceNumber = sequenceNumbers(i);
       keys.set(partitionKeys(i), sequenceNumber);
       if (pruning) this.partial.delete(`${shardKey}|${sequenceNumber}`);
     }
+    // The batch is in ascending order (see deliveredPerKey): its last record is its highest.
+    const last = sequenceNumbers(count - 1);
+    if (compareSequenceNumbers(last, shard.highest) > 0) shard.highest = last;
     if (keys.size > KEYS_PER_SHARD) this.forgetOldestKeys(keys);
   }
 

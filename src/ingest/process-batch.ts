@@ -303,7 +303,7 @@ function planBatch(
     }
   };
 
-  const delivered = ctx.ledger.deliveredPerKey(shardKey);
+  const delivered = records.length === 0 ? undefined : ctx.ledger.deliveredPerKey(shardKey, records[0]!.sequenceNumber);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
     const upTo = delivered?.get(record.partitionKey);

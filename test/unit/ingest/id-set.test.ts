@@ -96,3 +96,48 @@ describe('Function: DeliveryLedger.claim() hashes an id once', () => {
     expect(b.has('car-1')).toBe(true);
   });
 });
+
+describe('Function: DeliveryLedger.deliveredPerKey() compares a batch once when it can', () => {
+  const seq = (n: number) => String(n).padStart(56, '0');
+  const commitBatch = (ledger: DeliveryLedger, keys: string[], from: number) =>
+    ledger.commit(
+      'stream/shard-0',
+      (i) => keys[i]!,
+      (i) => seq(from + i),
+      keys.length,
+    );
+
+  it('gives no per-key numbers to a batch that starts past everything committed on the shard', () => {
+    // Prepare
+    const ledger = new DeliveryLedger(10);
+    commitBatch(ledger, ['k1', 'k2', 'k1'], 1);
+    // Act, Assess: 1-3 were committed; a batch from 4 holds no redelivery.
+    expect(ledger.deliveredPerKey('stream/shard-0', seq(4))).toBeUndefined();
+    expect(ledger.deliveredPerKey('stream/shard-1', seq(1))).toBeUndefined();
+  });
+
+  it('gives the per-key numbers to a batch that starts at or below the highest committed', () => {
+    // Prepare: with several batches in flight, k2's later records landed before k1's retry.
+    const ledger = new DeliveryLedger(10);
+    commitBatch(ledger, ['k1'], 1);
+    commitBatch(ledger, ['k2', 'k2'], 5);
+    // Act
+    const perKey = ledger.deliveredPerKey('stream/shard-0', seq(2));
+    // Assess
+    expect(perKey?.get('k1')).toBe(seq(1));
+    expect(perKey?.get('k2')).toBe(seq(6));
+    expect(ledger.deliveredPerKey('stream/shard-0', seq(6))).toBe(perKey);
+    expect(ledger.deliveredPerKey('stream/shard-0', seq(7))).toBeUndefined();
+  });
+
+  it('keeps the highest when a lower batch of another key commits after it', () => {
+    // Prepare
+    const ledger = new DeliveryLedger(10);
+    commitBatch(ledger, ['k2'], 9);
+    // Act
+    commitBatch(ledger, ['k1', 'k1'], 3);
+    // Assess
+    expect(ledger.deliveredPerKey('stream/shard-0', seq(9))).toBeDefined();
+    expect(ledger.deliveredPerKey('stream/shard-0', seq(10))).toBeUndefined();
+  });
+});
