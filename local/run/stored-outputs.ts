@@ -11,7 +11,10 @@ import type { Duplicate, Reject } from '#src/telemetry/event.js';
  */
 export interface StoredMessage {
   kind: 'stored';
-  /** De-aggregated Firehose records the stand-in accepted, each with its table and JSON objects. */
+  /**
+   * The de-aggregated Firehose records the stand-in accepted, back to back per table (newline-
+   * delimited JSON objects), and how many objects each table's bytes hold.
+   */
   lake: { table: TableName; data: Uint8Array; rows: number }[];
   /** `_bulk` request bodies as UTF-8, back to back per index family, and how many bodies each holds. */
   search: { family: IndexFamilyName; bytes: Uint8Array; bodies: number }[];
@@ -44,16 +47,23 @@ class TextBytes {
 
   append(text: string): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8; only near the end is the text measured.
-    const free = this.buffer.byteLength - this.used;
-    if (text.length * 3 > free) {
-      const needed = Buffer.byteLength(text, 'utf8');
-      if (needed > free) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(this.used + needed, this.buffer.byteLength * 2));
-        this.buffer.copy(grown, 0, 0, this.used);
-        this.buffer = grown;
-      }
-    }
+    if (text.length * 3 > this.buffer.byteLength - this.used) this.reserve(Buffer.byteLength(text, 'utf8'));
     this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  /** Appends a copy of `bytes`. */
+  appendBytes(bytes: Uint8Array): void {
+    this.reserve(bytes.byteLength);
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.byteLength;
+  }
+
+  /** Grows the buffer, when needed, so that `bytes` more fit. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.buffer.byteLength - this.used) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.used + bytes, this.buffer.byteLength * 2));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
   }
 
   /** The bytes appended, as a view of a buffer no one else holds (to transfer). */
@@ -82,21 +92,29 @@ export class StoredOutputs {
 
   constructor(private readonly post: (message: StoredMessage, transfer: ArrayBuffer[]) => void) {}
 
-  private lake: StoredMessage['lake'] = [];
+  /** Per lake table, its records so far. */
+  private lake = new Map<TableName, { text: TextBytes; rows: number }>();
   /** Per index family, its bodies so far. */
   private search = new Map<IndexFamilyName, { text: TextBytes; bodies: number }>();
   private alerts: string[] = [];
   private rejects: Reject[] = [];
   private duplicates: Duplicate[] = [];
   private commit: { counts: BatchCounts; accepted: TextBytes; alerts: TextBytes } | undefined;
-  private transfer: ArrayBuffer[] = [];
 
-  /** A Firehose record for the lake: copied, as the caller's bytes may be a view of a larger buffer. */
+  /**
+   * A Firehose record for the lake, copied (the caller's bytes may be a view of a larger buffer)
+   * after the table's earlier ones: a buffer per record, zeroed and mapped afresh for its ~100 KB,
+   * cost the ingest thread more than the copy.
+   */
   lakeRecord(table: TableName, data: Uint8Array, rows: number): void {
-    const copy = new Uint8Array(data);
-    this.lake.push({ table, data: copy, rows });
-    this.transfer.push(copy.buffer as ArrayBuffer);
-    this.grew(copy.byteLength);
+    let gathered = this.lake.get(table);
+    if (!gathered) {
+      gathered = { text: new TextBytes(this.capacityFor(`lake:${table}`)), rows: 0 };
+      this.lake.set(table, gathered);
+    }
+    gathered.text.appendBytes(data);
+    gathered.rows += rows;
+    this.grew(data.byteLength);
   }
 
   searchBody(family: IndexFamilyName, body: string): void {
@@ -157,14 +175,20 @@ export class StoredOutputs {
   /** Hands over what was stored since the last hand-over, if anything was. */
   flush(): void {
     const empty =
-      this.lake.length === 0 &&
+      this.lake.size === 0 &&
       this.search.size === 0 &&
       this.alerts.length === 0 &&
       this.rejects.length === 0 &&
       this.duplicates.length === 0 &&
       !this.commit;
     if (empty) return;
-    const transfer = this.transfer;
+    const transfer: ArrayBuffer[] = [];
+    const lake: StoredMessage['lake'] = [];
+    for (const [table, { text, rows }] of this.lake) {
+      const data = this.took(`lake:${table}`, text.take());
+      lake.push({ table, data, rows });
+      transfer.push(data.buffer as ArrayBuffer);
+    }
     const search: StoredMessage['search'] = [];
     for (const [family, { text, bodies }] of this.search) {
       const bytes = this.took(family, text.take());
@@ -182,20 +206,19 @@ export class StoredOutputs {
     }
     const message: StoredMessage = {
       kind: 'stored',
-      lake: this.lake,
+      lake,
       search,
       alerts: this.alerts,
       rejects: this.rejects,
       duplicates: this.duplicates,
       commit,
     };
-    this.lake = [];
+    this.lake = new Map();
     this.search = new Map();
     this.alerts = [];
     this.rejects = [];
     this.duplicates = [];
     this.commit = undefined;
-    this.transfer = [];
     this.bytes = 0;
     this.post(message, transfer);
   }

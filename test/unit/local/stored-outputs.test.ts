@@ -50,6 +50,30 @@ describe('Class: StoredOutputs', () => {
     expect(transfer).toHaveLength(moved.length);
   });
 
+  it('given several Firehose records of a table, hands them over back to back in one buffer per table', () => {
+    // Prepare: records of two tables, the first a view of a larger buffer
+    const posted: [StoredMessage, ArrayBuffer[]][] = [];
+    const stored = new StoredOutputs((message, transfer) => posted.push([message, transfer]));
+    const encode = (line: string) => new TextEncoder().encode(line);
+    const shared = encode('skip{"a":1}\n{"a":2}\nskip');
+
+    // Act
+    stored.lakeRecord('car_sensor', shared.subarray(4, 20), 2);
+    stored.lakeRecord('alerts', encode('{"r":1}\n'), 1);
+    stored.lakeRecord('car_sensor', encode('{"a":3}\n'), 1);
+    shared.fill(0);
+    stored.flush();
+
+    // Assess: one entry per table, its records in order and copied, each table's bytes moved
+    const [message, transfer] = posted[0]!;
+    expect(message.lake.map(({ table, data, rows }) => ({ table, text: text(data), rows }))).toEqual([
+      { table: 'car_sensor', text: '{"a":1}\n{"a":2}\n{"a":3}\n', rows: 3 },
+      { table: 'alerts', text: '{"r":1}\n', rows: 1 },
+    ]);
+    expect(transfer).toEqual(expect.arrayContaining(message.lake.map(({ data }) => data.buffer)));
+    expect(new Set(message.lake.map(({ data }) => data.buffer)).size).toBe(2);
+  });
+
   it('given bodies of any characters past the first buffer, hands over their exact UTF-8', () => {
     // Prepare: many bodies with characters of 2, 3 and 4 UTF-8 bytes, far past the initial capacity
     const posted: StoredMessage[] = [];
