@@ -74,10 +74,13 @@ class TextBytes {
 
 /**
  * How many bytes of lake records and `_bulk` bodies a worker collects before it hands them over
- * mid-drain: held for a whole drain (about 3 MB unpaced), they outlive the young generation and the
- * old generation's collector pays for them (the GC threads' CPU rose in a 1M-event run).
+ * mid-drain. They sit in buffers outside V8's heap (TextBytes), so holding more costs no collection;
+ * each hand-over costs both threads a message, its buffers and the main thread's writes. 256 KB made
+ * about 2,700 messages in a 1M-event run; at 1 MB the main thread used about 15 % less CPU
+ * (3 alternating pairs of scripts/cpu-by-thread.sh, against the unchanged aggregate thread) and the
+ * run's peak RSS did not grow (docs/local-runtime.md).
  */
-const HANDOVER_BYTES = 256 * 1024;
+export const HANDOVER_BYTES = 1024 * 1024;
 
 /**
  * Collects what an ingest worker stores and hands it over as one message when its drain ends or

@@ -1,4 +1,4 @@
-import { type StoredMessage, StoredOutputs } from '#local/run/stored-outputs.js';
+import { HANDOVER_BYTES, type StoredMessage, StoredOutputs } from '#local/run/stored-outputs.js';
 import { emptyBatchCounts } from '#src/ingest/process-batch.js';
 
 const countsOf = (accepted: number, byType: Record<string, number>, byRule: Record<string, number> = {}) => ({
@@ -90,21 +90,21 @@ describe('Class: StoredOutputs', () => {
     expect(sent.map(({ bytes }) => text(bytes)).join('')).toBe(bodies.join(''));
   });
 
-  it('given more than 256 KB of lake records and bodies, hands them over before the drain ends', () => {
+  it('given more than HANDOVER_BYTES of lake records and bodies, hands them over before the drain ends', () => {
     // Prepare
     const posted: StoredMessage[] = [];
     const stored = new StoredOutputs((message) => posted.push(message));
-    const body = 'x'.repeat(100 * 1024);
+    const body = 'x'.repeat(0.4 * HANDOVER_BYTES);
 
     // Act
     stored.searchBody('events', body);
     stored.searchBody('events', body);
     const beforeLimit = posted.length;
-    stored.lakeRecord('car_sensor', new Uint8Array(60 * 1024), 1);
+    stored.lakeRecord('car_sensor', new Uint8Array(0.25 * HANDOVER_BYTES), 1);
     stored.searchBody('events', 'y');
     stored.flush();
 
-    // Assess: the third item crossed 256 KB; what came after went in the drain's own message
+    // Assess: the third item crossed HANDOVER_BYTES; what came after went in the drain's own message
     expect(beforeLimit).toBe(0);
     expect(posted.map((message) => message.search.map(({ bodies }) => bodies))).toEqual([[2], [1]]);
     expect(posted[0]!.lake).toHaveLength(1);
