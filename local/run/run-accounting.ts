@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { addBatchCounts, type BatchCounts, type BatchResult, emptyBatchCounts } from '#src/ingest/process-batch.js';
+import { jsonString } from '#src/schema/compile-serializer.js';
 
 /** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
 export function spoolPaths(outDir: string) {
@@ -16,8 +17,8 @@ export function formatIdLines(ids: readonly (string | { id: string; type: string
   for (const id of ids)
     text +=
       typeof id === 'string'
-        ? `{"id":${JSON.stringify(id)}}\n`
-        : `{"id":${JSON.stringify(id.id)},"type":${JSON.stringify(id.type)}}\n`;
+        ? `{"id":${jsonString(id)}}\n`
+        : `{"id":${jsonString(id.id)},"type":${jsonString(id.type)}}\n`;
   return text;
 }
 

@@ -47,9 +47,7 @@ export function compileSerializer(
     }
   });
   const body = `return ${parts.length === 0 ? "'{'" : parts.join(' + ')} + '}';`;
-  // Strings without quote, backslash or control characters (nearly all ids and names) skip JSON.stringify.
-  const quote = (value: string): string => (SAFE.test(value) ? `"${value}"` : JSON.stringify(value));
-  const str = options.internStrings ? internedQuote(quote) : quote;
+  const str = options.internStrings ? internedQuote(jsonString) : jsonString;
   if (!options.rememberLines || fields.length === 0)
     return new Function('str', `return function serialize(row) { ${body} };`)(str) as Serializer;
   // The line of the last row seen with each value of the first field, with the other fields'
@@ -103,4 +101,15 @@ function internedQuote(quote: (value: string) => string): (value: string) => str
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters.
-const SAFE = /^[^"\\\u0000-\u001f\u2028\u2029]*$/;
+const SAFE = /^[^"\\\u0000-\u001f\u2028\u2029\ud800-\udfff]*$/;
+
+/**
+ * `JSON.stringify(value)` for a string, without the call for text it writes as itself between
+ * quotes (nearly all ids and names): none of quote, backslash, control characters, U+2028/9 or
+ * surrogates (a lone one is escaped; a pair is not, but telling them apart is JSON.stringify's job).
+ *
+ * @example jsonString('car-07') // '"car-07"'
+ */
+export function jsonString(value: string): string {
+  return SAFE.test(value) ? `"${value}"` : JSON.stringify(value);
+}
