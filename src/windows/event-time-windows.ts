@@ -280,8 +280,9 @@ export class WindowAdvance {
     rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
     if (seen) {
       state.seen = seen.encode();
-      // A flush ends the Lambda window: the next one starts with no seen set.
-      if (this.seenCache && !flush) this.seenCache.keep(this.shardKey, state.seen, seen);
+      // Kept after a flush too: the next Lambda window starts with no seen set, and the cache hands
+      // it this one emptied, at the size the window reached (SeenEventIdsCache.take).
+      if (this.seenCache) this.seenCache.keep(this.shardKey, state.seen, seen);
     }
     state.duplicates! += this.duplicates;
     return { rows, late: this.late, duplicates: this.duplicates, state };

@@ -94,6 +94,34 @@ export class SeenEventIds {
     return this.count;
   }
 
+  /** How many hashes it holds before its arrays grow. */
+  get capacity(): number {
+    return this.hashes.length;
+  }
+
+  /**
+   * Empties the set for a new Lambda window, keeping its arrays at the size they reached: a shard's
+   * windows hold about as many ids each, so the next one fills them without growing (no copy, no
+   * rehash, no new arrays).
+   */
+  private clear(): void {
+    this.count = 0;
+    this.table.fill(EMPTY);
+    this.fullChunks.length = 0;
+    this.encoded = [];
+    this.encodedCount = 0;
+  }
+
+  /**
+   * The set of a state's `seen` (decode), or for a window's start (no `seen`) this set emptied if
+   * it is given (a set nothing else holds any more: its state belongs to a window that ended).
+   */
+  static reuseOrDecode(seen: SeenState | undefined, spare: SeenEventIds | undefined): SeenEventIds {
+    if (spare === undefined || !(seen === undefined || seen.length === 0)) return SeenEventIds.decode(seen);
+    spare.clear();
+    return spare;
+  }
+
   /** Whether the hash was added before. */
   has(hash: number): boolean {
     const table = this.table;
@@ -194,7 +222,9 @@ function tableSizeFor(count: number): number {
  * hashes; an invocation that failed is retried with the state from before it, whose `seen` differs,
  * so it decodes. An entry is taken out while a call works on it (a call that throws leaves nothing
  * behind) and put back with the `seen` it encodes to: an entry is always exactly the decoding of
- * its `seen`. A cold start, or another environment, starts empty and decodes.
+ * its `seen`. A cold start, or another environment, starts empty and decodes. A shard's set is kept
+ * after its Lambda window's last call too: the next window (which starts with no `seen`) takes it
+ * emptied, its arrays at the size the last window reached, instead of growing a new set from 1,024.
  *
  * @example
  *   const seen = cache.take(shard, state.seen);
@@ -211,12 +241,16 @@ export class SeenEventIdsCache {
    */
   constructor(private readonly maxShards = 16) {}
 
-  /** The seen set for this shard's state `seen`: the kept one if it was kept for exactly this text, else decoded. */
+  /**
+   * The seen set for this shard's state `seen`: the kept one if it was kept for exactly this text,
+   * else decoded. At a new Lambda window (no `seen`) the shard's kept set, whose window has ended,
+   * is emptied and handed back at the size it reached, so the window fills it without growing.
+   */
   take(shard: string, seen: SeenState | undefined): SeenEventIds {
     const entry = this.entries.get(shard);
     this.entries.delete(shard);
     if (entry && seen !== undefined && sameSeen(entry.seen, seen)) return entry.ids;
-    return SeenEventIds.decode(seen);
+    return SeenEventIds.reuseOrDecode(seen, entry?.ids);
   }
 
   /** Keeps a shard's set with the `seen` it encodes to (`ids.encode()`), for the shard's next call. */

@@ -197,6 +197,33 @@ describe('Class: SeenEventIdsCache', () => {
     expect(again).not.toBe(ids);
   });
 
+  it("starts a shard's next Lambda window (no seen) with the shard's set emptied, at the size it reached", () => {
+    // Prepare
+    const cache = new SeenEventIdsCache();
+    const ids = SeenEventIds.decode(undefined);
+    const before = hashes(0, 5000);
+    for (const hash of before) ids.add(hash);
+    cache.keep('shard-0', ids.encode(), ids);
+    const other = SeenEventIds.decode(undefined);
+    other.add(1);
+    cache.keep('shard-1', other.encode(), other);
+
+    // Act
+    const next = cache.take('shard-0', undefined);
+    const added = hashes(5000, 3000).map((hash) => next.addIfAbsent(hash, 64_000));
+    const otherNext = cache.take('shard-1', []);
+
+    // Assess
+    expect(next).toBe(ids);
+    expect(next.capacity).toBeGreaterThanOrEqual(5000);
+    expect(before.some((hash) => next.has(hash))).toBe(false);
+    expect(added.every((outcome) => outcome === 'added')).toBe(true);
+    expect(next.size).toBe(3000);
+    expect(next.encode().join('')).toBe(encodeAll(hashes(5000, 3000)));
+    expect(otherNext.has(1)).toBe(false);
+    expect(otherNext.size).toBe(0);
+  });
+
   it('keeps at most maxShards shards, dropping the one kept longest ago', () => {
     // Prepare
     const cache = new SeenEventIdsCache(2);
