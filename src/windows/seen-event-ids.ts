@@ -10,6 +10,18 @@ export const CHUNK_HASHES = 384;
 /** The base64 length of a full chunk. */
 export const CHUNK_CHARS = (CHUNK_HASHES / 3) * 32;
 
+/** A 52-bit hash of an event id (two FNV-1a 32-bit hashes): a collision in 64,000 ids is about 1 in 2 million. */
+export function hashEventId(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (b >>> 12) * 0x1_0000_0000 + (a >>> 0);
+}
+
 /** An empty slot of the hash table: no hash is negative. */
 const EMPTY = -1;
 /** The largest hash (hashEventId gives 52 bits). */
@@ -147,6 +159,20 @@ export class SeenEventIds {
    * @example if (ids.addIfAbsent(hash, SEEN_CAPACITY) === 'seen') duplicates++;
    */
   addIfAbsent(hash: number, capacity: number): 'seen' | 'added' | 'full' {
+    return this.addHashIfAbsent(hash, capacity);
+  }
+
+  /**
+   * addIfAbsent of the id's hashEventId, the hash made here: a hash above 2^31 passed from one
+   * function to another that is not inlined into it is a new heap number, one per record.
+   *
+   * @example if (ids.addIdIfAbsent(event.event_id, SEEN_CAPACITY) === 'seen') duplicates++;
+   */
+  addIdIfAbsent(id: string, capacity: number): 'seen' | 'added' | 'full' {
+    return this.addHashIfAbsent(hashEventId(id), capacity);
+  }
+
+  private addHashIfAbsent(hash: number, capacity: number): 'seen' | 'added' | 'full' {
     const table = this.table;
     const mask = this.mask;
     let i = (hash >>> 0) & mask;

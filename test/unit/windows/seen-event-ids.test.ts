@@ -62,15 +62,17 @@ describe('Class: SeenEventIds', () => {
     expect(ids.encode().join('')).toBe(encodeAll([...set]));
   });
 
-  it('adds a hash it does not hold while under capacity, as a Set of at most that many would', () => {
+  it('adds a hash (or an id by its hash) it does not hold while under capacity, as a Set of at most that many would', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 3000 })), fc.nat({ max: 2500 }), (picks, capacity) => {
         // Prepare
         const ids = SeenEventIds.decode(undefined);
+        const byId = SeenEventIds.decode(undefined);
         const set = new Set<number>();
 
         // Act
         const outcomes = picks.map((pick) => ids.addIfAbsent(hashEventId(`e${pick}`), capacity));
+        const idOutcomes = picks.map((pick) => byId.addIdIfAbsent(`e${pick}`, capacity));
 
         // Assess
         const expected = picks.map((pick) => {
@@ -81,8 +83,10 @@ describe('Class: SeenEventIds', () => {
           return 'added';
         });
         expect(outcomes).toEqual(expected);
+        expect(idOutcomes).toEqual(expected);
         expect(ids.size).toBe(set.size);
         expect(ids.encode().join('')).toBe(encodeAll([...set]));
+        expect(byId.encode()).toEqual(ids.encode());
       }),
       { numRuns: 50 },
     );
