@@ -159,20 +159,6 @@ export class SeenEventIds {
    * @example if (ids.addIfAbsent(hash, SEEN_CAPACITY) === 'seen') duplicates++;
    */
   addIfAbsent(hash: number, capacity: number): 'seen' | 'added' | 'full' {
-    return this.addHashIfAbsent(hash, capacity);
-  }
-
-  /**
-   * addIfAbsent of the id's hashEventId, the hash made here: a hash above 2^31 passed from one
-   * function to another that is not inlined into it is a new heap number, one per record.
-   *
-   * @example if (ids.addIdIfAbsent(event.event_id, SEEN_CAPACITY) === 'seen') duplicates++;
-   */
-  addIdIfAbsent(id: string, capacity: number): 'seen' | 'added' | 'full' {
-    return this.addHashIfAbsent(hashEventId(id), capacity);
-  }
-
-  private addHashIfAbsent(hash: number, capacity: number): 'seen' | 'added' | 'full' {
     const table = this.table;
     const mask = this.mask;
     let i = (hash >>> 0) & mask;
@@ -187,13 +173,46 @@ export class SeenEventIds {
     return 'added';
   }
 
-  private append(hash: number): void {
-    if (this.count === this.hashes.length) {
-      const grown = new Float64Array(this.hashes.length * 2);
-      grown.set(this.hashes);
-      this.hashes = grown;
+  /**
+   * addIfAbsent(hashEventId(id), capacity), the hash made, looked up and stored within this one
+   * function: a hash above 2^31 handed to a function not inlined into its caller is boxed, a new
+   * heap number for every record (the aggregate's hot path). Its hash is hashEventId's, inline.
+   *
+   * @example if (ids.addIdIfAbsent(event.event_id, SEEN_CAPACITY) === 'seen') duplicates++;
+   */
+  addIdIfAbsent(id: string, capacity: number): 'seen' | 'added' | 'full' {
+    let a = 0x811c9dc5;
+    let b = 0x01000193 ^ id.length;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
     }
+    const hash = (b >>> 12) * 0x1_0000_0000 + (a >>> 0);
+    const table = this.table;
+    const mask = this.mask;
+    let i = (a >>> 0) & mask;
+    for (let slot = table[i]!; slot !== EMPTY; slot = table[i]!) {
+      if (slot === hash) return 'seen';
+      i = (i + 1) & mask;
+    }
+    if (this.count >= capacity) return 'full';
+    if (this.count === this.hashes.length) this.growHashes();
     this.hashes[this.count++] = hash;
+    if (this.count * 2 > table.length) this.rehash(tableSizeFor(this.count * 2));
+    else table[i] = hash;
+    return 'added';
+  }
+
+  private append(hash: number): void {
+    if (this.count === this.hashes.length) this.growHashes();
+    this.hashes[this.count++] = hash;
+  }
+
+  private growHashes(): void {
+    const grown = new Float64Array(this.hashes.length * 2);
+    grown.set(this.hashes);
+    this.hashes = grown;
   }
 
   /**
