@@ -57,17 +57,8 @@ export interface WindowStep {
   state: WindowState;
 }
 
-/** A 52-bit hash of an event id (two FNV-1a 32-bit hashes): a collision in 64,000 ids is about 1 in 2 million. */
-export function hashEventId(id: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ id.length;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (b >>> 12) * 0x1_0000_0000 + (a >>> 0);
-}
+// The hash of an event id the seen set keeps: its home is the seen set, exported here as before.
+export { hashEventId } from './seen-event-ids.js';
 
 /** An empty state, as at the start of each Lambda tumbling window. */
 export function emptyWindowState(): WindowState {
@@ -192,6 +183,12 @@ export class WindowAdvance {
   private readonly keysOfCar = new Map<number, readonly [string, string]>();
   private readonly accumulatorsOfCar = new Map<number, readonly [Accumulator, Accumulator]>();
   private currentStart = Number.NaN;
+  /**
+   * The state's watermark while records are added, written to the state by finish(): a field of
+   * this class holds the number in place, where each new watermark stored in the state object (a
+   * plain object) was a new heap number, one per record in event-time order.
+   */
+  private watermark: number;
   private currentBucket: Record<string, Accumulator> = {};
 
   constructor(
@@ -213,6 +210,7 @@ export class WindowAdvance {
       ...(previous.seen === undefined ? {} : { seen: previous.seen }),
     };
     this.capacity = config.seenCapacity ?? SEEN_CAPACITY;
+    this.watermark = previous.watermark;
     this.shardKey = previous.shard ?? '';
   }
 
@@ -226,19 +224,19 @@ export class WindowAdvance {
         : SeenEventIds.decode(this.previous.seen);
     }
     // A producer's duplicate (an id aggregated before in this Lambda window) is counted once.
-    const outcome = this.seen.addIfAbsent(hashEventId(eventId), this.capacity);
+    const outcome = this.seen.addIdIfAbsent(eventId, this.capacity);
     if (outcome === 'seen') {
       this.duplicates++;
       return;
     }
     if (outcome === 'full') state.unchecked!++;
     const windowStart = Math.floor(ts / config.windowMs) * config.windowMs;
-    if (windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark && !state.open[windowStart]) {
+    if (windowStart + config.windowMs + config.allowedLatenessMs <= this.watermark && !state.open[windowStart]) {
       state.late++;
-      this.late.push({ event_id: eventId, car_id: carId, ts, window_start: windowStart, watermark: state.watermark });
+      this.late.push({ event_id: eventId, car_id: carId, ts, window_start: windowStart, watermark: this.watermark });
       return;
     }
-    if (ts > state.watermark) state.watermark = ts;
+    if (ts > this.watermark) this.watermark = ts;
     if (windowStart !== this.currentStart) {
       this.currentBucket = openBucket(state.open, this.previous.open, String(windowStart));
       this.currentStart = windowStart;
@@ -269,6 +267,7 @@ export class WindowAdvance {
   finish(partId: string, flush: boolean): WindowStep {
     const { state, config, seen } = this;
     const rows: WindowAggregateRow[] = [];
+    state.watermark = this.watermark;
     for (const [key, bucket] of Object.entries(state.open)) {
       const windowStart = Number(key);
       const closes = windowStart + config.windowMs + config.allowedLatenessMs <= state.watermark;
@@ -280,8 +279,9 @@ export class WindowAdvance {
     rows.sort((a, b) => a.window_start - b.window_start || a.window_id.localeCompare(b.window_id));
     if (seen) {
       state.seen = seen.encode();
-      // A flush ends the Lambda window: the next one starts with no seen set.
-      if (this.seenCache && !flush) this.seenCache.keep(this.shardKey, state.seen, seen);
+      // Kept after a flush too: the next Lambda window starts with no seen set, and the cache hands
+      // it this one emptied, at the size the window reached (SeenEventIdsCache.take).
+      if (this.seenCache) this.seenCache.keep(this.shardKey, state.seen, seen);
     }
     state.duplicates! += this.duplicates;
     return { rows, late: this.late, duplicates: this.duplicates, state };

@@ -209,6 +209,28 @@ describe('Function: advanceWindows()', () => {
     expect(next.state.seen).toBe(retry.state.seen);
   });
 
+  it("with a warm environment's seen cache, starts the shard's next Lambda window empty, in the set the last one filled", () => {
+    // Prepare
+    const cache = new SeenEventIdsCache();
+    const many = Array.from({ length: 3000 }, (_, i) => input(1000001 + (i % 2), i % 800, 50));
+    const again = () => [{ event: { ...many[0]!.event }, rules: [] }];
+    const start = { ...emptyWindowState(), shard: 's0' };
+    const filled = advanceWindows(start, many, dimensions, config, 'p', false, cache);
+
+    // Act
+    const final = advanceWindows(filled.state, again(), dimensions, config, 'p', true, cache);
+    // The final invoke fails after advancing (its sink write, say): Lambda retries it with filled.state.
+    const retry = advanceWindows(filled.state, again(), dimensions, config, 'p', true, cache);
+    const next = advanceWindows(start, again(), dimensions, config, 'q', false, cache);
+
+    // Assess
+    expect(final.duplicates).toBe(1);
+    expect(retry.duplicates).toBe(1);
+    expect(next.duplicates).toBe(0);
+    expect(next.state).toEqual(advanceWindows(start, again(), dimensions, config, 'q', false).state);
+    expect(cache.take('s0', next.state.seen).capacity).toBeGreaterThanOrEqual(3000);
+  });
+
   it('aggregates records that go back and forth between open windows in one call as one call per record does', () => {
     // Prepare: two cars, readings alternating across the 08:15 boundary (within the lateness)
     const inputs = Array.from({ length: 12 }, (_, k) =>

@@ -62,15 +62,17 @@ describe('Class: SeenEventIds', () => {
     expect(ids.encode().join('')).toBe(encodeAll([...set]));
   });
 
-  it('adds a hash it does not hold while under capacity, as a Set of at most that many would', () => {
+  it('adds a hash (or an id by its hash) it does not hold while under capacity, as a Set of at most that many would', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 3000 })), fc.nat({ max: 2500 }), (picks, capacity) => {
         // Prepare
         const ids = SeenEventIds.decode(undefined);
+        const byId = SeenEventIds.decode(undefined);
         const set = new Set<number>();
 
         // Act
         const outcomes = picks.map((pick) => ids.addIfAbsent(hashEventId(`e${pick}`), capacity));
+        const idOutcomes = picks.map((pick) => byId.addIdIfAbsent(`e${pick}`, capacity));
 
         // Assess
         const expected = picks.map((pick) => {
@@ -81,8 +83,10 @@ describe('Class: SeenEventIds', () => {
           return 'added';
         });
         expect(outcomes).toEqual(expected);
+        expect(idOutcomes).toEqual(expected);
         expect(ids.size).toBe(set.size);
         expect(ids.encode().join('')).toBe(encodeAll([...set]));
+        expect(byId.encode()).toEqual(ids.encode());
       }),
       { numRuns: 50 },
     );
@@ -195,6 +199,33 @@ describe('Class: SeenEventIdsCache', () => {
     expect(same).toBe(ids);
     // Taken: a call working on the set (which may fail) leaves nothing behind to be reused.
     expect(again).not.toBe(ids);
+  });
+
+  it("starts a shard's next Lambda window (no seen) with the shard's set emptied, at the size it reached", () => {
+    // Prepare
+    const cache = new SeenEventIdsCache();
+    const ids = SeenEventIds.decode(undefined);
+    const before = hashes(0, 5000);
+    for (const hash of before) ids.add(hash);
+    cache.keep('shard-0', ids.encode(), ids);
+    const other = SeenEventIds.decode(undefined);
+    other.add(1);
+    cache.keep('shard-1', other.encode(), other);
+
+    // Act
+    const next = cache.take('shard-0', undefined);
+    const added = hashes(5000, 3000).map((hash) => next.addIfAbsent(hash, 64_000));
+    const otherNext = cache.take('shard-1', []);
+
+    // Assess
+    expect(next).toBe(ids);
+    expect(next.capacity).toBeGreaterThanOrEqual(5000);
+    expect(before.some((hash) => next.has(hash))).toBe(false);
+    expect(added.every((outcome) => outcome === 'added')).toBe(true);
+    expect(next.size).toBe(3000);
+    expect(next.encode().join('')).toBe(encodeAll(hashes(5000, 3000)));
+    expect(otherNext.has(1)).toBe(false);
+    expect(otherNext.size).toBe(0);
   });
 
   it('keeps at most maxShards shards, dropping the one kept longest ago', () => {
