@@ -95,8 +95,12 @@ export class DeliveryLedger {
     if (this.old.has(eventId, h)) return false;
     if (this.young.full) {
       if (this.young.has(eventId, h)) return false;
+      // The old generation's tables, emptied, become the new young one's.
+      const emptied =
+        this.old.capacity === this.young.capacity ? this.old : new IdSet(this.young.capacity, this.young.seed);
+      emptied.clear();
       this.old = this.young;
-      this.young = new IdSet(this.old.capacity, this.old.seed);
+      this.young = emptied;
     }
     return this.young.add(eventId, h);
   }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
 import { IdSet } from '#src/ingest/id-set.js';
@@ -22,6 +24,49 @@ describe('Class: IdSet holds exactly what a Set would', () => {
         }
       }),
     );
+  });
+
+  it('agrees with a Set on ids of any UTF-16 text, lone surrogates included, and after being emptied', () => {
+    // Prepare
+    const op = fc.tuple(fc.constantFrom('add', 'delete', 'has', 'clear'), fc.string({ unit: 'binary', maxLength: 40 }));
+    // Act, Assess
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const ids = new IdSet(1000);
+        const expected = new Set<string>();
+        for (const [kind, id] of ops) {
+          if (kind === 'add') {
+            const fresh = !expected.has(id);
+            expected.add(id);
+            expect(ids.add(id)).toBe(fresh);
+          } else if (kind === 'delete') expect(ids.delete(id)).toBe(expected.delete(id));
+          else if (kind === 'clear') {
+            ids.clear();
+            expected.clear();
+          } else expect(ids.has(id)).toBe(expected.has(id));
+          expect(ids.size).toBe(expected.size);
+        }
+      }),
+    );
+  });
+
+  it('keeps no id string, so an id sliced from a large payload does not keep the payload alive', () => {
+    // Prepare: 10,000 ids, each a slice of a 4 KB payload of its own (V8 keeps a slice of 13
+    // characters or more as a view of its parent string)
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const ids = new IdSet(20_000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Act
+    for (let i = 0; i < 10_000; i++) {
+      const payload = `{"event_id":"evt-${String(i).padStart(12, '0')}","pad":"${'x'.repeat(4000)}${i}"}`;
+      ids.add(payload.slice(13, 29));
+    }
+    gc();
+    // Assess: 40 MB of payloads were made; what stays on the heap is far less
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(8 * 2 ** 20);
+    expect(ids.has(`evt-${String(9_999).padStart(12, '0')}`)).toBe(true);
   });
 
   it('says when it is full and refuses to grow past its capacity', () => {
