@@ -77,7 +77,9 @@ export class LocalLake {
   /** Opens the lake under `<outDir>/lake`. */
   static async open(options: LakeOptions): Promise<LocalLake> {
     // Insertion order is irrelevant to a partitioned COPY and keeping it costs memory; the limit
-    // keeps DuckDB's share of the run's footprint bounded (it spills to disk past it).
+    // keeps DuckDB's share of the run's footprint bounded (it spills to disk past it). Two threads,
+    // though one converts a 64 MB buffer in about 15 % less CPU: a slower delivery keeps more buffers
+    // alive behind it, and a 1M-event run's peak RSS rose from 0.85-0.91 to 1.06 GB.
     const instance = await DuckDBInstance.create(':memory:', {
       threads: '2',
       memory_limit: '256MB',
