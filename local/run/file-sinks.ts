@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -7,6 +6,23 @@ import type { Sink } from '#src/sinks/sink.js';
 
 /** About how many bytes a file gathers before they reach the file system together. */
 export const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Resolves when `stream` drains, or once it has ended or been destroyed (it then emits no 'drain':
+ * a stream its owner ended while it was full); rejects on its error.
+ */
+function drainedOrEnded(stream: Writable): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      stream.off('drain', done).off('finish', done).off('close', done).off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    const done = () => settle();
+    stream.on('drain', done).on('finish', done).on('close', done).on('error', settle);
+  });
+}
 
 /**
  * Writes to `stream` in batches of about `batchBytes`, handed over at once (a file stream writes
@@ -43,7 +59,7 @@ export class BatchedWriter {
     let room = true;
     for (const chunk of chunks) room = this.stream.write(chunk);
     this.stream.uncork();
-    if (!room) await once(this.stream, 'drain');
+    if (!room) await drainedOrEnded(this.stream);
   }
 
   /** Hands over the last batch and ends the stream. */
