@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { addBatchCounts, type BatchCounts, type BatchResult, emptyBatchCounts } from '#src/ingest/process-batch.js';
 import { jsonString } from '#src/schema/compile-serializer.js';
+import { BatchedWriter } from './file-sinks.js';
 
 /** Where the accounting spools the ids the sinks must hold, for the verifier (local/verify/). */
 export function spoolPaths(outDir: string) {
@@ -22,18 +22,20 @@ export function formatIdLines(ids: readonly (string | { id: string; type: string
   return text;
 }
 
-/** The spool of ids, appended batch by batch. */
+/** The spool of ids, appended batch by batch and written in batches of about WRITE_BATCH_BYTES. */
 class IdSpool {
   private readonly file: WriteStream;
+  private readonly batches: BatchedWriter;
   constructor(path: string) {
     this.file = createWriteStream(path, { flags: 'w', highWaterMark: 4 * 1024 * 1024 });
+    this.batches = new BatchedWriter(this.file);
   }
   async append(lines: string | Uint8Array): Promise<void> {
     if (lines.length === 0) return;
-    if (!this.file.write(lines)) await once(this.file, 'drain');
+    await this.batches.write(lines);
   }
   async close(): Promise<void> {
-    this.file.end();
+    await this.batches.end();
     await finished(this.file);
   }
 }

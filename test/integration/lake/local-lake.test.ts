@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLake } from '#local/lake/local-lake.js';
 import { type LakeConnection, openLake, runQuery } from '#local/query.js';
@@ -43,7 +44,53 @@ async function countingInstancesClosed(act: () => Promise<void>): Promise<number
   return closed;
 }
 
+/** Runs `act` counting the bytes file streams hand the file system meanwhile (`_write` and `_writev`). */
+async function countingBytesToFiles(act: () => Promise<void>): Promise<number> {
+  const prototype = WriteStream.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => void>;
+  const originals = { _write: prototype._write, _writev: prototype._writev };
+  let bytes = 0;
+  prototype._write = function (this: WriteStream, chunk: unknown, ...rest: unknown[]) {
+    bytes += (chunk as Uint8Array).byteLength;
+    originals._write.call(this, chunk, ...rest);
+  };
+  prototype._writev = function (this: WriteStream, chunks: unknown, ...rest: unknown[]) {
+    for (const { chunk } of chunks as { chunk: Uint8Array }[]) bytes += chunk.byteLength;
+    originals._writev.call(this, chunks, ...rest);
+  };
+  try {
+    await act();
+  } finally {
+    Object.assign(prototype, originals);
+  }
+  return bytes;
+}
+
 describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
+  it("given records below the buffering hints, writes them to the buffer's file as they come, not at delivery", async () => {
+    // Prepare: about 3 MB of rows, far below the size hint, the event loop turning between batches
+    // as in a run (the buffer's file opens on the thread pool)
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-spool-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 3600 } });
+    const sink = lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor');
+    const rows = 15_000;
+
+    // Act
+    const handedOver = await countingBytesToFiles(async () => {
+      for (let batch = 0; batch < rows / 500; batch++) {
+        await sink.write(Array.from({ length: 500 }, (_, i) => reading(batch * 500 + i, T0)));
+        await nextTurn();
+      }
+    });
+    const delivered = parquetFiles(join(outDir, 'lake')).length;
+    await lake.close();
+
+    // Assess: at least a megabyte left memory for the file before any delivery; every row delivered
+    expect(delivered).toBe(0);
+    expect(handedOver).toBeGreaterThanOrEqual(1024 * 1024);
+    const { rows: counted } = await runQuery(outDir, 'SELECT COUNT(*) FROM car_sensor');
+    expect(counted).toEqual([[String(rows)]]);
+  });
+
   it('delivers a buffer when it reaches the size hint, partitioned by dt/hour of event time', async () => {
     // Prepare
     const outDir = mkdtempSync(join(tmpdir(), 'lake-size-'));
