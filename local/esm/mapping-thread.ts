@@ -206,7 +206,10 @@ const WORKER_YOUNG_GENERATION_MB = 48;
  * log slots, its bytes sitting in the shard's slab outside the old generation.
  */
 const HELD_RECORD_BYTES = 1024;
-/** What a remembered event id costs the dedupe set (the id's string and its slot), with margin. */
+/**
+ * What a remembered event id once cost the heap (its string and its slot). IdSet now keeps ids'
+ * code units and slots in typed arrays outside the heap, so this is margin, kept as the records' is.
+ */
 const DEDUPE_ID_BYTES = 128;
 
 /**
