@@ -4,50 +4,41 @@ import fc from 'fast-check';
 import { DeliveryLedger } from '#src/ingest/delivery-ledger.js';
 import { IdSet } from '#src/ingest/id-set.js';
 
+/** Replays `ops` on an IdSet and on a Set, asserting after each that they agree. */
+function assertAgreesWithSet(ops: fc.Arbitrary<[string, string][]>) {
+  fc.assert(
+    fc.property(ops, (given) => {
+      const ids = new IdSet(1000);
+      const expected = new Set<string>();
+      for (const [kind, id] of given) {
+        if (kind === 'add') {
+          const fresh = !expected.has(id);
+          expected.add(id);
+          expect(ids.add(id)).toBe(fresh);
+        } else if (kind === 'delete') expect(ids.delete(id)).toBe(expected.delete(id));
+        else if (kind === 'clear') {
+          ids.clear();
+          expected.clear();
+        } else expect(ids.has(id)).toBe(expected.has(id));
+        expect(ids.size).toBe(expected.size);
+      }
+    }),
+  );
+}
+
 describe('Class: IdSet holds exactly what a Set would', () => {
   it('agrees with a Set on any sequence of adds, deletes and lookups', () => {
     // Prepare
     const op = fc.tuple(fc.constantFrom('add', 'delete', 'has'), fc.string({ maxLength: 6 }));
     // Act, Assess
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const ids = new IdSet(1000);
-        const expected = new Set<string>();
-        for (const [kind, id] of ops) {
-          if (kind === 'add') {
-            const fresh = !expected.has(id);
-            expected.add(id);
-            expect(ids.add(id)).toBe(fresh);
-          } else if (kind === 'delete') expect(ids.delete(id)).toBe(expected.delete(id));
-          else expect(ids.has(id)).toBe(expected.has(id));
-          expect(ids.size).toBe(expected.size);
-        }
-      }),
-    );
+    assertAgreesWithSet(fc.array(op, { maxLength: 200 }));
   });
 
   it('agrees with a Set on ids of any UTF-16 text, lone surrogates included, and after being emptied', () => {
     // Prepare
     const op = fc.tuple(fc.constantFrom('add', 'delete', 'has', 'clear'), fc.string({ unit: 'binary', maxLength: 40 }));
     // Act, Assess
-    fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const ids = new IdSet(1000);
-        const expected = new Set<string>();
-        for (const [kind, id] of ops) {
-          if (kind === 'add') {
-            const fresh = !expected.has(id);
-            expected.add(id);
-            expect(ids.add(id)).toBe(fresh);
-          } else if (kind === 'delete') expect(ids.delete(id)).toBe(expected.delete(id));
-          else if (kind === 'clear') {
-            ids.clear();
-            expected.clear();
-          } else expect(ids.has(id)).toBe(expected.has(id));
-          expect(ids.size).toBe(expected.size);
-        }
-      }),
-    );
+    assertAgreesWithSet(fc.array(op, { maxLength: 300 }));
   });
 
   it('keeps no id string, so an id sliced from a large payload does not keep the payload alive', () => {
