@@ -55,9 +55,11 @@ export class DeliveryLedger {
   /**
    * Per partition key of a shard, the sequence number up to which its records were delivered to
    * every sink; undefined when no record of a batch that starts at `firstSequenceNumber` can be
-   * among them. Lambda reads a shard's records in order, so each batch, and each retry from a
-   * failed record, holds them in ascending sequence numbers
-   * (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html): a batch that starts past the
+   * among them. A shard is read sequentially from a position named by a sequence number
+   * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_GetShardIterator.html: AT_ and
+   * AFTER_SEQUENCE_NUMBER), and Lambda processes a shard's records in order
+   * (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html), so each batch, and each retry
+   * from a failed record, holds them in ascending sequence numbers: a batch that starts past the
    * highest number committed on the shard holds no redelivery, and one comparison clears it instead
    * of one per record (with several batches of a shard in flight, a batch of one key may start
    * below another key's commits: the per-key numbers then decide).
