@@ -48,8 +48,10 @@ export class DeliveryLedger {
 
   constructor(capacity = 1_000_000) {
     const seed = randomSeed();
-    this.young = new IdSet(Math.max(1, Math.ceil(capacity / 2)), seed);
-    this.old = new IdSet(1, seed);
+    const generation = Math.max(1, Math.ceil(capacity / 2));
+    this.young = new IdSet(generation, seed);
+    // Empty until the young one first fills; then the two trade places (claim).
+    this.old = new IdSet(generation, seed);
   }
 
   /**
@@ -98,8 +100,7 @@ export class DeliveryLedger {
     if (this.young.full) {
       if (this.young.has(eventId, h)) return false;
       // The old generation's tables, emptied, become the new young one's.
-      const emptied =
-        this.old.capacity === this.young.capacity ? this.old : new IdSet(this.young.capacity, this.young.seed);
+      const emptied = this.old;
       emptied.clear();
       this.old = this.young;
       this.young = emptied;
