@@ -186,10 +186,24 @@ export function aggregateOutputHandler(outputs: AggregateOutputs) {
 
 /**
  * How far a worker (ingest or aggregate) may fall behind what it was sent before `drain` waits for
- * it (records per shard): an unpaced run's poll hands over 20,000 records, so the next poll overlaps
- * the worker's work on the last. It bounds the worker's heap (workerOldGenerationMb): 50,000 cost ~120 MB more peak RSS.
+ * it (records per shard). It bounds the worker's heap (workerOldGenerationMb): 50,000 cost ~120 MB more peak RSS.
  */
-const MAX_BACKLOG = 10_000;
+export const MAX_BACKLOG = 10_000;
+
+/**
+ * How many records an unpaced run puts on a stream of `shards` shards between two polls of the
+ * mappings: a quarter of a worker's backlog per shard, so a worker drain() waits for still has
+ * three polls of records queued while the main thread makes the next. At a whole backlog per poll
+ * (20,000 records on 2 shards), the main thread waited for the slowest worker to finish everything
+ * but the last poll, and the others then ran dry while it produced: a 1M-event run kept 1.66-1.68
+ * of the 2 cores busy; at a quarter, 1.87-1.91, for the same CPU and peak RSS (3 alternating runs
+ * each of several sizes; docs/local-runtime.md).
+ *
+ * @example unpacedPollRecords(2) // 5000
+ */
+export function unpacedPollRecords(shards: number): number {
+  return Math.max(1, Math.floor((shards * MAX_BACKLOG) / 4));
+}
 
 /**
  * A worker's young generation (MB): from 48 MB V8 makes semi-spaces of 16 MB (new space up to 32 MB).

@@ -5,6 +5,7 @@ import { deliveryStreamPrefixes } from '#src/sinks/delivery-streams.js';
 import type { Sink } from '#src/sinks/sink.js';
 import type { Alert, TelemetryEvent } from '#src/telemetry/event.js';
 import { Chaos, type ChaosSpec } from '../chaos/chaos.js';
+import { unpacedPollRecords } from '../esm/mapping-thread.js';
 import { LocalLake } from '../lake/local-lake.js';
 import { readServerlessConfig } from '../serverless-config.js';
 import { KinesisEndpointStream } from '../stream/kinesis-endpoint-stream.js';
@@ -46,7 +47,7 @@ export interface RunOptions {
    * with the wall clock of its production (the fleet simulator under `rate`).
    */
   measureAlertLatency?: boolean;
-  /** Records put on the stream between two drains of the mappings. */
+  /** Records put on the stream between two drains of the mappings (default unpacedPollRecords). */
   chunkSize?: number;
   /** Called after each chunk. */
   onProgress?: (progress: RunProgress) => void;
@@ -163,7 +164,7 @@ export async function runPipeline(options: RunOptions): Promise<RunReport> {
       ? { kind: 'paced', factor: options.speedup }
       : options.rate
         ? { kind: 'rate', eventsPerSecond: options.rate }
-        : { kind: 'unpaced', chunkSize: options.chunkSize ?? 20_000 },
+        : { kind: 'unpaced', chunkSize: options.chunkSize ?? unpacedPollRecords(stream.shards.length) },
     startedAt,
     onProgress: withObserver(options.onProgress, options.observer),
   });

@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import {
+  MAX_BACKLOG,
   packColumns,
   packRecords,
+  unpacedPollRecords,
   unpackRecords,
   workerExecArgv,
   workerOldGenerationMb,
@@ -73,6 +75,19 @@ describe('Function: workerOldGenerationMb()', () => {
     expect(ingest).toBe(128);
     expect(manyShards).toBe(64 + Math.ceil((12 * 20_000 * 1024 + 200_000 * 128) / 2 ** 20));
     expect(aggregate).toBe(64 + Math.ceil((2 * 50_000 * 1024) / 2 ** 20));
+  });
+});
+
+describe('Function: unpacedPollRecords()', () => {
+  it("hands each shard a quarter of a worker's backlog per poll, so a worker drain() waits for has three more queued", () => {
+    for (const shards of [1, 2, 3, 4, 12]) {
+      // Act
+      const perShard = unpacedPollRecords(shards) / shards;
+
+      // Assess: records spread over the shards by key; a shard gets about its share of a poll
+      expect(perShard).toBeLessThanOrEqual(MAX_BACKLOG / 4);
+      expect(perShard).toBeGreaterThan(MAX_BACKLOG / 4 - 1);
+    }
   });
 });
 
