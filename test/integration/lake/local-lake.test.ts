@@ -117,6 +117,26 @@ describe('Class: LocalLake (the Firehose → Parquet stand-in)', () => {
     ]);
   });
 
+  it("given one buffer of more partitions than it keeps apart, puts every row under its own event hour's partition, as DuckDB computes it", async () => {
+    // Prepare: 14 hours in one buffer (8 kept apart, the rest partitioned by DuckDB), the first and last of the range
+    const outDir = mkdtempSync(join(tmpdir(), 'lake-partitions-'));
+    const lake = await LocalLake.open({ outDir, bufferingHints: { sizeInMBs: 64, intervalInSeconds: 3600 } });
+    const times = [0, 253_402_300_799_998, ...Array.from({ length: 12 }, (_, h) => T0 + h * HOUR + 1)];
+    const events = times.flatMap((ts, k) => [reading(2 * k, ts), reading(2 * k + 1, ts + 1)]);
+
+    // Act
+    await lakeSinkFor<TelemetryEvent>(lake, outDir, 'car_sensor').write(events);
+    await lake.close();
+
+    // Assess: each file's directory is the partition of each of its rows
+    const { rows } = await runQuery(
+      outDir,
+      "SELECT COUNT(*), COUNT(DISTINCT dt || hour), COUNT(*) FILTER (WHERE dt = strftime(ts, '%Y-%m-%d') AND hour = strftime(ts, '%H')) FROM car_sensor_raw",
+    );
+    expect(rows).toEqual([[String(events.length), String(times.length), String(events.length)]]);
+    expect(parquetFiles(join(outDir, 'lake', 'car_sensor'))).toHaveLength(times.length);
+  });
+
   it('delivers when the interval hint has passed, on the next write', async () => {
     // Prepare
     let now = 0;
