@@ -74,30 +74,35 @@ export class PartitionRuns {
     return this.lastPartition;
   }
 
-  /** The time column's integer value at the top level of the object in [start, end), or undefined. */
+  /**
+   * The time column's integer value at the top level of the object in [start, end), or undefined:
+   * one pass over the object up to the key, skipping strings. A key is a string at depth 1 followed
+   * by `:`; a string value is followed by `,` or `}`, and a quote inside a string is escaped.
+   */
   private timeOf(bytes: Buffer, start: number, end: number): number | undefined {
-    let at = bytes.indexOf(this.key, start);
-    // The first match at depth 1 is the key: a quote inside a string is escaped, and a string value
-    // is followed by `,` or `}`, never `:`. A match inside a nested object is passed over.
-    while (at >= 0 && at < end) {
-      if (depthAt(bytes, start, at) === 1) return integerAt(bytes, at + this.key.length);
-      at = bytes.indexOf(this.key, at + 1);
+    const key = this.key;
+    let depth = 0;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c === QUOTE) {
+        if (depth === 1 && startsWith(bytes, i, key)) return integerAt(bytes, i + key.length);
+        for (i++; i < end; i++) {
+          const d = bytes[i]!;
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) i++;
+        }
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
     }
     return undefined;
   }
 }
 
-/** Nesting depth at `at` of the JSON text starting at `start` (outside strings). */
-function depthAt(bytes: Buffer, start: number, at: number): number {
-  let depth = 0;
-  for (let i = start; i < at; i++) {
-    const c = bytes[i]!;
-    if (c === QUOTE) {
-      for (i++; i < at && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
-  }
-  return depth;
+/** Whether `bytes` holds `key` at `at`. */
+function startsWith(bytes: Buffer, at: number, key: Uint8Array): boolean {
+  if (at + key.length > bytes.length) return false;
+  for (let k = 0; k < key.length; k++) if (bytes[at + k] !== key[k]) return false;
+  return true;
 }
 
 /** A JSON integer of at most 15 digits at `at` ending the value (`,` or `}` next), or undefined. */
