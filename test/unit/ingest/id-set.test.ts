@@ -60,6 +60,34 @@ describe('Class: IdSet holds exactly what a Set would', () => {
     expect(ids.has(`evt-${String(9_999).padStart(12, '0')}`)).toBe(true);
   });
 
+  it('tells apart ids whose lengths differ by 65,536 code units or more, and finds both', () => {
+    // Prepare: lengths equal in their low 16 bits
+    const ids = new IdSet(10);
+    const short = 'x';
+    const long = 'x'.repeat(65_537);
+
+    // Act
+    const added = [ids.add(short), ids.add(long), ids.add(long)];
+    ids.delete(short);
+
+    // Assess
+    expect(added).toEqual([true, true, false]);
+    expect([ids.has(short), ids.has(long), ids.has('x'.repeat(65_536))]).toEqual([false, true, false]);
+  });
+
+  it('takes 8 bytes a slot: the table of a 200,000-id set is 4 MiB, beside its 12.8 MB of code units', () => {
+    // Prepare
+    const before = process.memoryUsage().arrayBuffers;
+
+    // Act
+    const ids = new IdSet(200_000);
+    const taken = process.memoryUsage().arrayBuffers - before;
+
+    // Assess: 2^19 slots (at least twice the ids) x 8 bytes, and 32 code units an id reserved
+    expect(taken).toBeLessThanOrEqual(4 * 2 ** 20 + 200_000 * 32 * 2);
+    expect(ids.add('e1')).toBe(true);
+  });
+
   it('says when it is full and refuses to grow past its capacity', () => {
     // Prepare
     const ids = new IdSet(3);
