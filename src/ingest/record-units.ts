@@ -21,10 +21,16 @@ export interface RecordUnit {
 
 /** The base64 of the KPL magic bytes F3 89 9A C2 begins with these four characters. */
 const KPL_BASE64_PREFIX = '84ma';
+const KPL_FIRST = KPL_BASE64_PREFIX.charCodeAt(0);
 
 /** Whether a record's base64 data holds a KPL aggregate (or a corrupt one): it opens with the magic bytes. */
 export function isKplRecord(data: string): boolean {
-  return data.startsWith(KPL_BASE64_PREFIX) && isKplAggregate(Buffer.from(data.slice(0, 8), 'base64'));
+  // The first character alone rules out nearly every record (JSON's `{` is `e` in base64), without a call.
+  return (
+    data.charCodeAt(0) === KPL_FIRST &&
+    data.startsWith(KPL_BASE64_PREFIX) &&
+    isKplAggregate(Buffer.from(data.slice(0, 8), 'base64'))
+  );
 }
 
 /**

@@ -37,6 +37,26 @@ describe('Function: parseKnownShape() gives what JSON.parse gives, or nothing', 
   });
 
   it.each([
+    [
+      'traffic_camera',
+      '{"type":"traffic_camera","event_id":"cam-1","ts":"2026-11-24T08:00:00.000Z","vehicle_id":"V-1","camera_id":"Cam-1","location":{"lat":51.5074,"lon":-0.1278},"snapshot":"s3://raw/snapshots/cam-1.jpg"}',
+    ],
+    [
+      'trajectory_point',
+      '{"type":"trajectory_point","event_id":"geolife-000-7","ts":"2008-10-23T02:53:04Z","user_id":"000","trajectory_id":"20081023025304","location":{"lat":39.984702,"lon":116.318417},"altitude_ft":492}',
+    ],
+  ])("parses a %s with its own type's parser (two types start with the same letter)", (type, text) => {
+    // Act
+    const parsed = parseKnownShape(text);
+    const viewed = viewKnownShape(text);
+
+    // Assess
+    expect(parsed?.type).toBe(type);
+    expect(keysInOrder(parsed)).toEqual(keysInOrder(JSON.parse(text)));
+    expect(viewed?.type).toBe(type);
+  });
+
+  it.each([
     ['whitespace', car().replace(',"rpm"', ', "rpm"')],
     ['an escape in a string', car('53.7', '51.3', '-0.4', 'car\\u0031')],
     ['a non-ASCII string', car('53.7', '51.3', '-0.4', 'Zürich')],
