@@ -368,4 +368,7 @@ const PARSERS: { prefix: string; parse: ShapeParser; view: ShapeParser }[] = EVE
 
 /** PARSERS by the first character of their type (an index for shapeOf). */
 const BY_FIRST_CHARACTER: (typeof PARSERS)[number][][] = [];
-for (const parser of PARSERS) (BY_FIRST_CHARACTER[parser.prefix.charCodeAt(TYPE_PREFIX.length)] ??= []).push(parser);
+for (const parser of PARSERS) {
+  const first = parser.prefix.charCodeAt(TYPE_PREFIX.length);
+  BY_FIRST_CHARACTER[first] = [...(BY_FIRST_CHARACTER[first] ?? []), parser];
+}
