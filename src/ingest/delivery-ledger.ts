@@ -95,17 +95,18 @@ export class DeliveryLedger {
    * generations; claims of records that end up undelivered are released by `release`.
    */
   claim(eventId: string): boolean {
-    const h = this.young.hash(eventId);
-    if (this.old.has(eventId, h)) return false;
     if (this.young.full) {
-      if (this.young.has(eventId, h)) return false;
+      const h = this.young.hash(eventId);
+      if (this.old.has(eventId, h) || this.young.has(eventId, h)) return false;
       // The old generation's tables, emptied, become the new young one's.
       const emptied = this.old;
       emptied.clear();
       this.old = this.young;
       this.young = emptied;
     }
-    return this.young.add(eventId, h);
+    // The id is hashed once (the generations share a seed) and copied in the same pass.
+    const h = this.young.stage(eventId);
+    return !this.old.has(eventId, h) && this.young.addStaged(eventId, h);
   }
 
   /**

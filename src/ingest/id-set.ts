@@ -73,12 +73,44 @@ export class IdSet {
   hash(id: string): number {
     let h = 0x811c9dc5 ^ this.seed;
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h === 0 ? 1 : h;
+    return finish(h);
+  }
+
+  /**
+   * hash(id), copying the id after the held ones as it goes, where addStaged() keeps it: one pass
+   * over the id where hash() then add() made two (a claim's hash and copy were a third of its time).
+   */
+  stage(id: string): number {
+    const length = id.length;
+    if (this.unitsUsed + 2 + length > this.units.length) this.grow(2 + length);
+    const units = this.units;
+    let at = this.unitsUsed;
+    units[at++] = length & 0xffff;
+    units[at++] = length >>> 16;
+    let h = 0x811c9dc5 ^ this.seed;
+    for (let i = 0; i < length; i++, at++) {
+      const c = id.charCodeAt(i);
+      units[at] = c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    return finish(h);
+  }
+
+  /**
+   * Adds the id stage() copied last, `h` its hash: what add(id, h) does without copying it again.
+   * False, and the copy dropped, when the id was held already. Stage again before the next add.
+   */
+  addStaged(id: string, h: number): boolean {
+    const found = this.find(id, h);
+    if (found >= 0) return false;
+    if (this.used >= this.capacity) throw new Error(`IdSet is full (${this.capacity})`);
+    const base = (-found - 1) * SLOT_INTS;
+    this.slots[base] = h;
+    this.slots[base + START] = this.unitsUsed;
+    this.unitsUsed += 2 + id.length;
+    this.used++;
+    this.size++;
+    return true;
   }
 
   /** The slot holding `id`, or -(the first empty slot on its probe run) - 1. */
@@ -144,4 +176,15 @@ export class IdSet {
     grown.set(this.units.subarray(0, this.unitsUsed));
     this.units = grown;
   }
+}
+
+/** The murmur3 finaliser over an FNV-1a state; never 0 (0 marks an empty slot). */
+function finish(state: number): number {
+  let h = state;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h === 0 ? 1 : h;
 }
