@@ -188,6 +188,29 @@ describe('Function: parseKnownShape() over a stream of texts whose strings repea
       { numRuns: 1000 },
     );
   });
+
+  it("reads a ts equal to the previous reading's without cutting a new string from the text", () => {
+    // Prepare: two readings of one second (a fleet reports each second), the first parsed already
+    parseKnownShape(car('53.7', '51.31743', '-0.434581', 'car-1-1'));
+    const { slice } = String.prototype;
+    const cut: string[] = [];
+    String.prototype.slice = function (this: string, start?: number, end?: number) {
+      const piece = slice.call(this, start, end);
+      cut.push(piece);
+      return piece;
+    };
+    // Act
+    let parsed: Record<string, unknown> | undefined;
+    try {
+      parsed = parseKnownShape(car('54.1', '51.31743', '-0.434581', 'car-2-1'));
+    } finally {
+      String.prototype.slice = slice;
+    }
+    // Assess: the id and the line body are cut; the ts is the one read before
+    expect(parsed?.ts).toBe('2026-11-24T08:00:00.000Z');
+    expect(cut).not.toContain('2026-11-24T08:00:00.000Z');
+    expect(cut).toContain('car-2-1');
+  });
 });
 
 describe('Function: viewKnownShape() reads what parseKnownShape reads, into one reused object per type', () => {
