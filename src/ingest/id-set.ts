@@ -14,7 +14,7 @@ const LOAD = 2;
  * The ids themselves are copied, code unit by code unit, into one Uint16Array, not kept as strings:
  * a million kept strings were a million objects for the garbage collector to promote out of the
  * young generation and mark at every full collection, each stored through a write barrier, and a
- * kept id sliced from its payload kept the whole payload alive. Membership is exact: equal hashes
+ * kept id sliced from its payload kept the whole payload alive. Membership is exact: equal tags
  * are always confirmed by comparing every code unit. The hash is seeded per table, so a producer
  * cannot choose ids that all collide. Deleting leaves a tombstone (deletes are rare: only claims of
  * records that will be redelivered are released).
@@ -72,7 +72,7 @@ export class IdSet {
     this.size = 0;
   }
 
-  /** FNV-1a seeded, then the murmur3 finaliser; never 0 (0 marks an empty slot). */
+  /** FNV-1a seeded, then the murmur3 finaliser. */
   hash(id: string): number {
     let h = 0x811c9dc5 ^ this.seed;
     for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
@@ -189,7 +189,7 @@ function tagOf(h: number): number {
   return h >>> 24 || 1;
 }
 
-/** The murmur3 finaliser over an FNV-1a state; never 0 (0 marks an empty slot). */
+/** The murmur3 finaliser over an FNV-1a state. */
 function finish(state: number): number {
   let h = state;
   h ^= h >>> 16;
@@ -197,5 +197,5 @@ function finish(state: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h === 0 ? 1 : h;
+  return h;
 }
