@@ -44,7 +44,7 @@ export class IdSet {
 
   /**
    * `seed` seeds the hash; sets that share one (the ledger's two generations) give an id the same
-   * hash, so a caller looking an id up in both hashes it once (`hash`, then `has`/`add` with it).
+   * hash, so a caller looking an id up in both hashes it once (`hash` or `stage`, then `has` with it).
    */
   constructor(
     readonly capacity: number,
@@ -100,7 +100,7 @@ export class IdSet {
   }
 
   /**
-   * Adds the id stage() copied last, `h` its hash: what add(id, h) does without copying it again.
+   * Adds the id stage() copied last, `h` its hash.
    * False, and the copy dropped, when the id was held already. Stage again before the next add.
    */
   addStaged(id: string, h: number): boolean {
@@ -145,23 +145,8 @@ export class IdSet {
   }
 
   /** Adds `id`; false when it was there already. Throws when full (the caller replaces a full set). */
-  add(id: string, h = this.hash(id)): boolean {
-    const found = this.find(id, h);
-    if (found >= 0) return false;
-    if (this.used >= this.capacity) throw new Error(`IdSet is full (${this.capacity})`);
-    const slot = -found - 1;
-    if (this.unitsUsed + 2 + id.length > this.units.length) this.grow(2 + id.length);
-    const units = this.units;
-    let at = this.unitsUsed;
-    this.tags[slot] = tagOf(h);
-    this.starts[slot] = at;
-    units[at++] = id.length & 0xffff;
-    units[at++] = id.length >>> 16;
-    for (let i = 0; i < id.length; i++, at++) units[at] = id.charCodeAt(i);
-    this.unitsUsed = at;
-    this.used++;
-    this.size++;
-    return true;
+  add(id: string): boolean {
+    return this.addStaged(id, this.stage(id));
   }
 
   delete(id: string): boolean {
