@@ -1,5 +1,6 @@
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { createFirehoseSink, packRecords } from '#src/adapters/aws/firehose-sink.js';
 import { SinkWriteError } from '#src/sinks/sink.js';
 
@@ -145,5 +146,49 @@ describe('Function: packRecords()', () => {
     // Assess
     expect(records.map((r) => r.firstItem)).toEqual([0, 2]);
     for (const record of records) expect(record.data.length).toBeLessThanOrEqual(1000 * 1024);
+  });
+
+  it('cuts records where measuring every line would: lines near, at and past the limit, of 1 to 4 UTF-8 bytes a character', () => {
+    // Prepare: the plain way, every line measured (what packRecords did before it measured only lines near the limit)
+    const limit = 1000 * 1024;
+    const reference = (lines: readonly string[]) => {
+      const cuts: number[] = [];
+      let first = 0;
+      let bytes = 0;
+      lines.forEach((line, index) => {
+        const size = Buffer.byteLength(line) + 1;
+        const count = index - first;
+        if (count > 0 && (count === 500 || bytes + size > limit)) {
+          cuts.push(first);
+          first = index;
+          bytes = 0;
+        }
+        bytes += size;
+      });
+      if (lines.length > first) cuts.push(first);
+      return cuts;
+    };
+    const unit = fc.constantFrom('x', 'é', '€', '🚗', '\ud800');
+    const line = fc.oneof(
+      { weight: 600, arbitrary: fc.string({ unit, maxLength: 40 }) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(unit, fc.integer({ min: 100_000, max: 400_000 }))
+          .map(([char, repeat]) => char.repeat(Math.ceil(repeat / char.length))),
+      },
+      { weight: 1, arbitrary: fc.integer({ min: limit - 2, max: limit + 2 }).map((n) => 'y'.repeat(n)) },
+    );
+
+    // Act, Assess
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 1_200, size: 'max' }), (lines) => {
+        const records = packRecords(lines);
+        expect(records.map((r) => r.firstItem)).toEqual(reference(lines));
+        const packed = Buffer.concat(records.map((r) => r.data));
+        expect(packed.equals(Buffer.from(lines.map((l) => `${l}\n`).join('')))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
