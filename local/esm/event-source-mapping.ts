@@ -138,7 +138,8 @@ export const MAX_WINDOW_STATE_BYTES = 1024 * 1024;
 /** A final invoke is retried until it succeeds (processing of the shard waits); this bounds a broken handler. */
 const MAX_FINAL_INVOKE_ATTEMPTS = 100;
 
-function toEvent(
+/** The Kinesis event Lambda gets for a batch of a shard's records (exported for its tests). */
+export function toEvent(
   records: readonly StoredRecord[],
   shardId: string,
   arn: string,
@@ -148,20 +149,39 @@ function toEvent(
   // One string per record for its id, not two (`${shardId}:${…}` joins three parts).
   const idPrefix = `${shardId}:`;
   return {
-    Records: records.map(
-      (record): KinesisStreamRecord => ({
-        kinesis: record,
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: idPrefix + record.sequenceNumber,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: role,
-        awsRegion: region,
-        eventSourceARN: arn,
-      }),
-    ),
+    Records: records.map((record) => new EventRecord(record, idPrefix + record.sequenceNumber, role, region, arn)),
   };
 }
+
+/**
+ * A Kinesis event record, built by a constructor rather than a literal for the reason
+ * StoredRecordObject is (local/stream/local-stream.ts): a batch's records all live while it runs, and
+ * a literal's allocation site could be pretenured. A plain object with the literal's keys in order.
+ */
+const EventRecord = function EventRecord(
+  this: KinesisStreamRecord,
+  kinesis: StoredRecord,
+  eventID: string,
+  role: string,
+  region: string,
+  arn: string,
+) {
+  this.kinesis = kinesis;
+  this.eventSource = 'aws:kinesis';
+  this.eventVersion = '1.0';
+  this.eventID = eventID;
+  this.eventName = 'aws:kinesis:record';
+  this.invokeIdentityArn = role;
+  this.awsRegion = region;
+  this.eventSourceARN = arn;
+} as unknown as new (
+  kinesis: StoredRecord,
+  eventID: string,
+  role: string,
+  region: string,
+  arn: string,
+) => KinesisStreamRecord;
+EventRecord.prototype = Object.prototype;
 
 /** FNV-1a of a partition key: which of a shard's concurrent batches the key belongs to. */
 function laneOf(partitionKey: string, lanes: number): number {

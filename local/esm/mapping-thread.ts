@@ -7,6 +7,7 @@ import {
   type LocalStream,
   type ShardColumns,
   type StoredRecord,
+  StoredRecordObject,
   sequenceNumberOf,
 } from '../stream/local-stream.js';
 import type { EventSourceMapping, MappingStats } from './event-source-mapping.js';
@@ -144,13 +145,7 @@ export function unpackRecords(columns: RecordColumns): StoredRecord[] {
       text = data![i]!;
       sequenceNumber = sequenceNumbers![i]!;
     }
-    records[i] = {
-      kinesisSchemaVersion: '1.0',
-      partitionKey: keys[i]!,
-      data: text,
-      sequenceNumber,
-      approximateArrivalTimestamp: columns.arrivals[i]!,
-    };
+    records[i] = new StoredRecordObject(keys[i]!, sequenceNumber, text, columns.arrivals[i]!);
   }
   return records;
 }
