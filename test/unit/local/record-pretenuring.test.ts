@@ -1,68 +1,33 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { join } from 'node:path';
 import { toEvent } from '#local/esm/event-source-mapping.js';
 import { packRecords, unpackRecords } from '#local/esm/mapping-thread.js';
 import { LocalStream } from '#local/stream/local-stream.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+import { pretenuringDecisions, repoRoot } from '../../helpers/pretenuring.js';
 
 /**
  * Builds a batch's records many times over, keeping every batch alive across young collections
- * (as a batch's records live while it runs), in a process that traces V8's pretenuring decisions.
- * Bundled with esbuild so the process has one isolate (a TypeScript loader would add its own).
+ * (as a batch's records live while it runs).
  */
-function pretenuringDecisions(): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'pretenuring-'));
-  try {
-    const probe = join(dir, 'probe.ts');
-    writeFileSync(
-      probe,
-      `import { toEvent } from ${JSON.stringify(join(root, 'local/esm/event-source-mapping.ts'))};
-      import { packRecords, unpackRecords } from ${JSON.stringify(join(root, 'local/esm/mapping-thread.ts'))};
-      import { LocalStream } from ${JSON.stringify(join(root, 'local/stream/local-stream.ts'))};
-      const stream = new LocalStream('probe', 1, undefined, { keepReadRecords: false });
-      const bytes = Buffer.from('{"type":"car_sensor","event_id":"e"}');
-      for (let i = 0; i < 5000; i++) stream.putBytes(0, 'car-' + (i % 20), bytes, 1000);
-      const kept = [];
-      for (let round = 0; round < 4; round++) {
-        for (let at = 0; at < 5000; at += 500) {
-          const records = stream.read(0, at, 500);
-          kept.push(toEvent(unpackRecords(packRecords(0, records)), 'shardId-000000000000', 'arn', 'eu-west-1', 'role'));
-        }
-        globalThis.gc({ type: 'minor' });
-      }
-      console.log('batches kept', kept.length);`,
-    );
-    const bundle = join(dir, 'probe.mjs');
-    buildSync({
-      entryPoints: [probe],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      outfile: bundle,
-      logLevel: 'silent',
-    });
-    const run = spawnSync(
-      process.execPath,
-      ['--expose-gc', '--trace-pretenuring-statistics', '--trace-pretenuring', bundle],
-      { encoding: 'utf8' },
-    );
-    if (run.status !== 0) throw new Error(`probe failed: ${run.stderr}`);
-    expect(run.stdout).toContain('batches kept 40');
-    return run.stdout.split('\n').filter((line) => / => (maybe )?tenure$/.test(line));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+const probe = `import { toEvent } from ${JSON.stringify(join(repoRoot, 'local/esm/event-source-mapping.ts'))};
+import { packRecords, unpackRecords } from ${JSON.stringify(join(repoRoot, 'local/esm/mapping-thread.ts'))};
+import { LocalStream } from ${JSON.stringify(join(repoRoot, 'local/stream/local-stream.ts'))};
+const stream = new LocalStream('probe', 1, undefined, { keepReadRecords: false });
+const bytes = Buffer.from('{"type":"car_sensor","event_id":"e"}');
+for (let i = 0; i < 5000; i++) stream.putBytes(0, 'car-' + (i % 20), bytes, 1000);
+const kept = [];
+for (let round = 0; round < 4; round++) {
+  for (let at = 0; at < 5000; at += 500) {
+    const records = stream.read(0, at, 500);
+    kept.push(toEvent(unpackRecords(packRecords(0, records)), 'shardId-000000000000', 'arn', 'eu-west-1', 'role'));
   }
+  globalThis.gc({ type: 'minor' });
 }
+console.log('batches kept', kept.length);`;
 
 describe('Records a mapping hands its function', () => {
   it('come from constructors, which V8 does not pretenure: no allocation site is tenured while batches live', () => {
     // Act
-    const decisions = pretenuringDecisions();
+    const decisions = pretenuringDecisions(probe, 'batches kept 40');
 
     // Assess: with object literals, the sites of the stored records and the event records were
     // marked "maybe tenure" (every object found alive) by the first young collection
