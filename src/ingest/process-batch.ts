@@ -218,15 +218,15 @@ class Units {
 
   /** The accepted events (id and type) among the first `delivered` units. */
   acceptedEvents(delivered: number): { id: string; type: string }[] {
-    const events: { id: string; type: string }[] = [];
+    const events = list<AcceptedEvent>();
     for (let u = 0; u < delivered; u++)
-      if (this.acceptedId[u] !== undefined) events.push({ id: this.acceptedId[u]!, type: this.label[u]! });
+      if (this.acceptedId[u] !== undefined) events.push(new AcceptedEvent(this.acceptedId[u]!, this.label[u]!));
     return events;
   }
 
   /** The alert ids (`<event_id>:<rule>`) of the first `delivered` units. */
   alertIds(delivered: number): string[] {
-    const ids: string[] = [];
+    const ids = list<string>();
     for (let a = 0; a < this.ruleUnit.length; a++)
       if (this.ruleUnit[a]! < delivered) ids.push(`${this.acceptedId[this.ruleUnit[a]!]}:${this.ruleName[a]}`);
     return ids;
@@ -476,14 +476,43 @@ export async function processBatch(
     deliveredCount,
   );
   ctx.trajectories.commit(firstFailedIndex);
-  return {
+  return new ProcessedBatch(
     firstFailedIndex,
-    failedSequenceNumber: firstFailedIndex >= 0 ? records[firstFailedIndex]!.sequenceNumber : null,
-    counts: units.count(deliveredCount),
+    firstFailedIndex >= 0 ? records[firstFailedIndex]!.sequenceNumber : null,
+    units.count(deliveredCount),
     errors,
-    effects: () => ({
-      events: units.acceptedEvents(deliveredUnits),
-      alertIds: units.alertIds(deliveredUnits),
-    }),
-  };
+    units,
+    deliveredUnits,
+  );
+}
+
+/** A BatchResult (a class for the reason list() gives: a mapping may keep one until the next batch). */
+class ProcessedBatch implements BatchResult {
+  constructor(
+    readonly firstFailedIndex: number,
+    readonly failedSequenceNumber: string | null,
+    readonly counts: BatchCounts,
+    readonly errors: SinkWriteError[],
+    private readonly units: Units,
+    private readonly deliveredUnits: number,
+  ) {}
+
+  effects(): BatchEffects {
+    return new Effects(this.units.acceptedEvents(this.deliveredUnits), this.units.alertIds(this.deliveredUnits));
+  }
+}
+
+class Effects implements BatchEffects {
+  constructor(
+    readonly events: { id: string; type: string }[],
+    readonly alertIds: string[],
+  ) {}
+}
+
+/** An accepted event's id and type (BatchEffects.events). */
+class AcceptedEvent {
+  constructor(
+    readonly id: string,
+    readonly type: string,
+  ) {}
 }
