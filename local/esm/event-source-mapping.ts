@@ -148,10 +148,18 @@ export function toEvent(
 ): KinesisStreamEvent {
   // One string per record for its id, not two (`${shardId}:${…}` joins three parts).
   const idPrefix = `${shardId}:`;
-  return {
-    Records: records.map((record) => new EventRecord(record, idPrefix + record.sequenceNumber, role, region, arn)),
-  };
+  return new KinesisEvent(
+    records.map((record) => new EventRecord(record, idPrefix + record.sequenceNumber, role, region, arn)),
+  );
 }
+
+/** The event itself, `{ Records }`, by a constructor too (a plain object): it holds the batch while the function runs. */
+const KinesisEvent = function KinesisEvent(this: KinesisStreamEvent, records: KinesisStreamRecord[]) {
+  this.Records = records;
+} as unknown as new (
+  records: KinesisStreamRecord[],
+) => KinesisStreamEvent;
+KinesisEvent.prototype = Object.prototype;
 
 /**
  * A Kinesis event record, built by a constructor rather than a literal for the reason
