@@ -21,7 +21,7 @@ export interface StoredRecord {
  * alive, allocates the site's later objects in the old generation ("pretenuring"). A batch's records
  * all live while the batch runs, so a collection during one could tenure the site for the rest of
  * the run, and every dead old record then kept its base64 text alive until the next full
- * collection: in 3 of 10 1M-event runs the aggregate worker spent 1.0 s instead of 0.25 s in GC
+ * collection: in 3 of 8 1M-event runs the aggregate worker spent 1.0 s instead of 0.25 s in GC
  * (`scripts/cpu-by-thread.sh`: 2.8-3.0 instead of 1.9-2.0 CPU-s). A constructor's objects are not
  * pretenured that way (known-shape-parser.ts's GeoPoint is the same fix for parsed events).
  *

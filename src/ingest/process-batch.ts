@@ -502,6 +502,7 @@ class ProcessedBatch implements BatchResult {
   }
 }
 
+/** BatchEffects, as a class (see ProcessedBatch). */
 class Effects implements BatchEffects {
   constructor(
     readonly events: { id: string; type: string }[],

@@ -41,7 +41,7 @@ const AlertObject = function AlertObject(
 AlertObject.prototype = Object.prototype;
 
 /** An alert's values, in the order given: a plain object made without a literal (see AlertObject). */
-function values(...pairs: (string | number)[]): Record<string, number> {
+function valuesOf(...pairs: (string | number)[]): Record<string, number> {
   const object = Object.create(Object.prototype) as Record<string, number>;
   for (let p = 0; p < pairs.length; p += 2) object[pairs[p] as string] = pairs[p + 1] as number;
   return object;
@@ -83,15 +83,20 @@ export function evaluateRules(event: TelemetryEvent, config: RuleConfig, out: Al
       if (fired === 0) return;
       const subject = String(event.car_id);
       if (fired & CAR_RULE_BITS.speeding) {
-        out.push(makeAlert(event, 'speeding', subject, values('speed', speed, 'threshold_kmh', config.speedingKmh)));
+        out.push(makeAlert(event, 'speeding', subject, valuesOf('speed', speed, 'threshold_kmh', config.speedingKmh)));
       }
       if (fired & CAR_RULE_BITS.high_rpm) {
-        out.push(makeAlert(event, 'high_rpm', subject, values('rpm', rpm, 'threshold_rpm', config.highRpm)));
+        out.push(makeAlert(event, 'high_rpm', subject, valuesOf('rpm', rpm, 'threshold_rpm', config.highRpm)));
       }
       if (fired & CAR_RULE_BITS.wrong_gear) {
         const gears = expectedGears(speed);
         out.push(
-          makeAlert(event, 'wrong_gear', subject, values('speed', speed, 'gear', gear, 'expected_gear', gears.at(-1)!)),
+          makeAlert(
+            event,
+            'wrong_gear',
+            subject,
+            valuesOf('speed', speed, 'gear', gear, 'expected_gear', gears.at(-1)!),
+          ),
         );
       }
       return;
@@ -100,7 +105,7 @@ export function evaluateRules(event: TelemetryEvent, config: RuleConfig, out: Al
       if (event.status === 'active') {
         const location = event.location as { lat: number; lon: number };
         out.push(
-          makeAlert(event, 'emergency', event.vehicle_id as string, values('lat', location.lat, 'lon', location.lon)),
+          makeAlert(event, 'emergency', event.vehicle_id as string, valuesOf('lat', location.lat, 'lon', location.lon)),
         );
       }
       return;
@@ -113,7 +118,7 @@ export function evaluateRules(event: TelemetryEvent, config: RuleConfig, out: Al
             event,
             'poor_air_quality',
             event.vehicle_id as string,
-            values('air_quality_index', aqi, 'threshold_aqi', config.poorAqi),
+            valuesOf('air_quality_index', aqi, 'threshold_aqi', config.poorAqi),
           ),
         );
       }
