@@ -10,13 +10,14 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * Runs `source` (TypeScript, imports by absolute path, `globalThis.gc` available, `files` written
- * beside it and read as `new URL(name, import.meta.url)`) in a process that
- * traces V8's pretenuring decisions, and returns the decisions to tenure an allocation site, or
- * "maybe" tenure it, each as `(created, found, ratio) (…) <before> => <after>`. V8 tenures a site (allocates its later objects in the old generation) once a
- * young collection finds nearly all of its objects alive; per-batch containers and records tenured
- * that way kept each dead batch's events alive until the next full collection (process-batch.ts,
- * local-stream.ts). Bundled with esbuild so the process has one isolate: a TypeScript loader
- * would run in a thread of its own, with decisions of its own.
+ * beside it and read as `new URL(name, import.meta.url)`, `env` added to the process's) in a
+ * process that traces V8's pretenuring decisions, and returns each decision to tenure an allocation
+ * site, or "maybe" tenure it, as `(created, found, ratio) (…) <before> => <after>`. V8 tenures a
+ * site (allocates its later objects in the old generation) once a young collection finds nearly all
+ * of its objects alive; per-batch containers and records tenured that way kept each dead batch's
+ * events alive until the next full collection (process-batch.ts, local-stream.ts). Bundled with
+ * esbuild so the process has one isolate: a TypeScript loader would run in a thread of its own,
+ * with decisions of its own.
  *
  * @example expect(pretenuringDecisions(`…; globalThis.gc({ type: 'minor' }); console.log('done')`, 'done')).toEqual([]);
  */
