@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { plainConstructor } from '#src/telemetry/plain-object.js';
 import type { StreamMappingSettings } from '../serverless-config.js';
 import type { LocalStream, StoredRecord } from '../stream/local-stream.js';
 import { jsonByteLength } from './json-byte-length.js';
@@ -153,20 +154,13 @@ export function toEvent(
   );
 }
 
-/** The event itself, `{ Records }`, by a constructor too (a plain object): it holds the batch while the function runs. */
-const KinesisEvent = function KinesisEvent(this: KinesisStreamEvent, records: KinesisStreamRecord[]) {
+/** The event, `{ Records }`, by a constructor (plainConstructor says why): it holds the batch while the function runs. */
+const KinesisEvent = plainConstructor(function (this: KinesisStreamEvent, records: KinesisStreamRecord[]) {
   this.Records = records;
-} as unknown as new (
-  records: KinesisStreamRecord[],
-) => KinesisStreamEvent;
-KinesisEvent.prototype = Object.prototype;
+});
 
-/**
- * A Kinesis event record, built by a constructor rather than a literal for the reason
- * StoredRecordObject is (local/stream/local-stream.ts): a batch's records all live while it runs, and
- * a literal's allocation site could be pretenured. A plain object with the literal's keys in order.
- */
-const EventRecord = function EventRecord(
+/** A Kinesis event record, by a constructor too: a batch's records all live while it runs. */
+const EventRecord = plainConstructor(function (
   this: KinesisStreamRecord,
   kinesis: StoredRecord,
   eventID: string,
@@ -182,14 +176,7 @@ const EventRecord = function EventRecord(
   this.invokeIdentityArn = role;
   this.awsRegion = region;
   this.eventSourceARN = arn;
-} as unknown as new (
-  kinesis: StoredRecord,
-  eventID: string,
-  role: string,
-  region: string,
-  arn: string,
-) => KinesisStreamRecord;
-EventRecord.prototype = Object.prototype;
+});
 
 /** FNV-1a of a partition key: which of a shard's concurrent batches the key belongs to. */
 function laneOf(partitionKey: string, lanes: number): number {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { plainConstructor } from '#src/telemetry/plain-object.js';
 
 /**
  * A record stored on a local shard, already in the shape of the `kinesis` member of a Lambda
@@ -15,19 +16,12 @@ export interface StoredRecord {
 }
 
 /**
- * A StoredRecord built by a constructor, not by a literal: a plain object all the same (its
- * prototype is Object.prototype, its keys those of the literal, in the same order). V8 tracks a
- * literal's allocation site and, once one young collection finds nearly all of a site's objects
- * alive, allocates the site's later objects in the old generation ("pretenuring"). A batch's records
- * all live while the batch runs, so a collection during one could tenure the site for the rest of
- * the run, and every dead old record then kept its base64 text alive until the next full
- * collection: in 3 of 8 1M-event runs the aggregate worker spent 1.0 s instead of 0.25 s in GC
- * (`scripts/cpu-by-thread.sh`: 2.8-3.0 instead of 1.9-2.0 CPU-s). A constructor's objects are not
- * pretenured that way (known-shape-parser.ts's GeoPoint is the same fix for parsed events).
+ * A StoredRecord, made by a constructor rather than a literal (plainConstructor says why): a
+ * batch's records all live while it runs.
  *
  * @example const record = new StoredRecordObject(key, '4960…0001', 'eyJ0eXBlIjoi…', 1764057600.123);
  */
-export const StoredRecordObject = function StoredRecordObject(
+export const StoredRecordObject = plainConstructor(function (
   this: StoredRecord,
   partitionKey: string,
   sequenceNumber: string,
@@ -39,13 +33,7 @@ export const StoredRecordObject = function StoredRecordObject(
   this.sequenceNumber = sequenceNumber;
   this.data = data;
   this.approximateArrivalTimestamp = approximateArrivalTimestamp;
-} as unknown as new (
-  partitionKey: string,
-  sequenceNumber: string,
-  data: string,
-  approximateArrivalTimestamp: number,
-) => StoredRecord;
-StoredRecordObject.prototype = Object.prototype;
+});
 
 /** One shard: its hash key range and the records not yet trimmed. */
 export interface LocalShard {

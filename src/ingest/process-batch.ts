@@ -7,6 +7,7 @@ import type { EventValidator } from '../schema/validate-event.js';
 import { serializeEvent } from '../sinks/serialize-event.js';
 import { type IngestSinks, type Sink, SinkWriteError } from '../sinks/sink.js';
 import type { Alert, Duplicate, Reject, TelemetryEvent } from '../telemetry/event.js';
+import { plainConstructor } from '../telemetry/plain-object.js';
 import { type DecodedRecord, decodeRecord, type RecordPosition, type StreamRecordData } from './decode-record.js';
 import { compareSequenceNumbers, type DeliveryLedger } from './delivery-ledger.js';
 import { decodeUnits, isKplRecord, rejectAt } from './record-units.js';
@@ -45,12 +46,12 @@ export interface BatchCounts {
   byReason: Record<string, number>;
 }
 
-/** Counts of no records (a plain object made without a literal: see list()). */
+/** Counts of no records (a plain object made without a literal: see plainConstructor). */
 export function emptyBatchCounts(): BatchCounts {
   return new BatchCountsObject();
 }
 
-const BatchCountsObject = function BatchCountsObject(this: BatchCounts) {
+const BatchCountsObject = plainConstructor(function (this: BatchCounts) {
   this.records = 0;
   this.kplAggregates = 0;
   this.kplUserRecords = 0;
@@ -62,8 +63,7 @@ const BatchCountsObject = function BatchCountsObject(this: BatchCounts) {
   this.byType = Object.create(Object.prototype);
   this.byRule = Object.create(Object.prototype);
   this.byReason = Object.create(Object.prototype);
-} as unknown as new () => BatchCounts;
-BatchCountsObject.prototype = Object.prototype;
+});
 
 /** Adds `from` to `into`, per-key counters included; returns `into`. */
 export function addBatchCounts(into: BatchCounts, from: BatchCounts): BatchCounts {

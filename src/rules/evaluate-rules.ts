@@ -1,4 +1,5 @@
 import type { Alert, RuleName, TelemetryEvent } from '../telemetry/event.js';
+import { plainConstructor } from '../telemetry/plain-object.js';
 import { expectedGears } from './gear-table.js';
 import type { RuleConfig } from './rule-config.js';
 
@@ -6,13 +7,8 @@ function makeAlert(event: TelemetryEvent, rule: RuleName, subjectId: string, val
   return new AlertObject(`${event.event_id}:${rule}`, event.event_id, rule, event.type, subjectId, event.ts, values);
 }
 
-/**
- * An Alert built by a constructor, not by a literal: a batch's alerts live while it runs, and V8
- * pretenures a literal's allocation site once a young collection finds its objects alive (see
- * list() in src/ingest/process-batch.ts). A plain object all the same: Object.prototype, the keys of
- * the literal it replaces, in order.
- */
-const AlertObject = function AlertObject(
+/** An Alert, by a constructor rather than a literal (plainConstructor says why): a batch's alerts live while it runs. */
+const AlertObject = plainConstructor(function (
   this: Alert,
   alert_id: string,
   event_id: string,
@@ -29,18 +25,9 @@ const AlertObject = function AlertObject(
   this.subject_id = subject_id;
   this.ts = ts;
   this.values = values;
-} as unknown as new (
-  alert_id: string,
-  event_id: string,
-  rule: RuleName,
-  source_type: Alert['source_type'],
-  subject_id: string,
-  ts: Alert['ts'],
-  values: Record<string, number>,
-) => Alert;
-AlertObject.prototype = Object.prototype;
+});
 
-/** An alert's values, in the order given: a plain object made without a literal (see AlertObject). */
+/** An alert's values, in the order given: a plain object made without a literal (see plainConstructor). */
 function valuesOf(...pairs: (string | number)[]): Record<string, number> {
   const object = Object.create(Object.prototype) as Record<string, number>;
   for (let p = 0; p < pairs.length; p += 2) object[pairs[p] as string] = pairs[p + 1] as number;
